@@ -1,0 +1,12 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+
+export const ApiKeyCreateSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  })
+  .strict()
+  // Every field is optional, so a POST without any body is a fair request.
+  .default({});
+
+export class ApiKeyCreateDto extends createZodDto(ApiKeyCreateSchema) {}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '@hookline/config';
+import { jsonBodyParser } from '@hookline/http-problem';
+import { ApiModule } from './api.module';
+import { GrpcModule } from './grpc/grpc.module';
+import { serveOpenApi } from './openapi';
+import { mountQueueDashboard } from './queue-dashboard/queue-dashboard';
+
+/** The REST API plus, on GRPC_PORT, the gRPC server (SPEC section 8), which starts on `listen` and stops on `close`. */
+@Module({})
+class ApiAppModule {}
+
+/** The API as `main.ts` runs it; tests boot the same thing on port 0. */
+export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
+  const root = { module: ApiAppModule, imports: [ApiModule.forRoot(config), GrpcModule] };
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.use(jsonBodyParser(config.MAX_PAYLOAD_BYTES));
+  app.set('trust proxy', false);
+  app.set('x-powered-by', false);
+  app.enableShutdownHooks();
+  serveOpenApi(app);
+  mountQueueDashboard(app);
+  return app;
+}

@@ -1,0 +1,54 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ZodValidationPipe } from 'nestjs-zod';
+import { ApiKeyGuard, AuthModule } from '@hookline/auth';
+import { AppConfig, ConfigModule } from '@hookline/config';
+import { DatabaseModule } from '@hookline/database';
+import { ProblemDetailsFilter } from '@hookline/http-problem';
+import { loggingModule } from '@hookline/logging';
+import { QueueModule } from '@hookline/queue';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { BulkJobsModule } from './bulk-jobs/bulk-jobs.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EventTypesModule } from './event-types/event-types.module';
+import { EventsModule } from './events/events.module';
+import { FeedModule } from './feed/feed.module';
+import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
+import { OperatorsModule } from './operators/operators.module';
+import { ApiRateLimitInterceptor } from './rate-limit/api-rate-limit.interceptor';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { TenantsModule } from './tenants/tenants.module';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        loggingModule(config),
+        DatabaseModule,
+        QueueModule.forRoot(config),
+        AuthModule,
+        TenantsModule,
+        ApiKeysModule,
+        EventTypesModule,
+        SubscriptionsModule,
+        EventsModule,
+        DeliveriesModule,
+        BulkJobsModule,
+        FeedModule,
+        OperatorsModule,
+        MetricsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_PIPE, useClass: ZodValidationPipe },
+        { provide: APP_GUARD, useExisting: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: ApiRateLimitInterceptor },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { count, ndjson, sleep, upload, waitForJob } from './bulk-test-kit';
+
+const ROWS = 25_000;
+
+/**
+ * The long one (three chunks, 25,000 deliveries): everything arrives, and uploading the same file
+ * again creates nothing. Deliveries go to a receiver on 127.0.0.1 at the worker's full concurrency.
+ */
+describe('a 25,000-row NDJSON bulk job', () => {
+  let stack: TestStack;
+  let receiver: RecordingReceiver;
+  let database: IsolatedDatabase;
+  jest.setTimeout(240_000);
+  const eventIds = () => new Set(receiver.requests.map((r) => r.headers['webhook-id'] as string));
+
+  beforeAll(async () => {
+    // One receiver in this process: the per-endpoint in-flight cap must not be below the worker's
+    // concurrency (or most jobs are deferred), and a busy event loop must not time attempts out.
+    // Its own database with the sweeper on, as in production: on a starved CPU a job can lose its
+    // lock often enough for BullMQ to drop it, and the sweeper is what brings such a delivery back.
+    database = await createIsolatedDatabase();
+    stack = await startTestStack({ DATABASE_URL: database.url, SWEEP_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '100', ENDPOINT_MAX_IN_FLIGHT: '100', DELIVERY_TIMEOUT_MS: '10000' });
+    receiver = await RecordingReceiver.start();
+    await stack.api.http.post(`/v1/tenants/${stack.tenantId}/subscriptions`).set(stack.api.auth()).send({ url: receiver.url, eventTypes: ['large.*'] }).expect(201);
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await stack.close();
+    await database.drop();
+  });
+
+  const file = ndjson(Array.from({ length: ROWS }, (_, i) => ({ type: i % 2 ? 'large.odd' : 'large.even', data: { i }, idempotencyKey: `large-${i}` })));
+  const eventCount = () => count(stack, `SELECT count(*) AS n FROM events WHERE tenant_id = $1`, stack.tenantId);
+  const deliveryCount = () => count(stack, `SELECT count(*) AS n FROM deliveries WHERE tenant_id = $1`, stack.tenantId);
+
+  it('publishes every row and delivers every event', async () => {
+    const accepted = await upload(stack, file, 'application/x-ndjson');
+    expect(accepted).toMatchObject({ status: 'queued', totalRows: ROWS });
+    const job = await waitForJob(stack, accepted.id, { timeoutMs: 60_000 });
+    expect(job).toMatchObject({ status: 'completed', totalRows: ROWS, acceptedRows: ROWS, failedRows: 0 });
+    expect(await eventCount()).toBe(ROWS);
+    expect(await deliveryCount()).toBe(ROWS);
+
+    // At least once: a starved worker may send some twice, so count distinct events.
+    const deadline = Date.now() + 180_000;
+    while (eventIds().size < ROWS && Date.now() < deadline) await sleep(200);
+    const delivered = new Set(receiver.requests.map((r) => JSON.parse(r.body).data.i as number));
+    expect(delivered.size).toBe(ROWS);
+  });
+
+  it('creates nothing when the same file is uploaded again', async () => {
+    const before = eventIds();
+    const accepted = await upload(stack, file, 'application/x-ndjson');
+    const job = await waitForJob(stack, accepted.id, { timeoutMs: 60_000 });
+    // Every row is a replay of an earlier publish: accepted, as POST /events answers 200 to it.
+    expect(job).toMatchObject({ status: 'completed', totalRows: ROWS, acceptedRows: ROWS, failedRows: 0 });
+    expect(await eventCount()).toBe(ROWS);
+    expect(await deliveryCount()).toBe(ROWS);
+    await sleep(500);
+    expect([...eventIds()].filter((id) => !before.has(id))).toEqual([]);
+  });
+});

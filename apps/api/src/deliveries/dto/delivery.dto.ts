@@ -1,0 +1,19 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { pageQueryShape } from '@hookline/pagination';
+import { isoDateTime } from '../../common/schemas';
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'dead', 'cancelled'] as const;
+
+export class DeliveryListQueryDto extends createZodDto(
+  z
+    .object({
+      ...pageQueryShape,
+      status: z.enum(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
+      subscriptionId: z.string().min(1).max(64).optional(),
+      eventId: z.string().min(1).max(64).optional(),
+      since: isoDateTime.optional(),
+      until: isoDateTime.optional(),
+    })
+    .strict(),
+) {}

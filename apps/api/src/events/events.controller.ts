@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DeliveriesService } from '@hookline/deliveries';
+import { EventsService } from '@hookline/events';
+import { ProblemException } from '@hookline/http-problem';
+import { EventListQueryDto, EventPublishDto, idempotencyKey } from './dto/event.dto';
+
+@ApiTags('events')
+@Controller('v1/tenants/:tenantId/events')
+export class EventsController {
+  constructor(
+    private readonly events: EventsService,
+    private readonly deliveries: DeliveriesService,
+  ) {}
+
+  /** 202 for a new event; 200 with `Idempotent-Replayed: true` when the key was already used for the same request. */
+  @Post()
+  @HttpCode(202)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async publish(
+    @Param('tenantId') tenantId: string,
+    @Body() body: EventPublishDto,
+    @Headers('idempotency-key') headerKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const key = resolveIdempotencyKey(body.idempotencyKey, headerKey);
+    const { event, replayed } = await this.events.publish(tenantId, { type: body.type, data: body.data, idempotencyKey: key });
+    if (replayed) response.status(200).setHeader('Idempotent-Replayed', 'true');
+    return event;
+  }
+
+  @Get()
+  list(@Param('tenantId') tenantId: string, @Query() query: EventListQueryDto) {
+    return this.events.list(tenantId, query);
+  }
+
+  @Get(':eventId')
+  async get(@Param('tenantId') tenantId: string, @Param('eventId') eventId: string) {
+    const event = await this.events.get(tenantId, eventId);
+    return { ...event, deliveries: await this.deliveries.forEvent(tenantId, eventId) };
+  }
+}
+
+function resolveIdempotencyKey(bodyKey: string | undefined, headerKey: string | undefined): string | undefined {
+  if (headerKey === undefined) return bodyKey;
+  const parsed = idempotencyKey.safeParse(headerKey);
+  if (!parsed.success) throw ProblemException.invalid('Idempotency-Key', parsed.error.issues[0].message);
+  if (bodyKey !== undefined && bodyKey !== headerKey) {
+    throw ProblemException.invalid('idempotencyKey', 'differs from the Idempotency-Key header');
+  }
+  return headerKey;
+}

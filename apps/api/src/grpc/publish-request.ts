@@ -1,0 +1,40 @@
+import { PublishInput } from '@hookline/events';
+import { PublishRequest } from '@hookline/grpc-contract';
+import { zodFieldErrors } from '@hookline/http-problem';
+import { status } from '@grpc/grpc-js';
+import { EventPublishSchema } from '../events/dto/event.dto';
+import { GrpcError, protoFieldName } from './grpc-errors';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A PublishRequest as the input REST's `POST /events` would give the events service: the same
+ * schema (so the same rules and messages), with proto field names in the errors. `data_json`
+ * must be UTF-8 JSON; an empty `idempotency_key` means none (proto3 has no absent string).
+ */
+export function publishInput(request: PublishRequest, maxPayloadBytes: number): PublishInput {
+  const data = parseData(request.dataJson, maxPayloadBytes);
+  const parsed = EventPublishSchema.safeParse({
+    type: request.type,
+    data,
+    ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+  });
+  if (!parsed.success) {
+    const errors = zodFieldErrors(parsed.error.issues).map((e) => ({ field: protoFieldName(e.field), message: e.message }));
+    throw new GrpcError(status.INVALID_ARGUMENT, `Validation failed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+  }
+  return { type: parsed.data.type, data: parsed.data.data, idempotencyKey: parsed.data.idempotencyKey };
+}
+
+function parseData(bytes: Uint8Array, maxPayloadBytes: number): unknown {
+  if (bytes.length === 0) throw GrpcError.invalid('data_json', 'is required');
+  // Checked before parsing, so an oversized message costs no JSON.parse; the events service checks the re-serialised size too.
+  if (bytes.length > maxPayloadBytes) {
+    throw new GrpcError(status.RESOURCE_EXHAUSTED, `data_json is larger than ${maxPayloadBytes} bytes`, [{ field: 'data_json', message: 'too large' }]);
+  }
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch {
+    throw GrpcError.invalid('data_json', 'must be UTF-8 encoded JSON');
+  }
+}

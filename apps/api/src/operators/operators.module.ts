@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { OperatorsDomainModule } from '@hookline/operators';
+import { DeadLettersController } from './dead-letters.controller';
+import { ReplaysController } from './replays.controller';
+import { StatsController } from './stats.controller';
+import { SubscriptionRecoveryController } from './subscription-recovery.controller';
+
+@Module({
+  imports: [OperatorsDomainModule],
+  controllers: [DeadLettersController, ReplaysController, StatsController, SubscriptionRecoveryController],
+})
+export class OperatorsModule {}

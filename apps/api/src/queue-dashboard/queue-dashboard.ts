@@ -1,0 +1,64 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { getQueueToken } from '@nestjs/bullmq';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ApiKeysService } from '@hookline/auth';
+import { problem } from '@hookline/http-problem';
+import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE } from '@hookline/queue';
+
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+
+/**
+ * Bull Board at /admin/queues, for the admin key only. Browsers cannot send a bearer token, so
+ * HTTP Basic is accepted too, with the admin key as the password (any user name): the browser
+ * asks for it once. The deliveries queue is read-only there: Postgres owns delivery state, and a
+ * job removed or retried by hand would disagree with it (use replays instead).
+ */
+export function mountQueueDashboard(app: NestExpressApplication): void {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
+  const queue = (name: string) => app.get<Queue>(getQueueToken(name), { strict: false });
+  createBullBoard({
+    queues: [
+      new BullMQAdapter(queue(DELIVERIES_QUEUE), { readOnlyMode: true }),
+      new BullMQAdapter(queue(REPLAYS_QUEUE)),
+      new BullMQAdapter(queue(OPERATOR_EVENTS_QUEUE)),
+    ],
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Hookline queues' } },
+  });
+  app.use(QUEUE_DASHBOARD_PATH, adminOnly(app.get(ApiKeysService, { strict: false })), serverAdapter.getRouter());
+}
+
+function adminOnly(apiKeys: ApiKeysService): RequestHandler {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const token = credentials(request.headers.authorization ?? '');
+    const refuse = (status: number, detail: string) => {
+      if (status === 401) response.setHeader('WWW-Authenticate', 'Basic realm="Hookline queues", charset="UTF-8"');
+      response.status(status).type('application/problem+json').send(JSON.stringify(problem(status, detail)));
+    };
+    if (!token) return refuse(401, 'The queue dashboard needs the admin key (Bearer, or HTTP Basic with the key as password)');
+    apiKeys.authenticate(token).then(
+      (principal) => {
+        if (!principal) return refuse(401, 'Unknown or revoked API key');
+        if (principal.kind !== 'admin') return refuse(403, 'The queue dashboard needs the admin API key');
+        next();
+      },
+      (error: unknown) => next(error),
+    );
+  };
+}
+
+/** The key from `Bearer <key>` or from the password of `Basic base64(user:key)`. */
+export function credentials(header: string): string | null {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : null;
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@hookline/config';
+import { AttemptSummary, DeliveryJobData, deliveryUpdateMessage, deliveryUpdatesChannel, RedisService } from '@hookline/queue';
+
+/** Past this many unsent updates (Redis slow or away), new ones are dropped rather than held. */
+const MAX_PENDING = 10_000;
+
+/**
+ * Announces each recorded attempt on the tenant's delivery-updates channel, for the API's gRPC
+ * WatchDeliveries. Best effort and fire-and-forget: a live feed, not a log (the attempts table
+ * is), so it never delays or fails a delivery. Updates of one tick go out in one pipeline.
+ */
+@Injectable()
+export class DeliveryUpdatesPublisher {
+  private readonly logger = new Logger(DeliveryUpdatesPublisher.name);
+  private pending: [channel: string, message: string][] = [];
+  private dropped = 0;
+
+  constructor(
+    private readonly redis: RedisService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Call after the attempt is committed. */
+  attempted(job: DeliveryJobData, attempt: AttemptSummary): void {
+    // With Redis away, ioredis would queue commands without bound; nobody can be watching anyway.
+    if (this.redis.status !== 'ready' || this.pending.length >= MAX_PENDING) {
+      this.dropped++;
+      return;
+    }
+    const message = deliveryUpdateMessage(job, attempt);
+    this.pending.push([deliveryUpdatesChannel(this.config.QUEUE_PREFIX, job.tenantId), JSON.stringify(message)]);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush() {
+    const batch = this.pending;
+    this.pending = [];
+    const pipeline = this.redis.pipeline();
+    for (const [channel, message] of batch) pipeline.publish(channel, message);
+    pipeline.exec().catch((error: Error) => this.logger.debug(`dropped ${batch.length} delivery updates: ${error.message}`));
+    if (this.dropped) {
+      this.logger.debug(`dropped ${this.dropped} delivery updates while Redis was unavailable`);
+      this.dropped = 0;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { SubscriptionsDomainModule } from '@hookline/subscriptions';
+import { Clock } from './clock';
+import { DeferralRecorder } from './deferral-recorder';
+import { DeliveryMetrics } from './delivery-metrics';
+import { DisabledSubscriptionsRepository } from './disabled-subscriptions.repository';
+import { EndpointGate } from './endpoint-gate';
+import { OperatorEvents, OperatorEventsProcessor } from './operator-events';
+
+/** Circuit breaker, rate limits, in-flight caps, auto-disable, metrics and operator events (SPEC 5). */
+@Module({
+  imports: [SubscriptionsDomainModule],
+  providers: [Clock, DeferralRecorder, DeliveryMetrics, DisabledSubscriptionsRepository, EndpointGate, OperatorEvents, OperatorEventsProcessor],
+  exports: [Clock, EndpointGate],
+})
+export class EndpointHealthModule {}

@@ -1,0 +1,53 @@
+import { Processor } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { APP_CONFIG, AppConfig, ConfigModule } from '@hookline/config';
+import { DatabaseModule } from '@hookline/database';
+import { DeliveriesDomainModule } from '@hookline/deliveries';
+import { HttpDeliveryClient } from '@hookline/http-delivery';
+import { loggingModule } from '@hookline/logging';
+import { SubscriptionsDomainModule } from '@hookline/subscriptions';
+import { DELIVERIES_QUEUE, QueueModule } from '@hookline/queue';
+import { BulkWorkerModule } from './bulk/bulk-worker.module';
+import { AttemptRecorder } from './delivery/attempt-recorder';
+import { assertLockOutlivesRequest, deliveryWorkerOptions } from './delivery/delivery-worker.options';
+import { DeliveryUpdatesPublisher } from './delivery/delivery-updates.publisher';
+import { DeliveryProcessor } from './delivery/delivery.processor';
+import { SubscriptionCache } from './delivery/subscription-cache';
+import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
+import { RetentionPurger } from './maintenance/retention-purger';
+import { Sweeper } from './maintenance/sweeper';
+import { EndpointHealthModule } from './endpoint-health/endpoint-health.module';
+import { RedisPolicyCheck } from './redis-policy.check';
+import { WorkerShutdown } from './worker-shutdown';
+import { ReplaysWorkerModule } from './replays/replays-worker.module';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const workerOptions = deliveryWorkerOptions(config);
+    assertLockOutlivesRequest(workerOptions, config);
+    Processor(DELIVERIES_QUEUE, workerOptions)(DeliveryProcessor);
+    return {
+      module: WorkerModule,
+      imports: [DiscoveryModule, ConfigModule.forRoot(config), loggingModule(config), DatabaseModule, QueueModule.forRoot(config), DeliveriesDomainModule, SubscriptionsDomainModule, ReplaysWorkerModule, BulkWorkerModule, EndpointHealthModule],
+      providers: [
+        RedisPolicyCheck,
+        WorkerShutdown,
+        DeliveryProcessor,
+        SubscriptionCache,
+        AttemptRecorder,
+        DeliveryUpdatesPublisher,
+        DeliveryCancellationRepository,
+        Sweeper,
+        RetentionPurger,
+        {
+          provide: HttpDeliveryClient,
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) =>
+            new HttpDeliveryClient({ timeoutMs: c.DELIVERY_TIMEOUT_MS, allowPrivateNetworks: c.ALLOW_PRIVATE_NETWORKS, connections: Math.min(c.WORKER_CONCURRENCY, 256) }),
+        },
+      ],
+    };
+  }
+}

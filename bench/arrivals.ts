@@ -1,0 +1,33 @@
+import { ReceivedRecord } from './receiver-protocol';
+
+export interface FirstArrival {
+  webhookId: string;
+  deliveryId: string;
+  arrivedAt: number;
+}
+
+/** The first attempt of each delivery whose path starts with `pathPrefix`, in arrival order. */
+export function firstAttempts(records: readonly ReceivedRecord[], pathPrefix: string): FirstArrival[] {
+  const seen = new Set<string>();
+  const arrivals: FirstArrival[] = [];
+  for (const [arrivedAt, webhookId, deliveryId, attempt, path] of records) {
+    if (attempt !== 1 || !path.startsWith(pathPrefix) || seen.has(deliveryId)) continue;
+    seen.add(deliveryId);
+    arrivals.push({ webhookId, deliveryId, arrivedAt });
+  }
+  return arrivals;
+}
+
+/** Publish (request sent) → first attempt at the receiver, for every arrival whose event the bench published. */
+export function publishToFirstAttempt(arrivals: readonly FirstArrival[], sentAt: ReadonlyMap<string, number>): number[] {
+  const latencies: number[] = [];
+  for (const arrival of arrivals) {
+    const sent = sentAt.get(arrival.webhookId);
+    if (sent !== undefined) latencies.push(arrival.arrivedAt - sent);
+  }
+  return latencies;
+}
+
+export function countUnder(records: readonly ReceivedRecord[], pathPrefix: string): number {
+  return records.reduce((n, record) => (record[4].startsWith(pathPrefix) ? n + 1 : n), 0);
+}

@@ -1,0 +1,73 @@
+/** What one `npm run bench` does, from flags and BENCH_* variables (the bench's only reader of process.env). */
+export interface BenchConfig {
+  quick: boolean;
+  /** Events of scenarios 1-3 (requests, jobs, published events). */
+  events: number;
+  /** Backlog drained by 1 and then 2 workers in scenario 6. */
+  scaleEvents: number;
+  /** WORKER_CONCURRENCY of the Hookline worker, and the in-flight requests of scenarios 1 and 2. */
+  concurrency: number;
+  /** Keep-alive connections to the receiver: what the worker's HttpDeliveryClient opens (min(concurrency, 256)). */
+  connections: number;
+  /** Publish requests in flight against the API in the closed-loop scenarios. */
+  publishConcurrency: number;
+  /** Outgoing webhook body size in bytes. */
+  bodyBytes: number;
+  moderateRate: number;
+  moderateSeconds: number;
+  /** One in this many events of scenario 4 is polled through the API until it shows `succeeded`. */
+  visibilitySampleEvery: number;
+  fanOutSubscriptions: number;
+  fanOutRepeats: number;
+  noisyRate: number;
+  noisySeconds: number;
+  /** DELIVERY_TIMEOUT_MS of the bench stack: how long the noisy neighbour holds a worker slot. */
+  deliveryTimeoutMs: number;
+  /** CPU-profile the API and the worker during scenario 3 (BENCH_PROFILE=1). */
+  profile: boolean;
+  /** Rewrite the latest-results block of bench/README.md (default: full runs only). */
+  updateReadme: boolean;
+  databaseName: string;
+  postgresUrl: string;
+  redisUrl: string;
+}
+
+export function benchConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const quick = argv.includes('--quick') || flag(env.BENCH_QUICK);
+  const events = int(env, 'BENCH_EVENTS', quick ? 3_000 : 20_000);
+  const concurrency = int(env, 'BENCH_CONCURRENCY', 200);
+  return {
+    quick,
+    events,
+    scaleEvents: int(env, 'BENCH_SCALE_EVENTS', events),
+    concurrency,
+    connections: Math.min(concurrency, 256),
+    publishConcurrency: int(env, 'BENCH_PUBLISH_CONCURRENCY', 32),
+    bodyBytes: int(env, 'BENCH_BODY_BYTES', 1024),
+    moderateRate: int(env, 'BENCH_RATE', 500),
+    moderateSeconds: int(env, 'BENCH_RATE_SECONDS', quick ? 6 : 30),
+    visibilitySampleEvery: int(env, 'BENCH_VISIBILITY_SAMPLE_EVERY', 50),
+    fanOutSubscriptions: int(env, 'BENCH_FANOUT', 100),
+    fanOutRepeats: int(env, 'BENCH_FANOUT_REPEATS', quick ? 5 : 20),
+    noisyRate: int(env, 'BENCH_NOISY_RATE', 100),
+    noisySeconds: int(env, 'BENCH_NOISY_SECONDS', quick ? 3 : 10),
+    deliveryTimeoutMs: int(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
+    profile: flag(env.BENCH_PROFILE),
+    updateReadme: env.BENCH_UPDATE_README === undefined ? !quick : flag(env.BENCH_UPDATE_README),
+    databaseName: 'hookline_bench',
+    postgresUrl: env.BENCH_POSTGRES_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432',
+    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/3',
+  };
+}
+
+function flag(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes'].includes(value.toLowerCase());
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number (got "${raw}")`);
+  return value;
+}

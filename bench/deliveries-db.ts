@@ -1,0 +1,59 @@
+import { Pool } from 'pg';
+import { clock, sleep } from './clock';
+
+export type DeliveryScope = { tenantId: string } | { subscriptionId: string };
+
+export interface SucceededCount {
+  count: number;
+  /** When the last of them was recorded (`updated_at`, set by the worker's attempt write), ms since epoch. */
+  lastRecordedAt: number | null;
+}
+
+/**
+ * Reads the bench database directly. "All N succeeded" is a count, and the HTTP API is not the
+ * thing under test when the bench waits for a backlog to drain (scenario 4 samples the API instead).
+ */
+export class DeliveriesDb {
+  private readonly pool: Pool;
+
+  constructor(databaseUrl: string) {
+    this.pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  }
+
+  async succeeded(scope: DeliveryScope): Promise<SucceededCount> {
+    const [column, id] = scopeColumn(scope);
+    const { rows } = await this.pool.query<{ count: number; last: Date | null }>(
+      `SELECT count(*)::int AS count, max(updated_at) AS last FROM deliveries WHERE ${column} = $1 AND status = 'succeeded'`,
+      [id],
+    );
+    return { count: rows[0].count, lastRecordedAt: rows[0].last?.getTime() ?? null };
+  }
+
+  async statusCounts(scope: DeliveryScope): Promise<Record<string, number>> {
+    const [column, id] = scopeColumn(scope);
+    const { rows } = await this.pool.query<{ status: string; count: number }>(
+      `SELECT status::text AS status, count(*)::int AS count FROM deliveries WHERE ${column} = $1 GROUP BY status`,
+      [id],
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+  }
+
+  /** Polls until `expected` deliveries of the scope have succeeded or the deadline passes (then `complete` is false). */
+  async waitForSucceeded(scope: DeliveryScope, expected: number, timeoutMs: number, pollMs = 50): Promise<SucceededCount & { complete: boolean }> {
+    const deadline = clock() + timeoutMs;
+    for (;;) {
+      const result = await this.succeeded(scope);
+      if (result.count >= expected) return { ...result, complete: true };
+      if (clock() > deadline) return { ...result, complete: false };
+      await sleep(pollMs);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+function scopeColumn(scope: DeliveryScope): [string, string] {
+  return 'tenantId' in scope ? ['tenant_id', scope.tenantId] : ['subscription_id', scope.subscriptionId];
+}

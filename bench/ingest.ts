@@ -1,0 +1,285 @@
+// `npm run bench:ingest`: the same events published over REST (one request per event), REST bulk
+// and gRPC, against a compiled API of this checkout that the benchmark starts on 127.0.0.1 with a
+// database and a queue prefix of its own (both removed at the end). Prints events/s and ratios.
+//
+//   BENCH_EVENTS       events per mode (default 100000)
+//   BENCH_CONCURRENCY  requests in flight for REST and gRPC unary (default 64)
+//   BENCH_DATABASE_URL server to create the benchmark database on (default: DATABASE_URL or the local default)
+//   BENCH_REDIS_URL    Redis (default: REDIS_URL or redis://127.0.0.1:6379)
+//
+// No worker runs: each event still creates one delivery and one queued job (one subscription), as in
+// production, but nothing is sent. Run `node scripts/prepare.js --build` first (the npm script does).
+import { credentials, Metadata } from '@grpc/grpc-js';
+import Redis from 'ioredis';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Pool } from 'undici';
+import { EventServiceClient, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
+import { redisOptions } from '@hookline/queue';
+import { PUBLISH_STREAM_LIMITS } from '../apps/api/src/grpc/publish-stream';
+
+const ROOT = join(__dirname, '..');
+const EVENTS = positive('BENCH_EVENTS', 100_000);
+const CONCURRENCY = positive('BENCH_CONCURRENCY', 64);
+const PHASE_TIMEOUT_MS = 15 * 60_000;
+const TYPE = 'bench.order.created';
+
+interface Result {
+  mode: string;
+  events: number;
+  seconds: number;
+  rejected: number;
+  note?: string;
+}
+
+function positive(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
+/** The same events for every mode: a typical order payload of ~300 bytes, no idempotency key. */
+function eventData(i: number): Record<string, unknown> {
+  return {
+    orderId: `ord_${i.toString().padStart(8, '0')}`,
+    amount: (i % 9_973) * 100 + 99,
+    currency: 'EUR',
+    customer: { id: `cus_${i % 5_000}`, email: `customer${i % 5_000}@example.com`, tier: i % 3 === 0 ? 'gold' : 'standard' },
+    items: [
+      { sku: `SKU-${i % 97}`, quantity: 1 + (i % 4), price: 1999 },
+      { sku: `SKU-${i % 89}`, quantity: 1, price: 499 },
+    ],
+    createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+  };
+}
+
+const PAYLOADS = Array.from({ length: EVENTS }, (_, i) => JSON.stringify(eventData(i)));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, api: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the API did not become ready within 60 s');
+}
+
+async function withTimeout<T>(what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${PHASE_TIMEOUT_MS / 60_000} min`)), PHASE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function restSingle(pool: Pool, tenantId: string, key: string, count = EVENTS): Promise<Result> {
+  let next = 0;
+  let rejected = 0;
+  const path = `/v1/tenants/${tenantId}/events`;
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const response = await pool.request({ method: 'POST', path, headers, body: `{"type":"${TYPE}","data":${PAYLOADS[i]}}` });
+        await response.body.dump();
+        if (response.statusCode !== 202) rejected++;
+      }
+    }),
+  );
+  return { mode: `REST, 1 request per event (${CONCURRENCY} in flight, keep-alive)`, events: count, seconds: (performance.now() - started) / 1000, rejected };
+}
+
+function grpcRequest(tenantId: string, i: number): PublishRequest {
+  return { tenantId, type: TYPE, dataJson: Buffer.from(PAYLOADS[i]), idempotencyKey: '' };
+}
+
+async function grpcUnary(client: EventServiceClient, tenantId: string, metadata: Metadata, count = EVENTS): Promise<Result> {
+  let next = 0;
+  let rejected = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        await new Promise<void>((resolve) =>
+          client.publish(grpcRequest(tenantId, i), metadata, (error) => {
+            if (error) rejected++;
+            resolve();
+          }),
+        );
+      }
+    }),
+  );
+  return { mode: `gRPC Publish, unary (${CONCURRENCY} in flight, 1 HTTP/2 connection)`, events: count, seconds: (performance.now() - started) / 1000, rejected };
+}
+
+async function grpcStream(client: EventServiceClient, tenantId: string, metadata: Metadata): Promise<Result> {
+  const started = performance.now();
+  const summary = await new Promise<PublishSummary>((resolve, reject) => {
+    const call = client.publishStream(metadata, (error, result) => (error ? reject(error) : resolve(result)));
+    let i = 0;
+    const pump = () => {
+      while (i < EVENTS) if (!call.write(grpcRequest(tenantId, i++))) return void call.once('drain', pump);
+      call.end();
+    };
+    pump();
+  });
+  if (summary.accepted + summary.rejected !== EVENTS) throw new Error(`PublishStream summarised ${summary.accepted + summary.rejected} of ${EVENTS} events`);
+  const { batchSize, batchesInFlight } = PUBLISH_STREAM_LIMITS;
+  return { mode: `gRPC PublishStream, 1 stream (batches of ${batchSize}, ${batchesInFlight} in flight)`, events: EVENTS, seconds: (performance.now() - started) / 1000, rejected: summary.rejected };
+}
+
+function printTable(results: Result[]) {
+  const rest = results[0];
+  const restRate = rest.events / rest.seconds;
+  const rows = results.map((r) => {
+    if (r.note) return [r.mode, '-', '-', r.note, '-'];
+    const rate = r.events / r.seconds;
+    return [r.mode, r.events.toLocaleString('en-US'), r.seconds.toFixed(1), Math.round(rate).toLocaleString('en-US'), `${(rate / restRate).toFixed(2)}x`];
+  });
+  const header = ['mode', 'events', 'seconds', 'events/s', 'vs REST'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+  const rejected = results.reduce((sum, r) => sum + r.rejected, 0);
+  if (rejected) console.log(`\nWARNING: ${rejected} events were rejected; the figures are not comparable.`);
+}
+
+async function main() {
+  const entry = join(ROOT, 'dist/apps/api/src/main.js');
+  if (!existsSync(entry)) throw new Error('dist/ is missing: run `node scripts/prepare.js --build` (npm run bench:ingest does)');
+  const databaseUrl = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/hookline');
+  databaseUrl.pathname = `/hookline_bench_${Date.now().toString(36)}`;
+  const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  const adminKey = `hk_admin_bench_${randomBytes(16).toString('hex')}`;
+  const [port, grpcPort] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${port}`;
+
+  console.log(`Hookline ingest benchmark: ${EVENTS.toLocaleString('en-US')} events per mode, concurrency ${CONCURRENCY}, Node ${process.version}, one API process`);
+  const api = spawn(process.execPath, [entry], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl.toString(),
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: queuePrefix,
+      PORT: String(port),
+      GRPC_PORT: String(grpcPort),
+      ADMIN_API_KEY: adminKey,
+      SECRETS_KEY: randomBytes(32).toString('hex'),
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      API_RATE_LIMIT_PER_SECOND: '1000000',
+    },
+  });
+  const pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
+  const client = new EventServiceClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+  try {
+    await waitForHealth(url, api);
+    const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown, headers = admin) => {
+      const response = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+      return response.json() as Promise<Record<string, string>>;
+    };
+    /** A tenant per mode, so each one writes into tables of the same size. */
+    const tenant = async (name: string) => {
+      const { id } = await post('/v1/tenants', { name });
+      const { key } = await post(`/v1/tenants/${id}/api-keys`, { name: 'bench' });
+      await post(`/v1/tenants/${id}/subscriptions`, { url: 'http://127.0.0.1:9/never-called', eventTypes: ['bench.*'] });
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${key}`);
+      return { id, key, metadata };
+    };
+
+    // Warm-up outside the timings: connections, JIT, the event-type lookup.
+    const warm = await tenant('warm-up');
+    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())));
+    await restSingle(pool, warm.id, warm.key, 1_000);
+    await grpcUnary(client, warm.id, warm.metadata, 1_000);
+
+    const results: Result[] = [];
+    const run = async (name: string, phase: (t: Awaited<ReturnType<typeof tenant>>) => Promise<Result>) => {
+      const t = await tenant(name);
+      console.log(`running: ${name} ...`);
+      const result = await withTimeout(name, phase(t));
+      console.log(`  ${Math.round(result.events / result.seconds).toLocaleString('en-US')} events/s in ${result.seconds.toFixed(1)} s`);
+      results.push(result);
+    };
+    await run('REST single', (t) => restSingle(pool, t.id, t.key));
+    results.push({ mode: 'REST bulk (POST .../bulk-jobs)', events: 0, seconds: 0, rejected: 0, note: 'n/a (bulk ingestion not built yet)' });
+    await run('gRPC stream', (t) => grpcStream(client, t.id, t.metadata));
+    await run('gRPC unary', (t) => grpcUnary(client, t.id, t.metadata));
+
+    console.log('');
+    printTable(results);
+  } finally {
+    client.close();
+    await pool.destroy();
+    await stop(api);
+    await cleanUp(databaseUrl, redisUrl, queuePrefix);
+  }
+}
+
+/** SIGTERM, and SIGKILL if the API has not exited 10 s later. */
+async function stop(api: ChildProcess): Promise<void> {
+  if (api.exitCode !== null || api.signalCode !== null) return;
+  const exited = new Promise((resolve) => api.once('exit', resolve));
+  api.kill('SIGTERM');
+  const timer = setTimeout(() => api.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Drops the benchmark's database and every Redis key under its queue prefix. */
+async function cleanUp(databaseUrl: URL, redisUrl: string, queuePrefix: string) {
+  const redis = new Redis({ ...redisOptions(redisUrl), maxRetriesPerRequest: 1 });
+  try {
+    for await (const keys of redis.scanStream({ match: `${queuePrefix}:*`, count: 1_000 }) as AsyncIterable<string[]>) {
+      if (keys.length) await redis.unlink(...keys);
+    }
+  } catch (error) {
+    console.error(`could not remove the keys of ${queuePrefix}: ${(error as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+  const name = databaseUrl.pathname.slice(1);
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const pg = new Client({ connectionString: admin.toString() });
+  await pg.connect();
+  await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((error: Error) => console.error(`could not drop ${name}: ${error.message}`));
+  await pg.end();
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: the six scenarios of bench/README.md on this machine, in one run, then a table,
+ * the ratios to the ceilings, bench/results/<time>.json and (full runs) the README block.
+ */
+import { benchConfig, BenchConfig } from './bench-config';
+import { killAllChildren, stopAllChildren } from './children';
+import { clock } from './clock';
+import { CpuTarget, pidsMatching } from './cpu-usage';
+import { DeliveriesDb } from './deliveries-db';
+import { HooklineClient } from './hookline-client';
+import { BENCH_ADMIN_KEY, databaseUrl, freePort, hooklineSettings, HooklineProcess, removeBuildSnapshot, resetState } from './hookline-processes';
+import { HooklineQueue } from './hookline-queue';
+import { Payloads } from './payloads';
+import { ReceiverClient } from './receiver-client';
+import { busy, describeMachine, findMetric, formatValue, machine, Ratios, RunReport, Target, targetsText, textTable, updateReadme, writeResults } from './report';
+import { endToEnd } from './scenarios/end-to-end';
+import { fanOut } from './scenarios/fan-out';
+import { moderateLoad } from './scenarios/moderate-load';
+import { noisyNeighbour } from './scenarios/noisy-neighbour';
+import { queueCeiling } from './scenarios/queue-ceiling';
+import { rawCeiling } from './scenarios/raw-ceiling';
+import { scale } from './scenarios/scale';
+import { BaseContext, HooklineContext, ScenarioResult } from './scenarios/scenario';
+
+const runStartedAt = clock();
+const log = (message: string) => console.log(`[bench +${((clock() - runStartedAt) / 1000).toFixed(1).padStart(5)}s] ${message}`);
+
+async function main(): Promise<number> {
+  const config = benchConfig();
+  const startedAt = new Date();
+  const host = machine();
+  log(`${config.quick ? 'quick' : 'full'} run on ${describeMachine(host)}`);
+  if (busy(host)) log(`note: the machine is already busy (load ${host.loadAverageAtStart} on ${host.cores} cores); figures will be noisy`);
+
+  await resetState(config);
+  const receiver = await ReceiverClient.start();
+  log(`receiver on 127.0.0.1:${receiver.port} and :${receiver.noisyPort} (clock offset ${receiver.offsetMs.toFixed(3)} ms)`);
+  const base: BaseContext = { config, receiver, payloads: new Payloads(config.bodyBytes), log };
+  const scenarios: ScenarioResult[] = [];
+  const run = async (id: string, title: string, scenario: () => Promise<ScenarioResult>) => {
+    if (stopping) return;
+    log(`scenario ${id}: ${title}`);
+    try {
+      const result = await scenario();
+      scenarios.push(result);
+      log(`  ${result.metrics.map((m) => `${m.label} ${formatValue(m)}`).join('; ')}`);
+    } catch (error) {
+      log(`  FAILED: ${(error as Error).stack ?? error}`);
+      scenarios.push({ id, title, metrics: [], details: {}, error: (error as Error).message });
+    }
+  };
+
+  await run('1', 'raw ceiling', () => rawCeiling(base));
+  await run('2', 'queue ceiling', () => queueCeiling(base));
+
+  log('starting Hookline (compiled API and worker)');
+  const ctx = await startHookline(config, base);
+  const bootRss = ctx.workers[0].rssMb();
+  const stackAlive = () => ctx.apiProcess.child.exitCode === null && ctx.workers.every((w) => w.child.exitCode === null);
+  const hooklineScenarios: [string, string, (c: HooklineContext) => Promise<ScenarioResult>][] = [
+    ['3', 'Hookline end to end', endToEnd],
+    ['4', 'latency at moderate load', moderateLoad],
+    ['5a', 'fan-out', fanOut],
+    ['5b', 'noisy neighbour', noisyNeighbour],
+    ['6', 'scale: 1 vs 2 workers', scale],
+  ];
+  try {
+    for (const [id, title, scenario] of hooklineScenarios) {
+      if (!stackAlive()) {
+        scenarios.push({ id, title, metrics: [], details: {}, error: 'a Hookline process exited; see bench/results/logs/' });
+        continue;
+      }
+      await run(id, title, () => scenario(ctx));
+    }
+  } finally {
+    const endRss = ctx.workers[0].rssMb();
+    scenarios.push({
+      id: 'mem',
+      title: 'Worker memory over this run (no soak)',
+      metrics: [
+        { key: 'bootRss', label: 'worker-1 RSS after boot', value: bootRss, unit: 'MiB' },
+        { key: 'endRss', label: 'worker-1 RSS at the end', value: endRss, unit: 'MiB' },
+      ],
+      details: {},
+    });
+    await Promise.allSettled([ctx.api.close(), ctx.poller.close(), ctx.db.close(), ctx.queue.close()]);
+    await Promise.allSettled([...ctx.workers, ctx.apiProcess].map((p) => p.stop()));
+    await receiver.stop();
+    removeBuildSnapshot();
+  }
+
+  if (stopping) return 130;
+  const ratios = addRatios(scenarios);
+  const report: RunReport = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: config.quick ? 'quick' : 'full',
+    machine: host,
+    config: { ...config, hookline: hooklineSettings(config) },
+    scenarios,
+    ratios,
+    targets: targets(scenarios, config),
+  };
+  console.log(`\nHookline bench, ${report.mode} run, ${describeMachine(host)}\n`);
+  console.log(textTable(scenarios));
+  console.log(`\nratios: 3÷1 (end to end ÷ raw ceiling) ${ratioText(ratios.endToEndOverRaw)}; 3÷2 (end to end ÷ queue ceiling) ${ratioText(ratios.endToEndOverQueue)}`);
+  console.log(`\ntargets (for tuning, not asserted):\n${targetsText(report.targets)}\n`);
+  const file = writeResults(report);
+  log(`results: ${file}`);
+  if (config.updateReadme) log(updateReadme(report, file) ? 'bench/README.md updated' : 'bench/README.md has no results block; not updated');
+  else log('bench/README.md left as is (quick run; BENCH_UPDATE_README=1 to update it anyway)');
+  return scenarios.some((s) => s.error) ? 1 : 0;
+}
+
+async function startHookline(config: BenchConfig, base: BaseContext): Promise<HooklineContext> {
+  const port = await freePort();
+  // One after the other: the first one creates and migrates the database.
+  const apiProcess = await HooklineProcess.start('api', 'api', config, port);
+  const workers = [await HooklineProcess.start('worker', 'worker-1', config)];
+  const url = `http://127.0.0.1:${port}`;
+  const cpuTargets = (): CpuTarget[] => [
+    { label: 'api', pids: () => [apiProcess.pid] },
+    { label: 'worker(s)', pids: () => workers.map((w) => w.pid) },
+    // Backend process titles read `postgres: [cluster: ]user database host(port) state`.
+    { label: 'postgres (bench db backends)', pids: () => pidsMatching(new RegExp(`^postgres: (\\S+: )?\\S+ ${config.databaseName} `)) },
+    { label: 'redis-server (shared)', pids: () => pidsMatching(/^\S*redis-server /) },
+    { label: 'receiver', pids: () => [base.receiver.pid] },
+    { label: 'bench', pids: () => [process.pid] },
+  ];
+  return {
+    ...base,
+    api: new HooklineClient(url, BENCH_ADMIN_KEY, Math.max(64, config.publishConcurrency)),
+    poller: new HooklineClient(url, BENCH_ADMIN_KEY, 8),
+    db: new DeliveriesDb(databaseUrl(config)),
+    queue: new HooklineQueue(config.redisUrl),
+    apiProcess,
+    workers,
+    startWorker: async (name) => {
+      const worker = await HooklineProcess.start('worker', name, config);
+      workers.push(worker);
+      return worker;
+    },
+    cpuTargets,
+  };
+}
+
+function addRatios(scenarios: ScenarioResult[]): Ratios {
+  const raw = findMetric(scenarios, '1', 'deliveriesPerSecond');
+  const queue = findMetric(scenarios, '2', 'deliveriesPerSecond');
+  const e2e = findMetric(scenarios, '3', 'deliveriesPerSecond');
+  const divide = (a?: number | null, b?: number | null) => (a && b ? a / b : null);
+  const ratios = { endToEndOverRaw: divide(e2e?.value, raw?.value), endToEndOverQueue: divide(e2e?.value, queue?.value) };
+  if (queue) queue.ratio = `2÷1 ${ratioText(divide(queue.value, raw?.value))}`;
+  if (e2e) e2e.ratio = `3÷1 ${ratioText(ratios.endToEndOverRaw)} · 3÷2 ${ratioText(ratios.endToEndOverQueue)}`;
+  return ratios;
+}
+
+function ratioText(ratio: number | null): string {
+  return ratio === null ? '—' : ratio.toFixed(2);
+}
+
+/** The lead's tuning targets, checked against this run (nothing fails on them). */
+function targets(scenarios: ScenarioResult[], config: BenchConfig): Target[] {
+  const value = (id: string, key: string) => findMetric(scenarios, id, key)?.value ?? null;
+  const e2e = value('3', 'deliveriesPerSecond');
+  const p99 = value('4', 'firstAttemptP99');
+  const speedup = value('6', 'speedup');
+  const bootRss = value('mem', 'bootRss');
+  const endRss = value('mem', 'endRss');
+  return [
+    { what: 'end to end', target: '≥ 4,000 deliveries/s', measured: formatValue({ value: e2e, unit: 'deliveries/s' }), met: e2e === null ? null : e2e >= 4_000 },
+    {
+      what: `publish → first attempt p99 at ${config.moderateRate} events/s`,
+      target: '< 50 ms at 500 events/s',
+      measured: formatValue({ value: p99, unit: 'ms' }),
+      met: p99 === null || config.moderateRate !== 500 ? null : p99 < 50,
+    },
+    {
+      what: 'worker RSS flat over a 5-minute soak at 2,000 deliveries/s',
+      target: 'flat',
+      measured: `not measured (no soak); ${formatValue({ value: bootRss, unit: 'MiB' })} after boot → ${formatValue({ value: endRss, unit: 'MiB' })} at the end`,
+      met: null,
+    },
+    { what: '2 workers vs 1', target: '≥ 1.6×', measured: formatValue({ value: speedup, unit: 'x' }), met: speedup === null ? null : speedup >= 1.6 },
+  ];
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping the processes the bench started`);
+    void stopAllChildren().finally(() => process.exit(130));
+  });
+}
+// Also on an uncaught error or process.exit: nothing the bench started outlives it.
+process.on('exit', () => {
+  killAllChildren();
+  removeBuildSnapshot();
+});
+
+main().then(
+  (code) => process.exit(code),
+  async (error) => {
+    console.error(error);
+    await stopAllChildren();
+    process.exit(1);
+  },
+);

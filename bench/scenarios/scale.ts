@@ -1,0 +1,72 @@
+import { clock } from '../clock';
+import { publishClosedLoop } from '../load';
+import { perSecond } from '../stats';
+import { deferralsBetween, drainBudgetMs, HooklineContext, metric, ScenarioResult, totalOf } from './scenario';
+
+const TYPE = 'bench.scale';
+
+interface Drain {
+  workers: number;
+  deliveriesPerSecond: number | null;
+  elapsedMs: number;
+  rssMb: (number | null)[];
+  deferrals: Record<string, number> | null;
+}
+
+/**
+ * 6. Scale: the same backlog drained by 1 and then 2 worker processes. The backlog is published
+ * while Hookline's queue is paused, so each drain starts with every worker already up and idle, and
+ * is timed from resume to the last delivery recorded as succeeded.
+ */
+export async function scale(ctx: HooklineContext): Promise<ScenarioResult> {
+  const drains: Drain[] = [];
+  drains.push(await drainBacklog(ctx, 1));
+  const second = await ctx.startWorker('worker-2');
+  try {
+    drains.push(await drainBacklog(ctx, 2));
+  } finally {
+    await second.stop();
+    ctx.workers.splice(ctx.workers.indexOf(second), 1);
+  }
+  const [one, two] = drains;
+  const speedup = one.deliveriesPerSecond && two.deliveriesPerSecond ? two.deliveriesPerSecond / one.deliveriesPerSecond : null;
+  return {
+    id: '6',
+    title: `Scale: a backlog of ${ctx.config.scaleEvents} deliveries, 1 vs 2 worker processes`,
+    metrics: [
+      metric('oneWorker', '1 worker: deliveries/s', one.deliveriesPerSecond, 'deliveries/s'),
+      metric('twoWorkers', '2 workers: deliveries/s', two.deliveriesPerSecond, 'deliveries/s'),
+      metric('perWorkerOfTwo', '2 workers: deliveries/s per worker', two.deliveriesPerSecond && two.deliveriesPerSecond / 2, 'deliveries/s'),
+      metric('speedup', '2 workers ÷ 1 worker', speedup, 'x'),
+      metric('heldBackOne', '1 worker: attempts held back (deferrals)', totalOf(one.deferrals), 'count'),
+      metric('heldBackTwo', '2 workers: attempts held back (deferrals)', totalOf(two.deferrals), 'count'),
+    ],
+    details: { drains },
+  };
+}
+
+async function drainBacklog(ctx: HooklineContext, workers: number): Promise<Drain> {
+  const { config, api, db, queue, receiver } = ctx;
+  const tenantId = await api.createTenant(`bench scale ${workers}`);
+  await api.createSubscription(tenantId, receiver.url(`/scale/${workers}`));
+  if (!(await queue.waitIdle(60_000))) throw new Error('the delivery queue did not empty before the backlog');
+
+  await queue.pause();
+  try {
+    ctx.log(`  ${workers} worker(s): publishing a backlog of ${config.scaleEvents} events (queue paused)`);
+    const log = await publishClosedLoop(api, tenantId, config.scaleEvents, config.publishConcurrency, (i) => ctx.payloads.publishBody(TYPE, i));
+    if (log.errors > 0) throw new Error(`${log.errors} publishes failed, first: ${log.firstError}`);
+  } catch (error) {
+    await queue.resume();
+    throw error;
+  }
+  const deferralsBefore = await api.deferrals();
+  const resumedAt = clock();
+  await queue.resume();
+  const done = await db.waitForSucceeded({ tenantId }, config.scaleEvents, drainBudgetMs(config.scaleEvents), 20);
+  if (!done.complete) throw new Error(`${workers} worker(s): ${done.count} of ${config.scaleEvents} deliveries succeeded within the time budget`);
+  await receiver.drain();
+  const elapsedMs = (done.lastRecordedAt ?? clock()) - resumedAt;
+  const deferrals = deferralsBetween(deferralsBefore, await api.deferrals());
+  return { workers, deliveriesPerSecond: perSecond(config.scaleEvents, elapsedMs), elapsedMs, rssMb: ctx.workers.map((w) => w.rssMb()), deferrals };
+}

@@ -1,0 +1,68 @@
+import { BenchConfig } from '../bench-config';
+import { CpuTarget } from '../cpu-usage';
+import { DeliveriesDb } from '../deliveries-db';
+import { HooklineClient } from '../hookline-client';
+import { HooklineProcess } from '../hookline-processes';
+import { HooklineQueue } from '../hookline-queue';
+import { Payloads } from '../payloads';
+import { ReceiverClient } from '../receiver-client';
+
+export interface Metric {
+  /** Stable key for ratios and the JSON (`deliveriesPerSecond`). */
+  key: string;
+  label: string;
+  value: number | null;
+  unit: 'deliveries/s' | 'events/s' | 'ms' | 'MiB' | 'count' | 'cores' | 'x';
+  /** Filled in by run.ts for the rows that have one (3÷1, 3÷2, 2 workers ÷ 1, …). */
+  ratio?: string;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  metrics: Metric[];
+  /** Raw summaries and anything else worth keeping in the JSON. */
+  details: Record<string, unknown>;
+  error?: string;
+}
+
+/** What scenarios without Hookline need. */
+export interface BaseContext {
+  config: BenchConfig;
+  receiver: ReceiverClient;
+  payloads: Payloads;
+  log: (message: string) => void;
+}
+
+/** …and the running Hookline stack. */
+export interface HooklineContext extends BaseContext {
+  api: HooklineClient;
+  /** A second, small pool for polling, so polls never queue behind publishes. */
+  poller: HooklineClient;
+  db: DeliveriesDb;
+  queue: HooklineQueue;
+  apiProcess: HooklineProcess;
+  workers: HooklineProcess[];
+  startWorker: (name: string) => Promise<HooklineProcess>;
+  /** API, workers, receiver, bench, the bench database's Postgres backends, Redis: for CPU accounting. */
+  cpuTargets: () => CpuTarget[];
+}
+
+export function metric(key: string, label: string, value: number | null | undefined, unit: Metric['unit']): Metric {
+  return { key, label, value: value ?? null, unit };
+}
+
+/** Enough time to drain `deliveries` at a pessimistic 100 per second, and never less than a minute. */
+export function drainBudgetMs(deliveries: number): number {
+  return Math.max(60_000, deliveries * 10);
+}
+
+/** Deferrals (by reason) between two /metrics readings; null when the build has no such metric. */
+export function deferralsBetween(before: Record<string, number> | null, after: Record<string, number> | null): Record<string, number> | null {
+  if (!before || !after) return null;
+  return Object.fromEntries(Object.entries(after).map(([reason, n]) => [reason, n - (before[reason] ?? 0)]));
+}
+
+export function totalOf(counts: Record<string, number> | null): number | null {
+  return counts ? Object.values(counts).reduce((sum, n) => sum + n, 0) : null;
+}

@@ -1,0 +1,51 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { PrismaService } from '@hookline/database';
+import { ProblemException } from '@hookline/http-problem';
+import type { Request } from 'express';
+import { ApiKeysService } from './api-keys.service';
+import { ADMIN_ONLY, Principal, PUBLIC_ROUTE } from './principal';
+
+/**
+ * The one place that enforces SPEC section 3 auth: 401 without a valid key, 403 for a tenant key
+ * on an admin route, and 404 for any `:tenantId` route that is not the caller's own tenant (or,
+ * for the admin, a tenant that does not exist), so no handler can forget tenant scoping.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized(header ? 'Authorization must be "Bearer <key>"' : 'Missing Authorization: Bearer <key>');
+    const principal = await this.apiKeys.authenticate(match[1]);
+    if (!principal) throw unauthorized('Unknown or revoked API key');
+    request.principal = principal;
+
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && principal.kind !== 'admin') {
+      throw new ProblemException(403, 'This route needs the admin API key');
+    }
+    const tenantId = request.params?.tenantId as string | undefined;
+    if (tenantId !== undefined) {
+      const visible =
+        principal.kind === 'tenant'
+          ? principal.tenantId === tenantId
+          : (await this.prisma.tenant.count({ where: { id: tenantId } })) === 1;
+      if (!visible) throw ProblemException.notFound('Tenant');
+    }
+    return true;
+  }
+}
+
+function unauthorized(detail: string) {
+  return new ProblemException(401, detail, undefined, undefined, { 'WWW-Authenticate': 'Bearer' });
+}

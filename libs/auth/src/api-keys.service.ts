@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@hookline/config';
+import { Prisma, PrismaService } from '@hookline/database';
+import { ProblemException } from '@hookline/http-problem';
+import { newId } from '@hookline/ids';
+import { Page, toPage } from '@hookline/pagination';
+import { generateApiKey, hashApiKey, sameHash } from './api-key.crypto';
+import { Principal } from './principal';
+
+/** `lastUsedAt` is refreshed at most this often, so authentication is not a write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface ApiKeyView {
+  id: string;
+  name: string | null;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** The one response that carries the key itself. */
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  prefix: string;
+  name: string | null;
+  createdAt: Date;
+}
+
+@Injectable()
+export class ApiKeysService {
+  private readonly adminKeyHash: string;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.adminKeyHash = hashApiKey(config.ADMIN_API_KEY);
+  }
+
+  /** Resolves a bearer token; null when it is unknown or revoked. Never cached, so revocation is immediate. */
+  async authenticate(token: string): Promise<Principal | null> {
+    const hash = hashApiKey(token);
+    if (sameHash(hash, this.adminKeyHash)) return { kind: 'admin' };
+    const key = await this.prisma.apiKey.findUnique({
+      where: { hash },
+      select: { id: true, tenantId: true, hash: true, revokedAt: true, lastUsedAt: true },
+    });
+    if (!key || key.revokedAt || !sameHash(key.hash, hash)) return null;
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await this.prisma.apiKey.updateMany({ where: { id: key.id }, data: { lastUsedAt: new Date() } });
+    }
+    return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id };
+  }
+
+  async create(tenantId: string, name?: string): Promise<CreatedApiKey> {
+    const { key, prefix, hash } = generateApiKey();
+    try {
+      const row = await this.prisma.apiKey.create({ data: { id: newId('key'), tenantId, name: name ?? null, prefix, hash } });
+      return { id: row.id, key, prefix, name: row.name, createdAt: row.createdAt };
+    } catch (error) {
+      // The tenant was deleted between the guard's check and this insert.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') throw ProblemException.notFound('Tenant');
+      throw error;
+    }
+  }
+
+  /** Live keys only, newest first; never the key or its hash. */
+  async list(tenantId: string, limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
+    const rows = await this.prisma.apiKey.findMany({
+      where: { tenantId, revokedAt: null, ...(cursor ? { id: { lt: cursor } } : {}) },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+      select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true },
+    });
+    return toPage(rows, limit);
+  }
+
+  /** 404 when the key is unknown, another tenant's, or already revoked. */
+  async revoke(tenantId: string, keyId: string): Promise<void> {
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { id: keyId, tenantId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (count === 0) throw ProblemException.notFound('Api key');
+  }
+}

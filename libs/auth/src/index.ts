@@ -1,0 +1,6 @@
+export * from './api-key.crypto';
+export * from './api-key.guard';
+export * from './api-keys.service';
+export * from './auth.decorators';
+export * from './auth.module';
+export * from './principal';

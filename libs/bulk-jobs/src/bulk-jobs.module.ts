@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BulkPublishService } from '@hookline/events';
+import { BulkChunksService } from './bulk-chunks.service';
+import { BulkJobsRepository } from './bulk-jobs.repository';
+import { BulkJobsService } from './bulk-jobs.service';
+import { BulkSql } from './bulk-sql';
+import { BulkUploadService } from './bulk-upload.service';
+
+/** Bulk ingestion for both apps: the API stages uploads, workers publish the chunks. */
+@Module({
+  providers: [BulkSql, BulkJobsRepository, BulkUploadService, BulkJobsService, BulkChunksService, BulkPublishService],
+  exports: [BulkJobsRepository, BulkUploadService, BulkJobsService, BulkChunksService, BulkPublishService],
+})
+export class BulkJobsDomainModule {}

@@ -1,0 +1,221 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+import { envSchema } from './config.schema';
+import { parseDuration, parseSchedule } from './duration';
+
+/** An admin key in every case that is not about it, so no test reads or writes .hookline/dev-admin-key. */
+const ADMIN_API_KEY = 'hk_admin_test_0123456789abcdef';
+const SECRETS_KEY_HEX = 'ab'.repeat(32);
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig({ ADMIN_API_KEY, ...env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('defaults to the values in SPEC section 2', () => {
+    const config = loadConfig({ ADMIN_API_KEY });
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/hookline',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PORT: 3000,
+      GRPC_PORT: 50051,
+      // 5s,5m,30m,2h,5h,10h,10h: the delays before attempts 2..8.
+      RETRY_SCHEDULE: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      DELIVERY_TIMEOUT_MS: 15_000,
+      MAX_PAYLOAD_BYTES: 262_144,
+      ALLOW_PRIVATE_NETWORKS: false,
+      RETENTION_DAYS: 30,
+      adminKeySource: 'env',
+    });
+    expect(Number.isInteger(config.WORKER_CONCURRENCY) && config.WORKER_CONCURRENCY > 0).toBe(true);
+    // The development default: 32 bytes, usable for AES-256-GCM.
+    expect(config.SECRETS_KEY).toBeInstanceOf(Buffer);
+    expect(config.SECRETS_KEY).toHaveLength(32);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ADMIN_API_KEY, PORT: '', RETRY_SCHEDULE: '' })).toMatchObject({ PORT: 3000, RETRY_SCHEDULE: expect.arrayContaining([5_000]) });
+  });
+
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      ADMIN_API_KEY,
+      DATABASE_URL: 'postgres://app:pw@db.internal:5433/hooks',
+      REDIS_URL: 'rediss://cache.internal:6380/2',
+      PORT: '8080',
+      GRPC_PORT: '0',
+      SECRETS_KEY: SECRETS_KEY_HEX,
+      RETRY_SCHEDULE: '1s,2s',
+      DELIVERY_TIMEOUT_MS: '2500',
+      MAX_PAYLOAD_BYTES: '1024',
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      WORKER_CONCURRENCY: '7',
+      RETENTION_DAYS: '3',
+    });
+    expect(config).toMatchObject({
+      DATABASE_URL: 'postgres://app:pw@db.internal:5433/hooks',
+      REDIS_URL: 'rediss://cache.internal:6380/2',
+      PORT: 8080,
+      GRPC_PORT: 0,
+      RETRY_SCHEDULE: [1_000, 2_000],
+      DELIVERY_TIMEOUT_MS: 2_500,
+      MAX_PAYLOAD_BYTES: 1_024,
+      ALLOW_PRIVATE_NETWORKS: true,
+      WORKER_CONCURRENCY: 7,
+      RETENTION_DAYS: 3,
+    });
+    expect(config.SECRETS_KEY.equals(Buffer.from(SECRETS_KEY_HEX, 'hex'))).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['GRPC_PORT', '-5'],
+    ['RETRY_SCHEDULE', '5x'],
+    ['RETRY_SCHEDULE', '5s,,5m'],
+    ['DELIVERY_TIMEOUT_MS', '-1'],
+    ['DELIVERY_TIMEOUT_MS', '1.5'],
+    ['MAX_PAYLOAD_BYTES', '0'],
+    ['ALLOW_PRIVATE_NETWORKS', 'maybe'],
+    ['DATABASE_URL', 'mysql://root@db/hookline'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['SECRETS_KEY', 'too-short'],
+    ['SECRETS_KEY', 'ab'.repeat(31)],
+    ['ADMIN_API_KEY', 'short'],
+    ['WORKER_CONCURRENCY', 'lots'],
+    ['RETENTION_DAYS', '0'],
+    ['NODE_ENV', 'prod'],
+  ])('refuses %s=%s with one line naming the variable', (name, value) => {
+    const message = configError({ [name]: value });
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} \\S`));
+  });
+
+  it.each([
+    ['SECRETS_KEY', 'hunter2-hunter2'],
+    ['ADMIN_API_KEY', 'hunter2'],
+    ['DATABASE_URL', 'mysql://root:hunter2@db/hookline'],
+    ['REDIS_URL', 'http://:hunter2@127.0.0.1:6379'],
+  ])('never prints the secret in a bad %s', (name, value) => {
+    const message = configError({ [name]: value });
+    expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('still shows a bad value that is not secret, to make the mistake obvious', () => {
+    expect(configError({ PORT: 'abc' })).toContain('"abc"');
+    expect(configError({ DATABASE_URL: 'mysql://root:pw@db/hookline' })).toContain('mysql://root:***@db/hookline');
+  });
+
+  it('accepts SECRETS_KEY as 64 hex characters or as base64 of 32 bytes', () => {
+    const bytes = Buffer.alloc(32, 0x5a);
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: bytes.toString('hex') }).SECRETS_KEY.equals(bytes)).toBe(true);
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: bytes.toString('base64') }).SECRETS_KEY.equals(bytes)).toBe(true);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads ALLOW_PRIVATE_NETWORKS=%s as %s', (value, expected) => {
+    expect(loadConfig({ ADMIN_API_KEY, ALLOW_PRIVATE_NETWORKS: value }).ALLOW_PRIVATE_NETWORKS).toBe(expected);
+  });
+
+  describe('in production', () => {
+    it('refuses to start without ADMIN_API_KEY', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: SECRETS_KEY_HEX })).toThrow(
+        new ConfigError('Invalid configuration: ADMIN_API_KEY is required in production'),
+      );
+    });
+
+    it('refuses to start without SECRETS_KEY', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY })).toThrow(
+        new ConfigError('Invalid configuration: SECRETS_KEY is required in production'),
+      );
+    });
+
+    it('starts with both, using exactly them', () => {
+      const config = loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX });
+      expect(config).toMatchObject({ ADMIN_API_KEY, adminKeySource: 'env' });
+      expect(config.SECRETS_KEY.equals(Buffer.from(SECRETS_KEY_HEX, 'hex'))).toBe(true);
+    });
+  });
+
+  it('in development generates one admin key per checkout in .hookline/dev-admin-key and reuses it', () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'hookline-config-'));
+    const cwd = process.cwd();
+    let isolated!: typeof import('./app-config');
+    try {
+      // DEV_ADMIN_KEY_FILE is resolved against the working directory when the module loads.
+      process.chdir(checkout);
+      jest.isolateModules(() => {
+        isolated = require('./app-config');
+      });
+    } finally {
+      process.chdir(cwd);
+    }
+    try {
+      const file = join(checkout, '.hookline', 'dev-admin-key');
+      expect(isolated.DEV_ADMIN_KEY_FILE).toBe(join(checkout, '.hookline', 'dev-admin-key'));
+      expect(existsSync(file)).toBe(false);
+
+      const first = isolated.loadConfig({});
+      expect(first.adminKeySource).toBe('generated');
+      expect(first.ADMIN_API_KEY).toMatch(/^hk_admin_[A-Za-z0-9_-]{32}$/);
+      expect(readFileSync(file, 'utf8')).toBe(first.ADMIN_API_KEY);
+      expect(statSync(file).mode & 0o077).toBe(0);
+
+      const second = isolated.loadConfig({});
+      expect(second).toMatchObject({ adminKeySource: 'dev-file', ADMIN_API_KEY: first.ADMIN_API_KEY });
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('README', () => {
+  it('documents every variable in its configuration table, and no other', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((match) => match[1]);
+    const variables = Object.keys(envSchema.shape);
+    expect({
+      undocumented: variables.filter((name) => !documented.includes(name)),
+      notInConfig: documented.filter((name) => !variables.includes(name)),
+    }).toEqual({ undocumented: [], notInConfig: [] });
+  });
+});
+
+describe('RETRY_SCHEDULE durations', () => {
+  it.each([
+    ['250ms', 250],
+    ['5s', 5_000],
+    ['1.5s', 1_500],
+    ['30m', 1_800_000],
+    ['2h', 7_200_000],
+    [' 10h ', 36_000_000],
+  ])('%s is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['5', '5x', '5 s', 's', '-5s', '5sec', '1d'])('%s is not a duration', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+
+  it('parses a schedule of mixed units, and refuses it when any entry is bad', () => {
+    expect(parseSchedule('250ms, 5s,2m,1h')).toEqual([250, 5_000, 120_000, 3_600_000]);
+    expect(parseSchedule('5s,5x')).toBeNull();
+    expect(loadConfig({ ADMIN_API_KEY, RETRY_SCHEDULE: '250ms,5s,2m,1h' }).RETRY_SCHEDULE).toEqual([250, 5_000, 120_000, 3_600_000]);
+  });
+});

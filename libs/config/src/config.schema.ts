@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { parseSchedule } from './duration';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce
+  .number({ message: 'must be a port number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0..65535')
+  .max(65535, 'must be 0..65535');
+
+const positiveInt = (what: string) =>
+  z.coerce.number({ message: `must be ${what}` }).int(`must be ${what}`).positive(`must be ${what}`);
+
+const secretsKey = z.string().transform((value, ctx) => {
+  const hex = /^[0-9a-fA-F]{64}$/.test(value);
+  const base64 = /^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9_-]{43}$/.test(value);
+  const bytes = hex ? Buffer.from(value, 'hex') : base64 ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (bytes.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex characters or base64' });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** Environment variables as documented in README (SPEC section 2), with their defaults. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// URL')
+    .default('postgresql://postgres:postgres@127.0.0.1:5432/hookline'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
+  PORT: port.default(3000),
+  GRPC_PORT: port.default(50051),
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SECRETS_KEY: secretsKey.optional(),
+  RETRY_SCHEDULE: z
+    .string()
+    .default('5s,5m,30m,2h,5h,10h,10h')
+    .transform((value, ctx) => {
+      const delays = parseSchedule(value);
+      if (delays === null) {
+        ctx.addIssue({ code: 'custom', message: 'must be comma-separated durations like 5s,5m,2h (units ms, s, m, h)' });
+        return z.NEVER;
+      }
+      return delays;
+    }),
+  DELIVERY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(15_000),
+  MAX_PAYLOAD_BYTES: positiveInt('a positive number of bytes').default(262_144),
+  ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
+  WORKER_CONCURRENCY: positiveInt('a positive whole number').default(200),
+  RETENTION_DAYS: positiveInt('a positive number of days').default(30),
+  EGRESS_IPS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1..64 letters, digits, _ : -').default('hookline'),
+  SWEEP_INTERVAL_MS: positiveInt('a positive number of milliseconds').default(5_000),
+  API_RATE_LIMIT_PER_SECOND: positiveInt('a positive whole number').default(1000),
+  // Endpoint health and operators (SPEC 3, 5): see docs/operators.md.
+  ENDPOINT_MAX_IN_FLIGHT: positiveInt('a positive whole number').default(50),
+  BREAKER_FAILURE_THRESHOLD: positiveInt('a positive whole number').default(5),
+  BREAKER_OPEN_AFTER_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be 0 or more milliseconds')
+    .default(60_000),
+  BREAKER_COOLDOWN_MS: positiveInt('a positive number of milliseconds').default(60_000),
+  OPERATOR_WEBHOOK_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
+  OPERATOR_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by base64 of at least 24 bytes').optional(),
+}).superRefine((env, ctx) => {
+  if (env.OPERATOR_WEBHOOK_URL && !env.OPERATOR_WEBHOOK_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['OPERATOR_WEBHOOK_SECRET'], message: 'is required when OPERATOR_WEBHOOK_URL is set' });
+  }
+});
+
+export type Env = z.output<typeof envSchema>;

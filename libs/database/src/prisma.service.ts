@@ -1,0 +1,16 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { APP_CONFIG, AppConfig } from '@hookline/config';
+import { PrismaClient } from './generated/prisma/client';
+
+@Injectable()
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: 20 }) });
+  }
+
+  /** Last, so queue workers finishing their jobs at shutdown can still record them. */
+  async onApplicationShutdown() {
+    await this.$disconnect();
+  }
+}

@@ -1,0 +1,56 @@
+import type { DeliveryStatus } from '@hookline/database';
+
+export interface AttemptView {
+  id: string;
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+  responseHeaders: Record<string, string> | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  eventId: string;
+  eventType: string;
+  subscriptionId: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Date | null;
+  lastAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DeliveryListFilter {
+  status?: DeliveryStatus;
+  subscriptionId?: string;
+  eventId?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+type DeliveryRow = Omit<DeliveryView, 'eventType'> & { event: { type: string } };
+
+export function deliveryView({ event, ...row }: DeliveryRow & Record<string, unknown>): DeliveryView {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    eventType: event.type,
+    subscriptionId: row.subscriptionId,
+    status: row.status,
+    attemptCount: row.attemptCount,
+    nextAttemptAt: row.status === 'pending' || row.status === 'failed' ? row.nextAttemptAt : null,
+    lastAttemptAt: row.lastAttemptAt,
+    lastStatusCode: row.lastStatusCode,
+    lastError: row.lastError,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,4 @@
+export * from './deliveries.module';
+export * from './deliveries.service';
+export * from './delivery-jobs.repository';
+export * from './delivery-views';

@@ -1,0 +1,217 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { ValidateFunction } from 'ajv';
+import { Pool } from 'pg';
+import { APP_CONFIG, AppConfig } from '@hookline/config';
+import { PrismaService } from '@hookline/database';
+import { compileJsonSchema, dataFieldErrors, JsonSchema } from '@hookline/event-types';
+import { newId } from '@hookline/ids';
+import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
+import { PublishInput } from './event-views';
+import { BULK_PUBLISH_SQL, CLAIMS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
+import { publishRequestHash } from './request-hash';
+
+/**
+ * Where the statements run: a node-postgres client, normally inside the caller's transaction.
+ * Not Prisma: it keeps part of large raw-query parameters reachable (see BulkSql in
+ * @hookline/bulk-jobs), and one call sends megabytes.
+ */
+export interface BulkPublishSql {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export type BulkPublishOutcome =
+  | { status: 'published'; eventId: string }
+  /** The idempotency key was already used for the same type and data: nothing new is created. */
+  | { status: 'replayed'; eventId: string }
+  | { status: 'rejected'; error: string };
+
+export interface BulkPublishResult {
+  /** One per input, in input order. */
+  outcomes: BulkPublishOutcome[];
+  /** Jobs of the deliveries created; enqueue them with `enqueue` once the transaction committed. */
+  deliveries: DeliveryJobData[];
+}
+
+interface Candidate {
+  index: number;
+  id: string;
+  type: string;
+  dataJson: string;
+  key: string | null;
+  hash: string | null;
+}
+
+interface Claim {
+  key: string;
+  eventId: string;
+  requestHash: string;
+}
+
+interface PublishedRow {
+  eventIds: string[];
+  createdAt: Date | null;
+  deliveries: [deliveryId: string, eventId: string, subscriptionId: string][];
+}
+
+/** Keeps each addBulk small enough to finish well inside the enqueuer's timeout. */
+const ENQUEUE_BATCH = 1_000;
+/** Connections for callers that bring no transaction of their own. */
+const OWN_POOL_SIZE = 4;
+
+/**
+ * `POST /events` for many events at once (bulk ingestion, and any other batch producer): the same
+ * checks (payload size, the type's JSON Schema), the same idempotency rules (same key and request:
+ * replayed, nothing created; same key, other request: rejected) and the same outbox (deliveries
+ * written with their events, enqueued after commit), but set-based: one statement per call, not
+ * one per event. A bad input is rejected on its own and never stops the others.
+ */
+@Injectable()
+export class BulkPublishService implements OnModuleDestroy {
+  /** Compiled validators by event type; a newer `updatedAt` (an edit from any process) replaces one. */
+  private readonly validators = new Map<string, { updatedAt: number; validate: ValidateFunction }>();
+  private pool?: Pool;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly enqueuer: DeliveryEnqueuer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Inputs must have passed the same envelope checks as `POST /events` (type name, key length).
+   * `db` is normally the client of the caller's open transaction (everything commits or nothing);
+   * without one, each statement runs on this service's own small pool.
+   */
+  async publishMany(tenantId: string, inputs: PublishInput[], db: BulkPublishSql = this.ownPool()): Promise<BulkPublishResult> {
+    const outcomes: BulkPublishOutcome[] = new Array(inputs.length);
+    const sized: Candidate[] = [];
+    inputs.forEach((input, index) => {
+      const dataJson = JSON.stringify(input.data);
+      if (Buffer.byteLength(dataJson) > this.config.MAX_PAYLOAD_BYTES) {
+        outcomes[index] = { status: 'rejected', error: `data: larger than ${this.config.MAX_PAYLOAD_BYTES} bytes` };
+        return;
+      }
+      const key = input.idempotencyKey ?? null;
+      sized.push({ index, id: newId('evt'), type: input.type, dataJson, key, hash: key ? publishRequestHash(input.type, input.data) : null });
+    });
+
+    // As EventsService.publish: a key still live answers the row before the schema is checked (the
+    // schema may have been tightened since the first publish, which was accepted).
+    const live = await this.claims(db, tenantId, sized, LIVE_CLAIMS_SQL);
+    const fresh: Candidate[] = [];
+    for (const candidate of sized) {
+      if (candidate.key !== null && live.has(candidate.key)) this.settle(candidate, live, outcomes);
+      else fresh.push(candidate);
+    }
+
+    const validators = await this.validatorsFor(new Set(fresh.map((c) => c.type)));
+    const candidates: Candidate[] = [];
+    const laterUses: Candidate[] = [];
+    const keys = new Set<string>();
+    for (const candidate of fresh) {
+      const validate = validators.get(candidate.type);
+      if (validate && !validate(inputs[candidate.index].data)) {
+        const errors = dataFieldErrors(validate.errors ?? []);
+        outcomes[candidate.index] = { status: 'rejected', error: `data does not match the schema of ${candidate.type}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}` };
+        continue;
+      }
+      // A key repeated within the call is settled against whatever its first use stored.
+      if (candidate.key !== null && keys.has(candidate.key)) laterUses.push(candidate);
+      else {
+        if (candidate.key !== null) keys.add(candidate.key);
+        candidates.push(candidate);
+      }
+    }
+    if (candidates.length === 0 && laterUses.length === 0) return { outcomes, deliveries: [] };
+
+    const [row] = candidates.length
+      ? ((await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)])).rows as PublishedRow[])
+      : [{ eventIds: [], createdAt: null, deliveries: [] } satisfies PublishedRow];
+    const inserted = new Set(row.eventIds);
+    const unsettled = [...laterUses];
+    for (const candidate of candidates) {
+      if (inserted.has(candidate.id)) outcomes[candidate.index] = { status: 'published', eventId: candidate.id };
+      else unsettled.push(candidate);
+    }
+    // Keys the statement could not claim: taken meanwhile by a concurrent publish, or used twice here.
+    if (unsettled.length) {
+      const taken = await this.claims(db, tenantId, unsettled, CLAIMS_SQL);
+      for (const candidate of unsettled) {
+        // Claimed a moment ago and gone now (purged by retention): let the caller retry the batch.
+        if (!taken.has(candidate.key!)) throw new Error(`idempotency key ${candidate.key} vanished during a bulk publish`);
+        this.settle(candidate, taken, outcomes);
+      }
+    }
+
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    const timestamp = row.createdAt?.toISOString() ?? '';
+    const deliveries = row.deliveries.map(([deliveryId, eventId, subscriptionId]): DeliveryJobData => {
+      const event = byId.get(eventId)!;
+      return { deliveryId, tenantId, subscriptionId, eventId, eventType: event.type, timestamp, dataJson: event.dataJson, attemptCount: 0, cycleAttempts: 0 };
+    });
+    return { outcomes, deliveries };
+  }
+
+  /** Outbox: never throws; what Redis does not take now, the sweeper enqueues from Postgres later. */
+  async enqueue(deliveries: DeliveryJobData[]): Promise<void> {
+    for (let i = 0; i < deliveries.length; i += ENQUEUE_BATCH) {
+      await this.enqueuer.enqueue(deliveries.slice(i, i + ENQUEUE_BATCH));
+    }
+  }
+
+  private async claims(db: BulkPublishSql, tenantId: string, candidates: Candidate[], sql: string): Promise<Map<string, Claim>> {
+    const keys = [...new Set(candidates.flatMap((c) => (c.key === null ? [] : [c.key])))];
+    if (keys.length === 0) return new Map();
+    const { rows } = await db.query(sql, [tenantId, keys]);
+    return new Map((rows as Claim[]).map((claim) => [claim.key, claim]));
+  }
+
+  /** The same request as the claim's is a replay (nothing new); another request a conflict (409 in REST). */
+  private settle(candidate: Candidate, claims: Map<string, Claim>, outcomes: BulkPublishOutcome[]): void {
+    const claim = claims.get(candidate.key!)!;
+    outcomes[candidate.index] =
+      claim.requestHash === candidate.hash
+        ? { status: 'replayed', eventId: claim.eventId }
+        : { status: 'rejected', error: `idempotencyKey: "${candidate.key}" was already used with a different type or data` };
+  }
+
+  private ownPool(): Pool {
+    if (!this.pool) {
+      this.pool = new Pool({ connectionString: this.config.DATABASE_URL, max: OWN_POOL_SIZE, application_name: 'hookline-bulk-publish' });
+      // An idle client that loses its connection is dropped by the pool; nothing to do here.
+      this.pool.on('error', () => undefined);
+    }
+    return this.pool;
+  }
+
+  async onModuleDestroy() {
+    await this.pool?.end();
+  }
+
+  private async validatorsFor(types: Set<string>): Promise<Map<string, ValidateFunction>> {
+    const rows = await this.prisma.eventType.findMany({ where: { name: { in: [...types] } }, select: { name: true, schema: true, updatedAt: true } });
+    const found = new Map<string, ValidateFunction>();
+    for (const row of rows) {
+      if (row.schema === null) continue;
+      const cached = this.validators.get(row.name);
+      if (cached && cached.updatedAt === row.updatedAt.getTime()) {
+        found.set(row.name, cached.validate);
+        continue;
+      }
+      const compiled = compileJsonSchema(row.schema as JsonSchema);
+      // Schemas are checked on write, so this only happens if a stored schema stopped compiling.
+      if (!compiled.ok) throw new Error(`Stored schema of event type ${row.name} no longer compiles: ${compiled.message}`);
+      this.validators.set(row.name, { updatedAt: row.updatedAt.getTime(), validate: compiled.validate });
+      found.set(row.name, compiled.validate);
+    }
+    return found;
+  }
+}
+
+/** The JSON array BULK_PUBLISH_SQL reads, with each `data` spliced in exactly as it will be stored and signed. */
+function publishDocument(candidates: Candidate[]): string {
+  const rows = candidates.map(
+    (c) => `{"ord":${c.index},"id":"${c.id}","type":${JSON.stringify(c.type)},"data":${c.dataJson},"key":${JSON.stringify(c.key)},"hash":${JSON.stringify(c.hash)}}`,
+  );
+  return `[${rows.join(',')}]`;
+}

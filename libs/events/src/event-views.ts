@@ -1,0 +1,23 @@
+export interface EventView {
+  id: string;
+  type: string;
+  data: unknown;
+  idempotencyKey: string | null;
+  createdAt: Date;
+  deliveryCount: number;
+}
+
+export interface PublishInput {
+  type: string;
+  data: unknown;
+  idempotencyKey?: string;
+}
+
+export interface PublishResult {
+  event: EventView;
+  /** True when an earlier publish with the same idempotency key is returned instead. */
+  replayed: boolean;
+}
+
+/** Dot-separated segments of letters, digits, `_` and `-`, e.g. `invoice.paid`. */
+export const EVENT_TYPE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;

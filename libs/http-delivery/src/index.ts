@@ -1,0 +1,4 @@
+export * from './attempt-outcome';
+export * from './delivery-errors';
+export * from './guarded-connector';
+export * from './http-delivery.client';

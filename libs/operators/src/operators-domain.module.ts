@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DeliveriesDomainModule } from '@hookline/deliveries';
+import { DeadLettersService } from './dead-letters.service';
+import { ReplayRunner } from './replay-runner';
+import { ReplaysRepository } from './replays.repository';
+import { ReplaysService } from './replays.service';
+import { StatsService } from './stats.service';
+
+/** Needs the global Database, Config and Queue modules, which the api, the worker and the CLI import. */
+@Module({
+  imports: [DeliveriesDomainModule],
+  providers: [DeadLettersService, ReplaysRepository, ReplaysService, ReplayRunner, StatsService],
+  exports: [DeadLettersService, ReplaysService, ReplayRunner, StatsService],
+})
+export class OperatorsDomainModule {}

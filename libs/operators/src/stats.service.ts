@@ -1,0 +1,131 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@hookline/config';
+import { DeliveryStatus, PrismaService } from '@hookline/database';
+import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
+import { operatorKeys } from './operator-keys';
+import { REDIS_CALL_TIMEOUT_MS, withTimeout } from './with-timeout';
+
+const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'dead', 'cancelled'];
+const JOB_STATES = ['waiting', 'paused', 'prioritized', 'delayed', 'active', 'failed'] as const;
+const TOP_TENANTS = 100;
+/** Counting by status reads a whole index: a dashboard and a scrape every few seconds share one count. */
+const CACHE_MS = 2_000;
+
+export type QueueDepths = Record<(typeof JOB_STATES)[number], number>;
+
+export interface TenantBacklog {
+  tenantId: string;
+  pending: number;
+  failed: number;
+  /** pending + failed: deliveries not yet final. */
+  backlog: number;
+  oldestPendingAgeSeconds: number | null;
+}
+
+export interface StatsView {
+  generatedAt: Date;
+  tenantId: string | null;
+  /** Deliveries by status. */
+  deliveries: Record<DeliveryStatus, number>;
+  /**
+   * How long the most overdue delivery has been due (pending, or failed with its retry time
+   * passed) without an attempt: the workers' lag. Null when nothing is due.
+   */
+  oldestPendingAgeSeconds: number | null;
+  /** Tenants with deliveries not yet final, the largest backlog first (at most 100). */
+  backlog: TenantBacklog[];
+  /** Jobs by state in each queue (Redis), not filtered by tenant. */
+  queues: Record<string, QueueDepths>;
+  circuitBreakersOpen: number;
+}
+
+/** SPEC 3 `GET /v1/stats`, also behind `/metrics` and the CLI's `stats`. */
+@Injectable()
+export class StatsService {
+  private cached?: { at: number; value: Promise<StatsView> };
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly redis: RedisService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(DELIVERIES_QUEUE) private readonly deliveries: Queue,
+    @InjectQueue(REPLAYS_QUEUE) private readonly replays: Queue,
+    @InjectQueue(OPERATOR_EVENTS_QUEUE) private readonly operatorEvents: Queue,
+  ) {}
+
+  stats(tenantId?: string): Promise<StatsView> {
+    if (tenantId) return this.compute(tenantId);
+    if (!this.cached || Date.now() - this.cached.at > CACHE_MS) {
+      const value = this.compute();
+      this.cached = { at: Date.now(), value };
+      value.catch(() => (this.cached = undefined));
+    }
+    return this.cached.value;
+  }
+
+  async queueDepths(): Promise<Record<string, QueueDepths>> {
+    const entries = await Promise.all(
+      [this.deliveries, this.replays, this.operatorEvents].map(async (queue) => {
+        const counts = await withTimeout(queue.getJobCounts(...JOB_STATES), REDIS_CALL_TIMEOUT_MS);
+        return [queue.name, Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as QueueDepths] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  private async compute(tenantId?: string): Promise<StatsView> {
+    const [byStatus, oldest, backlog, queues, breakers] = await Promise.all([
+      this.countByStatus(tenantId),
+      this.oldestPendingAge(tenantId),
+      this.backlog(tenantId),
+      this.queueDepths().catch(() => ({})),
+      withTimeout(this.redis.scard(operatorKeys(this.config.QUEUE_PREFIX).openBreakers), REDIS_CALL_TIMEOUT_MS).catch(() => 0),
+    ]);
+    return { generatedAt: new Date(), tenantId: tenantId ?? null, deliveries: byStatus, oldestPendingAgeSeconds: oldest, backlog, queues, circuitBreakersOpen: breakers };
+  }
+
+  private async countByStatus(tenantId?: string): Promise<Record<DeliveryStatus, number>> {
+    const rows = await this.prisma.$queryRawUnsafe<{ status: DeliveryStatus; n: number }[]>(
+      `SELECT status, count(*)::int AS n FROM deliveries ${tenantId ? 'WHERE tenant_id = $1' : ''} GROUP BY status`,
+      ...(tenantId ? [tenantId] : []),
+    );
+    const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  /** Two index lookups on (status, next_attempt_at). */
+  private async oldestPendingAge(tenantId?: string): Promise<number | null> {
+    const scope = tenantId ? 'AND tenant_id = $1' : '';
+    const [row] = await this.prisma.$queryRawUnsafe<{ age: number | null }[]>(
+      `SELECT extract(epoch FROM now() - LEAST(
+                (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now() ${scope}),
+                (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'failed' AND next_attempt_at <= now() ${scope})
+              ))::float8 AS age`,
+      ...(tenantId ? [tenantId] : []),
+    );
+    return row?.age === null || row?.age === undefined ? null : Math.max(0, Math.round(row.age * 1000) / 1000);
+  }
+
+  private async backlog(tenantId?: string): Promise<TenantBacklog[]> {
+    const rows = await this.prisma.$queryRawUnsafe<{ tenantId: string; pending: number; failed: number; age: number | null }[]>(
+      `SELECT tenant_id AS "tenantId",
+              count(*) FILTER (WHERE status = 'pending')::int AS pending,
+              count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now()))::float8 AS age
+       FROM deliveries WHERE status IN ('pending', 'failed') ${tenantId ? 'AND tenant_id = $2' : ''}
+       GROUP BY tenant_id ORDER BY count(*) DESC, tenant_id LIMIT $1`,
+      TOP_TENANTS,
+      ...(tenantId ? [tenantId] : []),
+    );
+    return rows.map((r) => ({
+      tenantId: r.tenantId,
+      pending: r.pending,
+      failed: r.failed,
+      backlog: r.pending + r.failed,
+      oldestPendingAgeSeconds: r.age === null ? null : Math.max(0, Math.round(r.age * 1000) / 1000),
+    }));
+  }
+}

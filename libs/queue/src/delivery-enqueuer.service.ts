@@ -1,0 +1,42 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DELIVERIES_QUEUE, DeliveryJob, DeliveryJobData, deliveryJob } from './delivery-job';
+
+/** Past this, the caller moves on; the deliveries are in Postgres and the sweeper queues them later. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
+@Injectable()
+export class DeliveryEnqueuer {
+  private readonly logger = new Logger(DeliveryEnqueuer.name);
+
+  constructor(@InjectQueue(DELIVERIES_QUEUE) readonly queue: Queue<DeliveryJobData>) {}
+
+  /**
+   * Adds jobs after their deliveries were committed (outbox). Never throws: when Redis is down or
+   * slow the deliveries stay due in Postgres and the worker's sweeper enqueues them.
+   */
+  async enqueue(jobs: DeliveryJobData[], delayMs = 0, priority?: number): Promise<boolean> {
+    if (jobs.length === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.addWhenConnected(jobs.map((data) => deliveryJob(data, delayMs, priority))),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ENQUEUE_TIMEOUT_MS}ms`)), ENQUEUE_TIMEOUT_MS))),
+      ]);
+      return true;
+    } catch (error) {
+      this.logger.warn(`enqueue of ${jobs.length} deliveries deferred to the sweeper: ${(error as Error).message}`);
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Refuses rather than queueing in ioredis' offline buffer, which would grow for as long as Redis is away. */
+  private async addWhenConnected(jobs: DeliveryJob[]) {
+    const client = await this.queue.client;
+    if (client.status !== 'ready') throw new Error(`redis is ${client.status}`);
+    await this.queue.addBulk(jobs);
+  }
+}

@@ -1,0 +1,38 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES } from './queue-names';
+
+const SETTLE_BEFORE_CLOSE_MS = 2_000;
+
+/**
+ * Keeps every registered queue's connection errors in the log rather than on stderr, and lets a queue
+ * that is still connecting finish its handshake before Nest closes it: BullMQ 5 drops its own error
+ * listeners on close, so a handshake that fails afterwards becomes an unhandled rejection.
+ */
+@Injectable()
+export class QueueConnections implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Queue');
+  private queues: Queue[] = [];
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  onModuleInit() {
+    this.queues = QUEUE_NAMES.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    for (const queue of this.queues) queue.on('error', (error) => this.logger.warn(`${queue.name}: ${error.message}`));
+  }
+
+  /** Resolves once every queue has connected, or after `timeoutMs` when Redis is unreachable. */
+  async settle(timeoutMs = SETTLE_BEFORE_CLOSE_MS) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    const ready = Promise.all(this.queues.map((queue) => queue.waitUntilReady().catch(() => undefined)));
+    await Promise.race([ready, timeout]);
+    clearTimeout(timer);
+  }
+
+  async beforeApplicationShutdown() {
+    await this.settle();
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '@hookline/database';
+import { ProblemException } from '@hookline/http-problem';
+import { newId } from '@hookline/ids';
+import { Page, toPage } from '@hookline/pagination';
+
+export interface TenantView {
+  id: string;
+  name: string;
+  metadata: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TenantInput {
+  name: string;
+  metadata?: Record<string, unknown>;
+}
+
+@Injectable()
+export class TenantsService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(input: TenantInput): Promise<TenantView> {
+    return view(await this.prisma.tenant.create({ data: { id: newId('ten'), name: input.name, metadata: input.metadata as Prisma.InputJsonValue } }));
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<TenantView>> {
+    const rows = await this.prisma.tenant.findMany({
+      where: cursor ? { id: { lt: cursor } } : {},
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+    });
+    return toPage(rows, limit, view);
+  }
+
+  async get(id: string): Promise<TenantView> {
+    const row = await this.prisma.tenant.findUnique({ where: { id } });
+    if (!row) throw ProblemException.notFound('Tenant');
+    return view(row);
+  }
+
+  async update(id: string, input: Partial<TenantInput>): Promise<TenantView> {
+    const { count } = await this.prisma.tenant.updateMany({
+      where: { id },
+      data: { name: input.name, metadata: input.metadata as Prisma.InputJsonValue | undefined },
+    });
+    if (count === 0) throw ProblemException.notFound('Tenant');
+    return this.get(id);
+  }
+
+  /** Deletes the tenant with its keys, subscriptions, events, deliveries and attempts. */
+  async remove(id: string): Promise<void> {
+    const { count } = await this.prisma.tenant.deleteMany({ where: { id } });
+    if (count === 0) throw ProblemException.notFound('Tenant');
+  }
+}
+
+function view(row: { id: string; name: string; metadata: unknown; createdAt: Date; updatedAt: Date }): TenantView {
+  return { id: row.id, name: row.name, metadata: (row.metadata as Record<string, unknown> | null) ?? null, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
