@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import type { Request } from 'express';
 import { ApiKeysService } from './api-keys.service';
 import { ADMIN_ONLY, Principal, PUBLIC_ROUTE } from './principal';
+import { PrincipalLookups } from './principal-lookups';
 
 /**
  * The one place that enforces SPEC section 3 auth: 401 without a valid key, 403 for a tenant key
@@ -16,7 +16,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
-    private readonly prisma: PrismaService,
+    private readonly lookups: PrincipalLookups,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -39,7 +39,7 @@ export class ApiKeyGuard implements CanActivate {
       const visible =
         principal.kind === 'tenant'
           ? principal.tenantId === tenantId
-          : (await this.prisma.tenant.count({ where: { id: tenantId } })) === 1;
+          : await this.lookups.tenantExists(tenantId);
       if (!visible) throw ProblemException.notFound('Tenant');
     }
     return true;

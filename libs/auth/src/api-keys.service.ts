@@ -6,6 +6,7 @@ import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
 import { generateApiKey, hashApiKey, sameHash } from './api-key.crypto';
 import { Principal } from './principal';
+import { PrincipalLookups } from './principal-lookups';
 
 /** `lastUsedAt` is refreshed at most this often, so authentication is not a write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -33,6 +34,7 @@ export class ApiKeysService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly lookups: PrincipalLookups,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminKeyHash = hashApiKey(config.ADMIN_API_KEY);
@@ -42,10 +44,7 @@ export class ApiKeysService {
   async authenticate(token: string): Promise<Principal | null> {
     const hash = hashApiKey(token);
     if (sameHash(hash, this.adminKeyHash)) return { kind: 'admin' };
-    const key = await this.prisma.apiKey.findUnique({
-      where: { hash },
-      select: { id: true, tenantId: true, hash: true, revokedAt: true, lastUsedAt: true },
-    });
+    const key = await this.lookups.keyByHash(hash);
     if (!key || key.revokedAt || !sameHash(key.hash, hash)) return null;
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.prisma.apiKey.updateMany({ where: { id: key.id }, data: { lastUsedAt: new Date() } });

@@ -4,3 +4,4 @@ export * from './api-keys.service';
 export * from './auth.decorators';
 export * from './auth.module';
 export * from './principal';
+export * from './principal-lookups';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { BulkPublishService } from '@hookline/events';
+import { EventsDomainModule } from '@hookline/events';
 import { BulkChunksService } from './bulk-chunks.service';
 import { BulkJobsRepository } from './bulk-jobs.repository';
 import { BulkJobsService } from './bulk-jobs.service';
@@ -8,7 +8,8 @@ import { BulkUploadService } from './bulk-upload.service';
 
 /** Bulk ingestion for both apps: the API stages uploads, workers publish the chunks. */
 @Module({
-  providers: [BulkSql, BulkJobsRepository, BulkUploadService, BulkJobsService, BulkChunksService, BulkPublishService],
-  exports: [BulkJobsRepository, BulkUploadService, BulkJobsService, BulkChunksService, BulkPublishService],
+  imports: [EventsDomainModule],
+  providers: [BulkSql, BulkJobsRepository, BulkUploadService, BulkJobsService, BulkChunksService],
+  exports: [BulkJobsRepository, BulkUploadService, BulkJobsService, BulkChunksService],
 })
 export class BulkJobsDomainModule {}

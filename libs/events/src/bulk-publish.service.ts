@@ -1,13 +1,12 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
-import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { PrismaService } from '@hookline/database';
+import { SqlPool } from '@hookline/database';
 import { compileJsonSchema, dataFieldErrors, JsonSchema } from '@hookline/event-types';
 import { newId } from '@hookline/ids';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
 import { PublishInput } from './event-views';
-import { BULK_PUBLISH_SQL, CLAIMS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
+import { BULK_PUBLISH_SQL, CLAIMS_SQL, EVENT_TYPE_SCHEMAS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
 import { publishRequestHash } from './request-hash';
 
 /**
@@ -20,7 +19,7 @@ export interface BulkPublishSql {
 }
 
 export type BulkPublishOutcome =
-  | { status: 'published'; eventId: string }
+  | { status: 'published'; eventId: string; createdAt: Date; deliveryCount: number }
   /** The idempotency key was already used for the same type and data: nothing new is created. */
   | { status: 'replayed'; eventId: string }
   | { status: 'rejected'; error: string };
@@ -55,8 +54,6 @@ interface PublishedRow {
 
 /** Keeps each addBulk small enough to finish well inside the enqueuer's timeout. */
 const ENQUEUE_BATCH = 1_000;
-/** Connections for callers that bring no transaction of their own. */
-const OWN_POOL_SIZE = 4;
 
 /**
  * `POST /events` for many events at once (bulk ingestion, and any other batch producer): the same
@@ -66,13 +63,12 @@ const OWN_POOL_SIZE = 4;
  * one per event. A bad input is rejected on its own and never stops the others.
  */
 @Injectable()
-export class BulkPublishService implements OnModuleDestroy {
+export class BulkPublishService {
   /** Compiled validators by event type; a newer `updatedAt` (an edit from any process) replaces one. */
   private readonly validators = new Map<string, { updatedAt: number; validate: ValidateFunction }>();
-  private pool?: Pool;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sql: SqlPool,
     private readonly enqueuer: DeliveryEnqueuer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -80,9 +76,9 @@ export class BulkPublishService implements OnModuleDestroy {
   /**
    * Inputs must have passed the same envelope checks as `POST /events` (type name, key length).
    * `db` is normally the client of the caller's open transaction (everything commits or nothing);
-   * without one, each statement runs on this service's own small pool.
+   * without one, each statement runs on the shared SqlPool.
    */
-  async publishMany(tenantId: string, inputs: PublishInput[], db: BulkPublishSql = this.ownPool()): Promise<BulkPublishResult> {
+  async publishMany(tenantId: string, inputs: PublishInput[], db: BulkPublishSql = this.sql): Promise<BulkPublishResult> {
     const outcomes: BulkPublishOutcome[] = new Array(inputs.length);
     const sized: Candidate[] = [];
     inputs.forEach((input, index) => {
@@ -128,10 +124,13 @@ export class BulkPublishService implements OnModuleDestroy {
       ? ((await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)])).rows as PublishedRow[])
       : [{ eventIds: [], createdAt: null, deliveries: [] } satisfies PublishedRow];
     const inserted = new Set(row.eventIds);
+    const deliveryCounts = new Map<string, number>();
+    for (const [, eventId] of row.deliveries) deliveryCounts.set(eventId, (deliveryCounts.get(eventId) ?? 0) + 1);
     const unsettled = [...laterUses];
     for (const candidate of candidates) {
-      if (inserted.has(candidate.id)) outcomes[candidate.index] = { status: 'published', eventId: candidate.id };
-      else unsettled.push(candidate);
+      if (inserted.has(candidate.id)) {
+        outcomes[candidate.index] = { status: 'published', eventId: candidate.id, createdAt: row.createdAt!, deliveryCount: deliveryCounts.get(candidate.id) ?? 0 };
+      } else unsettled.push(candidate);
     }
     // Keys the statement could not claim: taken meanwhile by a concurrent publish, or used twice here.
     if (unsettled.length) {
@@ -175,21 +174,9 @@ export class BulkPublishService implements OnModuleDestroy {
         : { status: 'rejected', error: `idempotencyKey: "${candidate.key}" was already used with a different type or data` };
   }
 
-  private ownPool(): Pool {
-    if (!this.pool) {
-      this.pool = new Pool({ connectionString: this.config.DATABASE_URL, max: OWN_POOL_SIZE, application_name: 'hookline-bulk-publish' });
-      // An idle client that loses its connection is dropped by the pool; nothing to do here.
-      this.pool.on('error', () => undefined);
-    }
-    return this.pool;
-  }
-
-  async onModuleDestroy() {
-    await this.pool?.end();
-  }
-
   private async validatorsFor(types: Set<string>): Promise<Map<string, ValidateFunction>> {
-    const rows = await this.prisma.eventType.findMany({ where: { name: { in: [...types] } }, select: { name: true, schema: true, updatedAt: true } });
+    if (types.size === 0) return new Map();
+    const rows = await this.sql.rows<{ name: string; schema: unknown; updatedAt: Date }>(EVENT_TYPE_SCHEMAS_SQL, [[...types]]);
     const found = new Map<string, ValidateFunction>();
     for (const row of rows) {
       if (row.schema === null) continue;

@@ -8,6 +8,7 @@ import { Page, toPage } from '@hookline/pagination';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
 import { EventView, PublishInput, PublishResult } from './event-views';
 import { PUBLISH_SQL } from './publish.sql';
+import { PublishBatcher } from './publish-batcher';
 import { publishRequestHash } from './request-hash';
 
 interface PublishedRow {
@@ -30,19 +31,40 @@ export class EventsService {
     private readonly prisma: PrismaService,
     private readonly eventTypes: EventTypesService,
     private readonly enqueuer: DeliveryEnqueuer,
+    private readonly batcher: PublishBatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Answers a retry of a keyed publish from its first result, else validates, then writes the
-   * event and all its deliveries in one statement, and only then enqueues them (outbox: if Redis
-   * is unavailable the sweeper enqueues them later).
+   * 413 before anything else; then, but for a test send to one subscription, the publish joins the
+   * next group commit (PublishBatcher). What the batch rejects is published once more on its own,
+   * which writes nothing either but answers with the exact problem (422 fields, 409).
    */
   async publish(tenantId: string, input: PublishInput, onlySubscriptionId?: string): Promise<PublishResult> {
     const dataJson = JSON.stringify(input.data);
     if (Buffer.byteLength(dataJson) > this.config.MAX_PAYLOAD_BYTES) {
       throw new ProblemException(413, `data is larger than ${this.config.MAX_PAYLOAD_BYTES} bytes`, [{ field: 'data', message: 'too large' }], 'payload-too-large');
     }
+    if (onlySubscriptionId) return this.publishAlone(tenantId, input, dataJson, onlySubscriptionId);
+    const outcome = await this.batcher.publish(tenantId, input);
+    switch (outcome.status) {
+      case 'published': {
+        const event = { id: outcome.eventId, type: input.type, data: input.data, idempotencyKey: input.idempotencyKey ?? null, createdAt: outcome.createdAt, deliveryCount: outcome.deliveryCount };
+        return { event, replayed: false };
+      }
+      case 'replayed':
+        return { event: await this.get(tenantId, outcome.eventId), replayed: true };
+      case 'rejected':
+        return this.publishAlone(tenantId, input, dataJson);
+    }
+  }
+
+  /**
+   * Answers a retry of a keyed publish from its first result, else validates, then writes the
+   * event and all its deliveries in one statement, and only then enqueues them (outbox: if Redis
+   * is unavailable the sweeper enqueues them later).
+   */
+  private async publishAlone(tenantId: string, input: PublishInput, dataJson: string, onlySubscriptionId?: string): Promise<PublishResult> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? publishRequestHash(input.type, input.data) : null;
     // A retry is answered from its key before the schema check: the type's schema may have been

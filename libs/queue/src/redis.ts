@@ -20,7 +20,8 @@ export function redisOptions(url: string): RedisOptions {
 @Injectable()
 export class RedisService extends Redis implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    super({ ...redisOptions(config.REDIS_URL), lazyConnect: false, enableOfflineQueue: true });
+    // Auto-pipelining: the evals of many concurrent deliveries and requests share one socket write.
+    super({ ...redisOptions(config.REDIS_URL), lazyConnect: false, enableOfflineQueue: true, enableAutoPipelining: true });
     this.on('error', () => undefined);
   }
 

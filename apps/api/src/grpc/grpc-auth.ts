@@ -1,7 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
-import { ApiKeysService, Principal } from '@hookline/auth';
-import { PrismaService } from '@hookline/database';
+import { ApiKeysService, Principal, PrincipalLookups } from '@hookline/auth';
 import { GrpcError } from './grpc-errors';
 
 /**
@@ -13,7 +12,7 @@ import { GrpcError } from './grpc-errors';
 export class GrpcAuth {
   constructor(
     private readonly apiKeys: ApiKeysService,
-    private readonly prisma: PrismaService,
+    private readonly lookups: PrincipalLookups,
   ) {}
 
   async authenticate(metadata: Metadata): Promise<Principal> {
@@ -31,7 +30,7 @@ export class GrpcAuth {
   async assertTenantVisible(principal: Principal, tenantId: string): Promise<void> {
     if (!tenantId) throw GrpcError.invalid('tenant_id', 'is required');
     const visible =
-      principal.kind === 'tenant' ? principal.tenantId === tenantId : (await this.prisma.tenant.count({ where: { id: tenantId } })) === 1;
+      principal.kind === 'tenant' ? principal.tenantId === tenantId : await this.lookups.tenantExists(tenantId);
     if (!visible) throw new GrpcError(status.NOT_FOUND, 'Tenant not found');
   }
 

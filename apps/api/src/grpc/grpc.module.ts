@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@hookline/auth';
-import { BulkPublishService, EventsDomainModule } from '@hookline/events';
+import { EventsDomainModule } from '@hookline/events';
 import { SubscriptionsDomainModule } from '@hookline/subscriptions';
 import { DeliveryWatchHub } from './delivery-watch.hub';
 import { EventServiceHandlers } from './event-service.handlers';
@@ -10,7 +10,7 @@ import { GrpcServer } from './grpc.server';
 /** SPEC section 8: hookline.v1.EventService on GRPC_PORT, beside the REST API in the same process. */
 @Module({
   imports: [AuthModule, EventsDomainModule, SubscriptionsDomainModule],
-  providers: [GrpcAuth, BulkPublishService, EventServiceHandlers, DeliveryWatchHub, GrpcServer],
+  providers: [GrpcAuth, EventServiceHandlers, DeliveryWatchHub, GrpcServer],
   exports: [GrpcServer],
 })
 export class GrpcModule {}

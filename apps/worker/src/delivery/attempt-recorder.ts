@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PrismaService } from '@hookline/database';
+import { GroupCommit } from '@hookline/batching';
+import { SqlPool } from '@hookline/database';
 
 export interface AttemptRecord {
   attemptId: string;
@@ -16,12 +17,6 @@ export interface AttemptRecord {
   cycleAttempts: number;
 }
 
-interface Waiting {
-  record: AttemptRecord;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 const MAX_BATCH = 1_000;
 const WRITE_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
 
@@ -33,10 +28,9 @@ const WRITE_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
  */
 const RECORD_SQL = `
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::text[],
-                       $8::text[], $9::text[], $10::timestamptz[], $11::int[])
-    AS t(attempt_id, delivery_id, started_at, duration_ms, status_code, error, response_body,
-         response_headers, status, next_attempt_at, cycle_attempts)
+  SELECT * FROM json_to_recordset($1::json)
+    AS t(attempt_id text, delivery_id text, started_at timestamptz, duration_ms int, status_code int, error text,
+         response_body text, response_headers jsonb, status text, next_attempt_at timestamptz, cycle_attempts int)
 ), moved AS (
   UPDATE deliveries d
   SET attempt_count = d.attempt_count + 1,
@@ -53,44 +47,27 @@ WITH input AS (
 )
 INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, status_code, error, response_body, response_headers)
 SELECT i.attempt_id, i.delivery_id, m.attempt_count, i.started_at, i.duration_ms, i.status_code, i.error,
-       i.response_body, i.response_headers::jsonb
+       i.response_body, i.response_headers
 FROM input i JOIN moved m ON m.id = i.delivery_id`;
 
 /**
  * Group commit: the first record is written at once; records that arrive while a write is in
  * flight are written together by the next one. `record` resolves only after the commit, so a job
- * is acknowledged to BullMQ only once its attempt is durable.
+ * is acknowledged to BullMQ only once its attempt is durable. One JSON document per batch: node-postgres
+ * escapes eleven parallel arrays several times slower than JSON.stringify builds it.
  */
 @Injectable()
 export class AttemptRecorder {
   private readonly logger = new Logger(AttemptRecorder.name);
-  private queue: Waiting[] = [];
-  private writing = false;
+  private readonly group = new GroupCommit<AttemptRecord, void>(async (records) => {
+    await this.writeWithRetry(records);
+    return records.map(() => undefined);
+  }, MAX_BATCH);
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly sql: SqlPool) {}
 
   record(record: AttemptRecord): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      if (!this.writing) void this.drain();
-    });
-  }
-
-  private async drain() {
-    this.writing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          await this.writeWithRetry(batch.map((w) => w.record));
-          for (const waiting of batch) waiting.resolve();
-        } catch (error) {
-          for (const waiting of batch) waiting.reject(error as Error);
-        }
-      }
-    } finally {
-      this.writing = false;
-    }
+    return this.group.submit(record);
   }
 
   private async writeWithRetry(records: AttemptRecord[]) {
@@ -107,20 +84,19 @@ export class AttemptRecorder {
   }
 
   private async write(records: AttemptRecord[]) {
-    const column = <T>(pick: (r: AttemptRecord) => T) => records.map(pick);
-    await this.prisma.$executeRawUnsafe(
-      RECORD_SQL,
-      column((r) => r.attemptId),
-      column((r) => r.deliveryId),
-      column((r) => r.startedAt),
-      column((r) => r.durationMs),
-      column((r) => r.statusCode),
-      column((r) => r.error),
-      column((r) => r.responseBody),
-      column((r) => JSON.stringify(r.responseHeaders)),
-      column((r) => r.status),
-      column((r) => r.nextAttemptAt),
-      column((r) => r.cycleAttempts),
-    );
+    const rows = records.map((r) => ({
+      attempt_id: r.attemptId,
+      delivery_id: r.deliveryId,
+      started_at: r.startedAt,
+      duration_ms: r.durationMs,
+      status_code: r.statusCode,
+      error: r.error,
+      response_body: r.responseBody,
+      response_headers: r.responseHeaders,
+      status: r.status,
+      next_attempt_at: r.nextAttemptAt,
+      cycle_attempts: r.cycleAttempts,
+    }));
+    await this.sql.query(RECORD_SQL, [JSON.stringify(rows)]);
   }
 }

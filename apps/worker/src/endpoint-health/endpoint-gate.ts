@@ -26,6 +26,14 @@ const PROBE_WAIT_MS = 5_000;
 /** A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back after 0.5..1.5 s. */
 const BUSY_WAIT_MS = 500;
 /**
+ * …but first wait this long in the worker for one of its slots to free: a fast endpoint frees one
+ * every few milliseconds, and deferring (a Redis move now, a fetch later) would cost more than the
+ * wait. A hanging endpoint frees none, so its deliveries still give their worker slots back soon.
+ */
+const BUSY_LOCAL_WAIT_MS = 250;
+/** While waiting, ask again at least this often: another worker process may have freed a slot. */
+const BUSY_RECHECK_MS = 25;
+/**
  * `rateLimitPerSecond` is enforced per 1.05 s: a request reaches the receiver a little after it
  * was let through (connection, scheduling), and the 5 % keeps a sliding second at the receiver
  * within the limit despite up to 50 ms of such jitter.
@@ -72,6 +80,8 @@ export class EndpointGate {
   private readonly logger = new Logger(EndpointGate.name);
   private readonly keys: ReturnType<typeof operatorKeys>;
   private readonly lockMs: number;
+  /** Deliveries of this worker waiting for a slot of a busy endpoint, by subscription. */
+  private readonly slotWaiters = new Map<string, (() => void)[]>();
 
   constructor(
     private readonly redis: RedisService,
@@ -91,36 +101,67 @@ export class EndpointGate {
   async admit(job: Job<DeliveryJobData>, token: string | undefined, subscription: GatedSubscription): Promise<Admission> {
     const id = subscription.id;
     const deliveryId = job.data.deliveryId;
-    const probeToken = randomUUID();
     const limit = subscription.rateLimitPerSecond;
-    const verdict = await this.eval<[number, number]>(
-      ADMIT,
-      [this.keys.breaker(id), this.keys.probe(id), this.keys.inFlight(id), this.keys.rateSlot(id), this.keys.rateReservation(id, deliveryId), this.keys.rateLog(id)],
-      [
-        this.clock.now(),
-        probeToken,
-        this.lockMs,
-        deliveryId,
-        this.config.ENDPOINT_MAX_IN_FLIGHT,
-        this.lockMs,
-        limit ? RATE_WINDOW_MS / limit : 0,
-        limit ?? 0,
-        RATE_WINDOW_MS,
-      ],
-    );
-    // Redis unavailable for this: the attempt goes ahead (the queue itself needs Redis anyway).
-    if (!verdict) return { subscriptionId: id, deliveryId };
-    const [kind, value] = verdict;
-    switch (kind) {
-      case 1:
-        return this.holdBack(job, token, 'circuit_open', (value > 0 ? value : Math.min(PROBE_WAIT_MS, this.config.BREAKER_COOLDOWN_MS)) + Math.random() * JITTER_MS);
-      case 2:
-        return this.holdBack(job, token, 'rate_limited', value);
-      case 3:
-        return this.holdBack(job, token, 'endpoint_busy', BUSY_WAIT_MS + Math.random() * JITTER_MS);
-      default:
-        return { subscriptionId: id, deliveryId, probe: value === 1 ? probeToken : undefined };
+    // Not with a rate limit: every ADMIT that ends busy has used up a send slot.
+    const waitUntil = limit ? 0 : Date.now() + BUSY_LOCAL_WAIT_MS;
+    for (;;) {
+      const probeToken = randomUUID();
+      const verdict = await this.eval<[number, number]>(
+        ADMIT,
+        [this.keys.breaker(id), this.keys.probe(id), this.keys.inFlight(id), this.keys.rateSlot(id), this.keys.rateReservation(id, deliveryId), this.keys.rateLog(id)],
+        [
+          this.clock.now(),
+          probeToken,
+          this.lockMs,
+          deliveryId,
+          this.config.ENDPOINT_MAX_IN_FLIGHT,
+          this.lockMs,
+          limit ? RATE_WINDOW_MS / limit : 0,
+          limit ?? 0,
+          RATE_WINDOW_MS,
+        ],
+      );
+      // Redis unavailable for this: the attempt goes ahead (the queue itself needs Redis anyway).
+      if (!verdict) return { subscriptionId: id, deliveryId };
+      const [kind, value] = verdict;
+      switch (kind) {
+        case 1:
+          return this.holdBack(job, token, 'circuit_open', (value > 0 ? value : Math.min(PROBE_WAIT_MS, this.config.BREAKER_COOLDOWN_MS)) + Math.random() * JITTER_MS);
+        case 2:
+          return this.holdBack(job, token, 'rate_limited', value);
+        case 3: {
+          const left = waitUntil - Date.now();
+          if (left > 0) {
+            await this.slotFreed(id, Math.min(left, BUSY_RECHECK_MS));
+            continue;
+          }
+          return this.holdBack(job, token, 'endpoint_busy', BUSY_WAIT_MS + Math.random() * JITTER_MS);
+        }
+        default:
+          return { subscriptionId: id, deliveryId, probe: value === 1 ? probeToken : undefined };
+      }
     }
+  }
+
+  /** Resolves when this worker frees a slot of the subscription (first come, first served), or after `ms`. */
+  private slotFreed(subscriptionId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.slotWaiters.get(subscriptionId) ?? [];
+      this.slotWaiters.set(subscriptionId, waiters);
+      const wake = () => {
+        clearTimeout(timer);
+        const i = waiters.indexOf(wake);
+        if (i >= 0) waiters.splice(i, 1);
+        if (waiters.length === 0 && this.slotWaiters.get(subscriptionId) === waiters) this.slotWaiters.delete(subscriptionId);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      waiters.push(wake);
+    });
+  }
+
+  private wakeSlotWaiter(subscriptionId: string): void {
+    this.slotWaiters.get(subscriptionId)?.[0]?.();
   }
 
   /** After the attempt is recorded. Never throws: the attempt is durable already. */
@@ -129,6 +170,8 @@ export class EndpointGate {
       await this.settle(admission, result);
     } catch (error) {
       this.logger.warn(`endpoint health of ${admission.subscriptionId} not updated: ${(error as Error).message}`);
+    } finally {
+      this.wakeSlotWaiter(admission.subscriptionId);
     }
   }
 

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { GroupCommit } from '@hookline/batching';
+import { SqlPool } from '@hookline/database';
+
+export interface ApiKeyRow {
+  id: string;
+  tenantId: string;
+  hash: string;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+const KEYS_BY_HASH_SQL = `
+SELECT id, tenant_id AS "tenantId", hash, revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
+FROM api_keys WHERE hash = ANY($1::text[])`;
+
+const EXISTING_TENANTS_SQL = `SELECT id FROM tenants WHERE id = ANY($1::text[])`;
+
+/**
+ * The two reads every authenticated request makes (its key by hash; for the admin key, whether the
+ * tenant in the path exists), batched across concurrent requests by group commit: one query serves
+ * every request that arrived while the previous one ran. Never cached, so revocation and deletion
+ * take effect at once.
+ */
+@Injectable()
+export class PrincipalLookups {
+  private readonly keys = new GroupCommit<string, ApiKeyRow | null>(async (hashes) => {
+    const rows = await this.sql.rows<ApiKeyRow>(KEYS_BY_HASH_SQL, [[...new Set(hashes)]]);
+    const byHash = new Map(rows.map((row) => [row.hash, row]));
+    return hashes.map((hash) => byHash.get(hash) ?? null);
+  });
+
+  private readonly tenants = new GroupCommit<string, boolean>(async (ids) => {
+    const rows = await this.sql.rows<{ id: string }>(EXISTING_TENANTS_SQL, [[...new Set(ids)]]);
+    const existing = new Set(rows.map((row) => row.id));
+    return ids.map((id) => existing.has(id));
+  });
+
+  constructor(private readonly sql: SqlPool) {}
+
+  keyByHash(hash: string): Promise<ApiKeyRow | null> {
+    return this.keys.submit(hash);
+  }
+
+  tenantExists(tenantId: string): Promise<boolean> {
+    return this.tenants.submit(tenantId);
+  }
+}
