@@ -4,6 +4,11 @@ import { perSecond } from '../stats';
 import { deferralsBetween, drainBudgetMs, HooklineContext, metric, ScenarioResult, totalOf } from './scenario';
 
 const TYPE = 'bench.scale';
+/**
+ * The backlog is spread over this many subscriptions (one event type each), so ENDPOINT_MAX_IN_FLIGHT,
+ * a cap per subscription across all workers, does not cap the second worker as well.
+ */
+const SUBSCRIPTIONS = 4;
 
 interface Drain {
   workers: number;
@@ -14,7 +19,7 @@ interface Drain {
 }
 
 /**
- * 6. Scale: the same backlog drained by 1 and then 2 worker processes. The backlog is published
+ * 6. Scale: the same backlog (over SUBSCRIPTIONS subscriptions) drained by 1 and then 2 worker processes. The backlog is published
  * while Hookline's queue is paused, so each drain starts with every worker already up and idle, and
  * is timed from resume to the last delivery recorded as succeeded.
  */
@@ -48,13 +53,13 @@ export async function scale(ctx: HooklineContext): Promise<ScenarioResult> {
 async function drainBacklog(ctx: HooklineContext, workers: number): Promise<Drain> {
   const { config, api, db, queue, receiver } = ctx;
   const tenantId = await api.createTenant(`bench scale ${workers}`);
-  await api.createSubscription(tenantId, receiver.url(`/scale/${workers}`));
+  for (let k = 0; k < SUBSCRIPTIONS; k++) await api.createSubscription(tenantId, receiver.url(`/scale/${workers}/${k}`), [`${TYPE}.${k}`]);
   if (!(await queue.waitIdle(60_000))) throw new Error('the delivery queue did not empty before the backlog');
 
   await queue.pause();
   try {
     ctx.log(`  ${workers} worker(s): publishing a backlog of ${config.scaleEvents} events (queue paused)`);
-    const log = await publishClosedLoop(api, tenantId, config.scaleEvents, config.publishConcurrency, (i) => ctx.payloads.publishBody(TYPE, i));
+    const log = await publishClosedLoop(api, tenantId, config.scaleEvents, config.publishConcurrency, (i) => ctx.payloads.publishBody(`${TYPE}.${i % SUBSCRIPTIONS}`, i));
     if (log.errors > 0) throw new Error(`${log.errors} publishes failed, first: ${log.firstError}`);
   } catch (error) {
     await queue.resume();

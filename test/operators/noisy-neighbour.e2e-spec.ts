@@ -49,3 +49,46 @@ describe('a hanging endpoint does not slow a healthy one', () => {
     expect(hanging.requests.length).toBeLessThanOrEqual(3 * 3 + 3);
   });
 });
+
+/**
+ * A fast endpoint at its cap frees a slot every few milliseconds: a delivery over the cap waits in
+ * its worker for that slot instead of being deferred (a Redis move and a later re-fetch, each time).
+ */
+describe('a fast endpoint at its in-flight cap', () => {
+  const CAP = 2;
+  let stack: TestStack;
+  let receiver: RecordingReceiver;
+  let open = 0;
+  let mostOpen = 0;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ ...NO_SWEEPER, WORKER_CONCURRENCY: '20', ENDPOINT_MAX_IN_FLIGHT: String(CAP) });
+    receiver = await RecordingReceiver.start(() => {
+      mostOpen = Math.max(mostOpen, ++open);
+      setTimeout(() => open--, 20);
+      return { status: 200, delayMs: 20 };
+    });
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await stack?.close();
+  });
+
+  async function busyDeferrals(): Promise<number> {
+    const text = (await stack.api.http.get('/metrics').set(stack.api.auth()).expect(200)).text;
+    return Number(/^hookline_delivery_deferrals_total\{reason="endpoint_busy"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+
+  it('never has more than the cap in flight, and defers far fewer deliveries than it sends', async () => {
+    const ns = namespace();
+    await subscribe(stack, receiver.url, { eventTypes: [`${ns}.*`] });
+    await publishMany(stack, `${ns}.x`, 80);
+    await receiver.waitForRequests(80, 30_000);
+    await sleep(1_500); // the worker adds its counters to the shared metrics every second
+    const deferred = await busyDeferrals();
+    console.log(`fast endpoint at cap ${CAP}: 80 deliveries, ${deferred} deferred as endpoint_busy, at most ${mostOpen} in flight`);
+    expect(mostOpen).toBeLessThanOrEqual(CAP);
+    // Only deliveries fetched before the endpoint freed its first slot are deferred.
+    expect(deferred).toBeLessThan(40);
+  });
+});

@@ -26,13 +26,15 @@ const PROBE_WAIT_MS = 5_000;
 /** A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back after 0.5..1.5 s. */
 const BUSY_WAIT_MS = 500;
 /**
- * …but first wait this long in the worker for one of its slots to free: a fast endpoint frees one
- * every few milliseconds, and deferring (a Redis move now, a fetch later) would cost more than the
- * wait. A hanging endpoint frees none, so its deliveries still give their worker slots back soon.
+ * …but when this worker freed one of the endpoint's slots within BUSY_MOVING_MS, wait up to this long
+ * in the worker for the next one instead: a fast endpoint frees one every few milliseconds, and
+ * deferring (a Redis move now, a fetch and a re-check later) costs more than the wait. A hanging
+ * endpoint frees none, so its deliveries are deferred at once and give their worker slots back.
  */
 const BUSY_LOCAL_WAIT_MS = 250;
-/** While waiting, ask again at least this often: another worker process may have freed a slot. */
-const BUSY_RECHECK_MS = 25;
+const BUSY_MOVING_MS = 100;
+/** Bounds the memory of when each subscription last freed a slot here. */
+const MAX_TRACKED_RELEASES = 10_000;
 /**
  * `rateLimitPerSecond` is enforced per 1.05 s: a request reaches the receiver a little after it
  * was let through (connection, scheduling), and the 5 % keeps a sliding second at the receiver
@@ -82,6 +84,8 @@ export class EndpointGate {
   private readonly lockMs: number;
   /** Deliveries of this worker waiting for a slot of a busy endpoint, by subscription. */
   private readonly slotWaiters = new Map<string, (() => void)[]>();
+  /** When this worker last freed a slot of each subscription: a recent one means the endpoint is moving. */
+  private readonly lastRelease = new Map<string, number>();
 
   constructor(
     private readonly redis: RedisService,
@@ -131,8 +135,8 @@ export class EndpointGate {
           return this.holdBack(job, token, 'rate_limited', value);
         case 3: {
           const left = waitUntil - Date.now();
-          if (left > 0) {
-            await this.slotFreed(id, Math.min(left, BUSY_RECHECK_MS));
+          if (left > 0 && Date.now() - (this.lastRelease.get(id) ?? 0) < BUSY_MOVING_MS) {
+            await this.slotFreed(id, left);
             continue;
           }
           return this.holdBack(job, token, 'endpoint_busy', BUSY_WAIT_MS + Math.random() * JITTER_MS);
@@ -160,7 +164,9 @@ export class EndpointGate {
     });
   }
 
-  private wakeSlotWaiter(subscriptionId: string): void {
+  private slotReleased(subscriptionId: string): void {
+    if (this.lastRelease.size >= MAX_TRACKED_RELEASES) this.lastRelease.clear();
+    this.lastRelease.set(subscriptionId, Date.now());
     this.slotWaiters.get(subscriptionId)?.[0]?.();
   }
 
@@ -171,7 +177,7 @@ export class EndpointGate {
     } catch (error) {
       this.logger.warn(`endpoint health of ${admission.subscriptionId} not updated: ${(error as Error).message}`);
     } finally {
-      this.wakeSlotWaiter(admission.subscriptionId);
+      this.slotReleased(admission.subscriptionId);
     }
   }
 

@@ -1,0 +1,19 @@
+import { newId } from './ids';
+
+describe('newId', () => {
+  it('is the prefix and a ULID, unique and in creation order even within one millisecond', () => {
+    const ids = Array.from({ length: 10_000 }, () => newId('evt'));
+    for (const id of ids) expect(id).toMatch(/^evt_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('draws fresh randomness each millisecond (not a constant suffix)', async () => {
+    const randomParts = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      randomParts.add(newId('att').slice(4 + 10, 4 + 20));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(randomParts.size).toBe(5);
+  });
+});
