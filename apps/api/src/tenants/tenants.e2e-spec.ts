@@ -1,10 +1,18 @@
 import { PrismaService } from '@hookline/database';
-import { createTenant, startTestApi, TestApi } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, startTestApi, TestApi } from '@hookline/testing';
 
 describe('tenants', () => {
+  // A database of its own: these tests count every tenant, and other files create tenants meanwhile.
+  let db: IsolatedDatabase;
   let api: TestApi;
-  beforeAll(async () => (api = await startTestApi()));
-  afterAll(() => api.close());
+  beforeAll(async () => {
+    db = await createIsolatedDatabase();
+    api = await startTestApi({ DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
 
   it('creates, reads, updates and deletes a tenant', async () => {
     const created = await api.http.post('/v1/tenants').set(api.auth()).send({ name: 'Acme', metadata: { plan: 'pro' } }).expect(201);
