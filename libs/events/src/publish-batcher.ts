@@ -12,18 +12,18 @@ interface PublishRequest {
 /** Far above what arrives during one flush at full speed; bounds one statement's size. */
 const MAX_BATCH = 500;
 
-/**
- * Single publishes (REST, gRPC Publish) written together: each request that arrives while a write is
- * in flight joins the next one (group commit), which is one set-based statement per tenant and one
- * addBulk for all. Alone, a publish goes at once. Every outcome is as if published on its own
- * (BulkPublishService keeps the same checks, idempotency and outbox).
- */
 interface Written {
   outcome: BulkPublishOutcome;
   /** The batch's addBulk: a caller answers after it, but the next batch's statement need not wait for it. */
   enqueued: Promise<void>;
 }
 
+/**
+ * Single publishes (REST, gRPC Publish) written together: each request that arrives while a write is
+ * in flight joins the next one (group commit), which is one set-based statement per tenant and one
+ * addBulk for all. Alone, a publish goes at once. Every outcome is as if published on its own
+ * (BulkPublishService keeps the same checks, idempotency and outbox).
+ */
 @Injectable()
 export class PublishBatcher {
   private readonly group = new GroupCommit<PublishRequest, Written>((requests) => this.write(requests), MAX_BATCH);
