@@ -24,8 +24,10 @@ export interface BenchConfig {
   noisySeconds: number;
   /** DELIVERY_TIMEOUT_MS of the bench stack: how long the noisy neighbour holds a worker slot. */
   deliveryTimeoutMs: number;
-  /** CPU-profile the API and the worker during scenario 3 (BENCH_PROFILE=1). */
+  /** CPU-profile the API and the worker during scenarios 3 and 6 (BENCH_PROFILE=1). */
   profile: boolean;
+  /** Scenario ids to run (BENCH_ONLY=3,6); all when empty. Ratios and targets need 1, 2 and 3. */
+  only: string[];
   /** Rewrite the latest-results block of bench/README.md (default: full runs only). */
   updateReadme: boolean;
   databaseName: string;
@@ -54,8 +56,9 @@ export function benchConfig(argv: readonly string[] = process.argv.slice(2), env
     noisySeconds: int(env, 'BENCH_NOISY_SECONDS', quick ? 3 : 10),
     deliveryTimeoutMs: int(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
     profile: flag(env.BENCH_PROFILE),
-    updateReadme: env.BENCH_UPDATE_README === undefined ? !quick : flag(env.BENCH_UPDATE_README),
-    databaseName: 'hookline_bench',
+    only: (env.BENCH_ONLY ?? '').split(',').map((id) => id.trim()).filter(Boolean),
+    updateReadme: env.BENCH_UPDATE_README === undefined ? !quick && !env.BENCH_ONLY : flag(env.BENCH_UPDATE_README),
+    databaseName: env.BENCH_DATABASE ?? 'hookline_bench',
     postgresUrl: env.BENCH_POSTGRES_URL ?? defaultPostgresUrl(),
     redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/3',
   };

@@ -3,7 +3,7 @@
 // - when the channel closes (the bench exited or was killed), the process stops itself with
 //   SIGTERM, as an operator would, so no API or worker outlives the bench;
 // - {type: 'bench:profile-start'} starts a V8 CPU profile; {type: 'bench:profile-stop'} writes it to
-//   $BENCH_PROFILE_DIR/$BENCH_PROCESS_NAME.cpuprofile and answers {type: 'bench:profile-written', file}.
+//   $BENCH_PROFILE_DIR/$BENCH_PROCESS_NAME[-label].cpuprofile and answers {type: 'bench:profile-written', file}.
 // Not signals: Nest's enableShutdownHooks() treats SIGUSR2 (and most others) as "shut down".
 'use strict';
 const { Session } = require('node:inspector');
@@ -27,7 +27,8 @@ if (process.send) {
         current.disconnect();
         if (error) return reply({ type: 'bench:profile-failed', error: error.message });
         const dir = process.env.BENCH_PROFILE_DIR || process.cwd();
-        const file = join(dir, `${process.env.BENCH_PROCESS_NAME || process.pid}.cpuprofile`);
+        const name = `${process.env.BENCH_PROCESS_NAME || process.pid}${message.label ? `-${message.label}` : ''}`;
+        const file = join(dir, `${name}.cpuprofile`);
         mkdirSync(dir, { recursive: true });
         writeFileSync(file, JSON.stringify(result.profile));
         reply({ type: 'bench:profile-written', file });

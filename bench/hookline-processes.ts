@@ -202,13 +202,13 @@ export class HooklineProcess {
     await this.ask({ type: 'bench:profile-start' }, 'bench:profile-started', 10_000);
   }
 
-  /** Stops the CPU profile and resolves with the .cpuprofile path. */
-  async stopProfile(): Promise<string> {
-    const reply = await this.ask({ type: 'bench:profile-stop' }, 'bench:profile-written', 60_000);
+  /** Stops the CPU profile and resolves with the .cpuprofile path (`<name>-<label>.cpuprofile`). */
+  async stopProfile(label: string): Promise<string> {
+    const reply = await this.ask({ type: 'bench:profile-stop', label }, 'bench:profile-written', 60_000);
     return String(reply.file);
   }
 
-  private ask(message: { type: string }, expected: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  private ask(message: { type: string; label?: string }, expected: string, timeoutMs: number): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const onMessage = (reply: Record<string, unknown>) => {
         if (reply?.type === expected) done(() => resolve(reply));

@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const base: BaseContext = { config, receiver, payloads: new Payloads(config.bodyBytes), log };
   const scenarios: ScenarioResult[] = [];
   const run = async (id: string, title: string, scenario: () => Promise<ScenarioResult>) => {
-    if (stopping) return;
+    if (stopping || (config.only.length > 0 && !config.only.includes(id))) return;
     log(`scenario ${id}: ${title}`);
     try {
       const result = await scenario();

@@ -1,10 +1,9 @@
 import { firstAttempts, publishToFirstAttempt } from '../arrivals';
 import { clock } from '../clock';
-import { cpuBetween, sampleCpu } from '../cpu-usage';
 import { publishClosedLoop } from '../load';
-import { summarizeProfile } from '../profile';
 import { perSecond, summarize } from '../stats';
 import { deferralsBetween, drainBudgetMs, HooklineContext, metric, ScenarioResult, totalOf } from './scenario';
+import { observed } from './observed';
 import { warmUp } from './warm-up';
 
 const PATH = '/e2e';
@@ -21,23 +20,15 @@ export async function endToEnd(ctx: HooklineContext): Promise<ScenarioResult> {
   await api.createSubscription(tenantId, receiver.url(PATH));
   await warmUp(ctx, tenantId, TYPE, WARMUP, { tenantId });
 
-  const profiled = config.profile ? [ctx.apiProcess, ...ctx.workers] : [];
-  for (const proc of profiled) await proc.startProfile();
   const deferralsBefore = await api.deferrals();
-  const cpuBefore = sampleCpu(ctx.cpuTargets(), clock());
   ctx.log(`  publishing ${config.events} events, ${config.publishConcurrency} requests in flight`);
-  const log = await publishClosedLoop(api, tenantId, config.events, config.publishConcurrency, (i) => ctx.payloads.publishBody(TYPE, i));
-  const done = await db.waitForSucceeded({ tenantId }, WARMUP + log.accepted, drainBudgetMs(config.events), 20);
-  const cpu = cpuBetween(cpuBefore, sampleCpu(ctx.cpuTargets(), clock()));
+  const { result, cpu, profiles } = await observed(ctx, 'end-to-end', [ctx.apiProcess, ...ctx.workers], async () => {
+    const log = await publishClosedLoop(api, tenantId, config.events, config.publishConcurrency, (i) => ctx.payloads.publishBody(TYPE, i));
+    const done = await db.waitForSucceeded({ tenantId }, WARMUP + log.accepted, drainBudgetMs(config.events), 20);
+    return { log, done };
+  });
+  const { log, done } = result;
   const deferrals = deferralsBetween(deferralsBefore, await api.deferrals());
-  const profiles = [];
-  for (const proc of profiled) profiles.push({ process: proc.name, ...summarizeProfile(await proc.stopProfile()) });
-  ctx.log(`  CPU (cores busy): ${cpu.shares.map((c) => `${c.label} ${c.cores.toFixed(2)}`).join(', ')}; whole machine ${cpu.machineCores?.toFixed(2) ?? '?'}`);
-  for (const p of profiles) {
-    ctx.log(`  ${p.process} profile (${p.file}): ${p.busySamples} busy samples, ${p.idleSamples} idle; self time, share of busy:`);
-    for (const entry of p.byPackage.slice(0, 8)) ctx.log(`    ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
-    for (const entry of p.topFunctions.slice(0, 12)) ctx.log(`    ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
-  }
   if (!done.complete) throw new Error(`${done.count - WARMUP} of ${log.accepted} deliveries succeeded within the time budget`);
 
   const { records } = await receiver.drain();

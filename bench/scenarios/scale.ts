@@ -1,6 +1,7 @@
 import { clock } from '../clock';
 import { publishClosedLoop } from '../load';
 import { perSecond } from '../stats';
+import { Observation, observed } from './observed';
 import { deferralsBetween, drainBudgetMs, HooklineContext, metric, ScenarioResult, totalOf } from './scenario';
 
 const TYPE = 'bench.scale';
@@ -16,6 +17,8 @@ interface Drain {
   elapsedMs: number;
   rssMb: (number | null)[];
   deferrals: Record<string, number> | null;
+  cpu: Observation['cpu'];
+  profiles: Observation['profiles'];
 }
 
 /**
@@ -66,12 +69,14 @@ async function drainBacklog(ctx: HooklineContext, workers: number): Promise<Drai
     throw error;
   }
   const deferralsBefore = await api.deferrals();
-  const resumedAt = clock();
-  await queue.resume();
-  const done = await db.waitForSucceeded({ tenantId }, config.scaleEvents, drainBudgetMs(config.scaleEvents), 20);
+  const { result: done, cpu, profiles } = await observed(ctx, `scale-${workers}`, ctx.workers, async () => {
+    const resumedAt = clock();
+    await queue.resume();
+    return { resumedAt, ...(await db.waitForSucceeded({ tenantId }, config.scaleEvents, drainBudgetMs(config.scaleEvents), 20)) };
+  });
   if (!done.complete) throw new Error(`${workers} worker(s): ${done.count} of ${config.scaleEvents} deliveries succeeded within the time budget`);
   await receiver.drain();
-  const elapsedMs = (done.lastRecordedAt ?? clock()) - resumedAt;
+  const elapsedMs = (done.lastRecordedAt ?? clock()) - done.resumedAt;
   const deferrals = deferralsBetween(deferralsBefore, await api.deferrals());
-  return { workers, deliveriesPerSecond: perSecond(config.scaleEvents, elapsedMs), elapsedMs, rssMb: ctx.workers.map((w) => w.rssMb()), deferrals };
+  return { workers, deliveriesPerSecond: perSecond(config.scaleEvents, elapsedMs), elapsedMs, rssMb: ctx.workers.map((w) => w.rssMb()), deferrals, cpu, profiles };
 }
