@@ -9,8 +9,6 @@ export const operatorKeys = (prefix: string) => ({
   openBreakers: `${prefix}:breakers:open`,
   /** The one probe allowed through an open breaker (SET NX with a lease). */
   probe: (subscriptionId: string) => `${prefix}:breaker-probe:${subscriptionId}`,
-  /** Sorted set per subscription of deliveries in flight (score: lease expiry, ms). */
-  inFlight: (subscriptionId: string) => `${prefix}:in-flight:${subscriptionId}`,
   /** Per subscription rate limit: the next free send slot (ms). */
   rateSlot: (subscriptionId: string) => `${prefix}:rate:${subscriptionId}`,
   /** Per subscription rate limit: the sends of the last window (sorted set, score = ms). */

@@ -7,11 +7,11 @@ import { newId } from '@hookline/ids';
 import { DeliveryJobData } from '@hookline/queue';
 import { classifyOutcome, nextAttemptDelay } from '@hookline/retry-policy';
 import { SubscriptionsService } from '@hookline/subscriptions';
-import { EndpointGate } from '../endpoint-health/endpoint-gate';
+import { Admission, EndpointGate } from '../endpoint-health/endpoint-gate';
 import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryUpdatesPublisher } from './delivery-updates.publisher';
 import { outgoingRequest } from './outgoing-request';
-import { SubscriptionCache } from './subscription-cache';
+import { CachedSubscription, SubscriptionCache } from './subscription-cache';
 import { DeliveryCancellationRepository } from './delivery-cancellation.repository';
 
 /**
@@ -52,7 +52,21 @@ export class DeliveryProcessor extends WorkerHost {
     }
     // Endpoint health (breaker, rate limit, in-flight cap): held back = delayed, no attempt used.
     const admission = await this.endpointGate.admit(job, token, subscription);
+    let retry: Retry | null;
+    try {
+      retry = await this.attempt(data, subscription, admission);
+    } finally {
+      this.endpointGate.release(admission);
+    }
+    if (retry) {
+      await job.updateData({ ...data, attemptCount: retry.attemptNumber, cycleAttempts: retry.cycleAttempts });
+      await job.moveToDelayed(retry.at.getTime(), token);
+      throw new DelayedError();
+    }
+  }
 
+  /** Signs, sends and records one attempt; what to retry, if anything. */
+  private async attempt(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission): Promise<Retry | null> {
     const attemptNumber = data.attemptCount + 1;
     const cycleAttempts = data.cycleAttempts + 1;
     const startedAt = new Date();
@@ -101,10 +115,12 @@ export class DeliveryProcessor extends WorkerHost {
       statusCode: outcome.statusCode,
       error: outcome.error,
     });
-    if (nextAttemptAt) {
-      await job.updateData({ ...data, attemptCount: attemptNumber, cycleAttempts });
-      await job.moveToDelayed(nextAttemptAt.getTime(), token);
-      throw new DelayedError();
-    }
+    return nextAttemptAt ? { at: nextAttemptAt, attemptNumber, cycleAttempts } : null;
   }
+}
+
+interface Retry {
+  at: Date;
+  attemptNumber: number;
+  cycleAttempts: number;
 }

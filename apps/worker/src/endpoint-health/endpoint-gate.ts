@@ -10,7 +10,9 @@ import { Clock } from './clock';
 import { DeferralRecorder } from './deferral-recorder';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DisabledSubscriptionsRepository } from './disabled-subscriptions.repository';
+import { EndpointSlots } from './endpoint-slots';
 import { ADMIT, SETTLE } from './endpoint-health.scripts';
+import { OpenBreakersView } from './open-breakers.view';
 import { OperatorEvents } from './operator-events';
 
 /** SPEC 5: disabled (`failing`) after this long of nothing but failures… */
@@ -25,16 +27,17 @@ const JITTER_MS = 1_000;
 const PROBE_WAIT_MS = 5_000;
 /** A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back after 0.5..1.5 s. */
 const BUSY_WAIT_MS = 500;
-/**
- * …but when this worker freed one of the endpoint's slots within BUSY_MOVING_MS, wait up to this long
- * in the worker for the next one instead: a fast endpoint frees one every few milliseconds, and
- * deferring (a Redis move now, a fetch and a re-check later) costs more than the wait. A hanging
- * endpoint frees none, so its deliveries are deferred at once and give their worker slots back.
- */
+/** …unless a slot frees within this long while the endpoint is moving (see EndpointSlots). */
 const BUSY_LOCAL_WAIT_MS = 250;
-const BUSY_MOVING_MS = 100;
-/** Bounds the memory of when each subscription last freed a slot here. */
-const MAX_TRACKED_RELEASES = 10_000;
+/**
+ * A success resets the breaker's failure streak in Redis at most this often per subscription and
+ * worker (and always when this worker saw it fail since, or it may be open). So a streak may hide
+ * successes of its first second at most: BREAKER_OPEN_AFTER_MS is kept to within that second, and
+ * under 2 s of it the interval shrinks to half of it (0: every success resets).
+ */
+const SUCCESS_RESET_INTERVAL_MS = 1_000;
+/** Bounds the memory of when each subscription's streak was last reset here. */
+const MAX_TRACKED_RESETS = 10_000;
 /**
  * `rateLimitPerSecond` is enforced per 1.05 s: a request reaches the receiver a little after it
  * was let through (connection, scheduling), and the 5 % keeps a sliding second at the receiver
@@ -47,12 +50,13 @@ export interface GatedSubscription {
   rateLimitPerSecond?: number | null;
 }
 
-/** What `admit` let through, handed back to `attempted`. */
+/** What `admit` let through, handed back to `attempted` and then to `release`. */
 export interface Admission {
   subscriptionId: string;
   deliveryId: string;
   /** This attempt is the one probe through an open breaker (its token). */
   probe?: string;
+  released?: boolean;
 }
 
 export interface AttemptResult {
@@ -66,26 +70,28 @@ export interface AttemptResult {
 }
 
 /**
- * Endpoint health around each attempt (SPEC 5), shared by every worker through Redis:
- * - circuit breaker per subscription: after BREAKER_FAILURE_THRESHOLD failed attempts in a row
- *   spanning BREAKER_OPEN_AFTER_MS it opens; its deliveries wait BREAKER_COOLDOWN_MS, then one
- *   probe goes; success closes it, failure re-opens it;
- * - `rateLimitPerSecond`: evenly spaced send slots, a delivery delayed to its slot;
- * - ENDPOINT_MAX_IN_FLIGHT: a slow or hanging endpoint cannot take every worker slot;
+ * Endpoint health around each attempt (SPEC 5):
+ * - circuit breaker per subscription, shared by every worker through Redis: after
+ *   BREAKER_FAILURE_THRESHOLD failed attempts in a row spanning BREAKER_OPEN_AFTER_MS it opens; its
+ *   deliveries wait BREAKER_COOLDOWN_MS, then one probe goes; success closes it, failure re-opens it;
+ * - `rateLimitPerSecond`, across workers through Redis: evenly spaced send slots, a delivery delayed to its slot;
+ * - ENDPOINT_MAX_IN_FLIGHT per worker process: a slow or hanging endpoint cannot take every worker slot;
  * - auto-disable (`failing`) after 5 days of only failures, at least 10 in a row;
  * - metrics, and operator events for dead deliveries and disabled subscriptions.
  * A delivery held back is moved to delayed with its attempt counters untouched: no attempt used.
  * If Redis errors here the attempt goes ahead (the queue itself needs Redis anyway).
+ * A delivery to a healthy endpoint without a rate limit, nearly all of them, costs no Redis round
+ * trip (OpenBreakersView, and successes reset the streak at most once a second).
  */
 @Injectable()
 export class EndpointGate {
   private readonly logger = new Logger(EndpointGate.name);
   private readonly keys: ReturnType<typeof operatorKeys>;
   private readonly lockMs: number;
-  /** Deliveries of this worker waiting for a slot of a busy endpoint, by subscription. */
-  private readonly slotWaiters = new Map<string, (() => void)[]>();
-  /** When this worker last freed a slot of each subscription: a recent one means the endpoint is moving. */
-  private readonly lastRelease = new Map<string, number>();
+  private readonly slots: EndpointSlots;
+  private readonly successResetIntervalMs: number;
+  /** When a success last reset each subscription's failure streak from this worker. */
+  private readonly lastReset = new Map<string, number>();
 
   constructor(
     private readonly redis: RedisService,
@@ -96,89 +102,61 @@ export class EndpointGate {
     private readonly operatorEvents: OperatorEvents,
     private readonly subscriptions: SubscriptionsService,
     private readonly disabled: DisabledSubscriptionsRepository,
+    private readonly openBreakers: OpenBreakersView,
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
     this.lockMs = config.DELIVERY_TIMEOUT_MS + 5_000;
+    this.slots = new EndpointSlots(config.ENDPOINT_MAX_IN_FLIGHT);
+    this.successResetIntervalMs = Math.min(SUCCESS_RESET_INTERVAL_MS, Math.floor(config.BREAKER_OPEN_AFTER_MS / 2));
   }
 
-  /** Before the POST. Throws DelayedError (the job already moved to delayed) when held back. */
+  /**
+   * Before the POST. Throws DelayedError (the job already moved to delayed) when held back. What it
+   * returns must reach `release` once the attempt is over, whatever happens to it.
+   */
   async admit(job: Job<DeliveryJobData>, token: string | undefined, subscription: GatedSubscription): Promise<Admission> {
     const id = subscription.id;
     const deliveryId = job.data.deliveryId;
-    const limit = subscription.rateLimitPerSecond;
-    // Not with a rate limit: every ADMIT that ends busy has used up a send slot.
-    const waitUntil = limit ? 0 : Date.now() + BUSY_LOCAL_WAIT_MS;
-    for (;;) {
-      const probeToken = randomUUID();
-      const verdict = await this.eval<[number, number]>(
-        ADMIT,
-        [this.keys.breaker(id), this.keys.probe(id), this.keys.inFlight(id), this.keys.rateSlot(id), this.keys.rateReservation(id, deliveryId), this.keys.rateLog(id)],
-        [
-          this.clock.now(),
-          probeToken,
-          this.lockMs,
-          deliveryId,
-          this.config.ENDPOINT_MAX_IN_FLIGHT,
-          this.lockMs,
-          limit ? RATE_WINDOW_MS / limit : 0,
-          limit ?? 0,
-          RATE_WINDOW_MS,
-        ],
-      );
-      // Redis unavailable for this: the attempt goes ahead (the queue itself needs Redis anyway).
-      if (!verdict) return { subscriptionId: id, deliveryId };
-      const [kind, value] = verdict;
-      switch (kind) {
-        case 1:
-          return this.holdBack(job, token, 'circuit_open', (value > 0 ? value : Math.min(PROBE_WAIT_MS, this.config.BREAKER_COOLDOWN_MS)) + Math.random() * JITTER_MS);
-        case 2:
-          return this.holdBack(job, token, 'rate_limited', value);
-        case 3: {
-          const left = waitUntil - Date.now();
-          if (left > 0 && Date.now() - (this.lastRelease.get(id) ?? 0) < BUSY_MOVING_MS) {
-            await this.slotFreed(id, left);
-            continue;
-          }
-          return this.holdBack(job, token, 'endpoint_busy', BUSY_WAIT_MS + Math.random() * JITTER_MS);
-        }
-        default:
-          return { subscriptionId: id, deliveryId, probe: value === 1 ? probeToken : undefined };
-      }
+    // The local slot first: a rate-limited ADMIT that ends held back would waste its send slot.
+    if (!(await this.slots.acquire(id, BUSY_LOCAL_WAIT_MS))) {
+      return this.holdBack(job, token, 'endpoint_busy', BUSY_WAIT_MS + Math.random() * JITTER_MS);
     }
+    const admission: Admission = { subscriptionId: id, deliveryId };
+    const limit = subscription.rateLimitPerSecond;
+    if (!limit && !this.openBreakers.mayBeOpen(id)) return admission;
+
+    const probeToken = randomUUID();
+    const verdict = await this.eval<[number, number]>(
+      ADMIT,
+      [this.keys.breaker(id), this.keys.probe(id), this.keys.rateSlot(id), this.keys.rateReservation(id, deliveryId), this.keys.rateLog(id)],
+      [this.clock.now(), probeToken, this.lockMs, deliveryId, limit ? RATE_WINDOW_MS / limit : 0, limit ?? 0, RATE_WINDOW_MS],
+    );
+    // Redis unavailable for this: the attempt goes ahead (the queue itself needs Redis anyway).
+    if (!verdict) return admission;
+    const [kind, value] = verdict;
+    if (kind === 0) return { ...admission, probe: value === 1 ? probeToken : undefined };
+    this.release(admission);
+    if (kind === 1) {
+      this.openBreakers.opened(id);
+      return this.holdBack(job, token, 'circuit_open', (value > 0 ? value : Math.min(PROBE_WAIT_MS, this.config.BREAKER_COOLDOWN_MS)) + Math.random() * JITTER_MS);
+    }
+    return this.holdBack(job, token, 'rate_limited', value);
   }
 
-  /** Resolves when this worker frees a slot of the subscription (first come, first served), or after `ms`. */
-  private slotFreed(subscriptionId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const waiters = this.slotWaiters.get(subscriptionId) ?? [];
-      this.slotWaiters.set(subscriptionId, waiters);
-      const wake = () => {
-        clearTimeout(timer);
-        const i = waiters.indexOf(wake);
-        if (i >= 0) waiters.splice(i, 1);
-        if (waiters.length === 0 && this.slotWaiters.get(subscriptionId) === waiters) this.slotWaiters.delete(subscriptionId);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      waiters.push(wake);
-    });
-  }
-
-  private slotReleased(subscriptionId: string): void {
-    if (this.lastRelease.size >= MAX_TRACKED_RELEASES) this.lastRelease.clear();
-    this.lastRelease.set(subscriptionId, Date.now());
-    this.slotWaiters.get(subscriptionId)?.[0]?.();
-  }
-
-  /** After the attempt is recorded. Never throws: the attempt is durable already. */
+  /** After the attempt is recorded: breaker, metrics, operator events. Never throws: the attempt is durable already. */
   async attempted(admission: Admission, result: AttemptResult): Promise<void> {
     try {
       await this.settle(admission, result);
     } catch (error) {
       this.logger.warn(`endpoint health of ${admission.subscriptionId} not updated: ${(error as Error).message}`);
-    } finally {
-      this.slotReleased(admission.subscriptionId);
     }
+  }
+
+  /** Gives the admission's in-flight slot back; once, however often it is called. */
+  release(admission: Admission): void {
+    if (admission.released) return;
+    admission.released = true;
+    this.slots.release(admission.subscriptionId);
   }
 
   private async settle(admission: Admission, result: AttemptResult): Promise<void> {
@@ -198,14 +176,18 @@ export class EndpointGate {
     }
 
     const id = admission.subscriptionId;
-    const now = this.clock.now();
     // 410 disabled the subscription already: nothing to learn about its health.
-    const outcome = result.verdict === 'gone' ? 'none' : result.verdict === 'succeeded' ? 'success' : 'failure';
+    if (result.verdict === 'gone') {
+      await this.reportDisabled(job, 'gone');
+      return;
+    }
+    const outcome = result.verdict === 'succeeded' ? 'success' : 'failure';
+    if (outcome === 'success' && !this.mustResetStreak(admission)) return;
+    const now = this.clock.now();
     const state = await this.eval<[number, number, number, number]>(
       SETTLE,
-      [this.keys.inFlight(id), this.keys.breaker(id), this.keys.openBreakers, this.keys.probe(id)],
+      [this.keys.breaker(id), this.keys.openBreakers, this.keys.probe(id)],
       [
-        admission.deliveryId,
         id,
         outcome,
         admission.probe ? 1 : 0,
@@ -216,12 +198,9 @@ export class EndpointGate {
         BREAKER_TTL_MS,
       ],
     );
-    if (result.verdict === 'gone') {
-      await this.reportDisabled(job, 'gone');
-      return;
-    }
     if (!state) return;
     const [closed, failures, firstFailureAt, opened] = state;
+    this.streakSettled(id, outcome, opened === 1);
     if (closed) this.logger.log(`circuit closed for subscription ${id}: ${admission.probe ? 'the probe' : 'an attempt'} succeeded`);
     if (opened) this.logger.warn(`circuit opened for subscription ${id} after ${failures} failed attempts in a row`);
     if (outcome === 'failure' && failures >= AUTO_DISABLE_MIN_FAILURES && now - firstFailureAt >= AUTO_DISABLE_AFTER_MS) {
@@ -230,6 +209,24 @@ export class EndpointGate {
         await this.reportDisabled(job, 'failing', { consecutiveFailures: failures, failingSince: new Date(firstFailureAt).toISOString() });
       }
     }
+  }
+
+  /** A success resets the failure streak unless this worker reset it moments ago and saw no failure since. */
+  private mustResetStreak(admission: Admission): boolean {
+    const id = admission.subscriptionId;
+    const last = this.lastReset.get(id);
+    return admission.probe !== undefined || this.openBreakers.mayBeOpen(id) || last === undefined || Date.now() - last >= this.successResetIntervalMs;
+  }
+
+  private streakSettled(subscriptionId: string, outcome: 'success' | 'failure', opened: boolean): void {
+    if (outcome === 'failure') {
+      this.lastReset.delete(subscriptionId);
+      if (opened) this.openBreakers.opened(subscriptionId);
+      return;
+    }
+    this.openBreakers.closed(subscriptionId);
+    if (this.lastReset.size >= MAX_TRACKED_RESETS) this.lastReset.clear();
+    this.lastReset.set(subscriptionId, Date.now());
   }
 
   private async reportDisabled(job: DeliveryJobData, reason: 'gone' | 'failing', extra: Record<string, unknown> = {}) {

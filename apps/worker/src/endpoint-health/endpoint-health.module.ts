@@ -5,12 +5,13 @@ import { DeferralRecorder } from './deferral-recorder';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DisabledSubscriptionsRepository } from './disabled-subscriptions.repository';
 import { EndpointGate } from './endpoint-gate';
+import { OpenBreakersView } from './open-breakers.view';
 import { OperatorEvents, OperatorEventsProcessor } from './operator-events';
 
 /** Circuit breaker, rate limits, in-flight caps, auto-disable, metrics and operator events (SPEC 5). */
 @Module({
   imports: [SubscriptionsDomainModule],
-  providers: [Clock, DeferralRecorder, DeliveryMetrics, DisabledSubscriptionsRepository, EndpointGate, OperatorEvents, OperatorEventsProcessor],
+  providers: [Clock, DeferralRecorder, DeliveryMetrics, DisabledSubscriptionsRepository, EndpointGate, OpenBreakersView, OperatorEvents, OperatorEventsProcessor],
   exports: [Clock, EndpointGate],
 })
 export class EndpointHealthModule {}
