@@ -22,6 +22,9 @@ export interface BenchConfig {
   fanOutRepeats: number;
   noisyRate: number;
   noisySeconds: number;
+  /** Scenario 7: events/s fed over gRPC PublishStream, and for how long. */
+  soakRate: number;
+  soakSeconds: number;
   /** DELIVERY_TIMEOUT_MS of the bench stack: how long the noisy neighbour holds a worker slot. */
   deliveryTimeoutMs: number;
   /** CPU-profile the API and the worker during scenarios 3 and 6 (BENCH_PROFILE=1). */
@@ -54,6 +57,8 @@ export function benchConfig(argv: readonly string[] = process.argv.slice(2), env
     fanOutRepeats: int(env, 'BENCH_FANOUT_REPEATS', quick ? 5 : 20),
     noisyRate: int(env, 'BENCH_NOISY_RATE', 100),
     noisySeconds: int(env, 'BENCH_NOISY_SECONDS', quick ? 3 : 10),
+    soakRate: int(env, 'BENCH_SOAK_RATE', 2_000),
+    soakSeconds: int(env, 'BENCH_SOAK_SECONDS', quick ? 30 : 300),
     deliveryTimeoutMs: int(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
     profile: flag(env.BENCH_PROFILE),
     only: (env.BENCH_ONLY ?? '').split(',').map((id) => id.trim()).filter(Boolean),

@@ -79,8 +79,17 @@ export function freePort(): Promise<number> {
  * The environment of the compiled API and worker in a bench run. Hookline variables the bench does
  * not set pass through from the caller's environment (`ENDPOINT_MAX_IN_FLIGHT=200 npm run bench`).
  */
-function hooklineEnv(config: BenchConfig, name: string, port: number): NodeJS.ProcessEnv {
-  return { ...process.env, ...benchSettings(config), ADMIN_API_KEY: BENCH_ADMIN_KEY, SECRETS_KEY: BENCH_SECRETS_KEY, PORT: String(port), BENCH_PROCESS_NAME: name, BENCH_PROFILE_DIR: PROFILE_DIR };
+function hooklineEnv(config: BenchConfig, name: string, port: number, grpcPort: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...benchSettings(config),
+    ADMIN_API_KEY: BENCH_ADMIN_KEY,
+    SECRETS_KEY: BENCH_SECRETS_KEY,
+    PORT: String(port),
+    GRPC_PORT: String(grpcPort),
+    BENCH_PROCESS_NAME: name,
+    BENCH_PROFILE_DIR: PROFILE_DIR,
+  };
 }
 
 function benchSettings(config: BenchConfig): Record<string, string> {
@@ -91,7 +100,6 @@ function benchSettings(config: BenchConfig): Record<string, string> {
     REDIS_URL: config.redisUrl,
     QUEUE_PREFIX: BENCH_QUEUE_PREFIX,
     ALLOW_PRIVATE_NETWORKS: 'true',
-    GRPC_PORT: '0',
     WORKER_CONCURRENCY: String(config.concurrency),
     // One retry, an hour away: the noisy neighbour's timeouts must not come back during the run.
     RETRY_SCHEDULE: '1h',
@@ -140,12 +148,13 @@ export class HooklineProcess {
     child.once('exit', () => log.end());
   }
 
-  static async start(kind: keyof typeof ENTRY, name: string, config: BenchConfig, port = 0): Promise<HooklineProcess> {
+  /** `port` and `grpcPort`: the API's REST and gRPC ports (0: any free port; the worker opens neither). */
+  static async start(kind: keyof typeof ENTRY, name: string, config: BenchConfig, port = 0, grpcPort = 0): Promise<HooklineProcess> {
     mkdirSync(LOG_DIR, { recursive: true });
     const child = track(
       spawn(process.execPath, ['--require', join(__dirname, 'child-preload.cjs'), join(BUILD_SNAPSHOT, ENTRY[kind].file)], {
         cwd: ROOT,
-        env: hooklineEnv(config, name, port),
+        env: hooklineEnv(config, name, port, grpcPort),
         // The IPC channel is child-preload.cjs's: profiling on request, and exit when the bench is gone.
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       }),

@@ -9,7 +9,7 @@
 //
 // No worker runs: each event still creates one delivery and one queued job (one subscription), as in
 // production, but nothing is sent. Run `node scripts/prepare.js --build` first (the npm script does).
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import Redis from 'ioredis';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,9 +18,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { EventServiceClient, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
+import { EventServiceClient, PublishRequest } from '@hookline/grpc-contract';
 import { redisOptions } from '@hookline/queue';
 import { PUBLISH_STREAM_LIMITS } from '../apps/api/src/grpc/publish-stream';
+import { bearer, eventServiceClient, openPublishStream, waitForReady } from './grpc-publish';
 
 const ROOT = join(__dirname, '..');
 const EVENTS = positive('BENCH_EVENTS', 100_000);
@@ -137,15 +138,14 @@ async function grpcUnary(client: EventServiceClient, tenantId: string, metadata:
 
 async function grpcStream(client: EventServiceClient, tenantId: string, metadata: Metadata): Promise<Result> {
   const started = performance.now();
-  const summary = await new Promise<PublishSummary>((resolve, reject) => {
-    const call = client.publishStream(metadata, (error, result) => (error ? reject(error) : resolve(result)));
-    let i = 0;
-    const pump = () => {
-      while (i < EVENTS) if (!call.write(grpcRequest(tenantId, i++))) return void call.once('drain', pump);
-      call.end();
-    };
-    pump();
-  });
+  const { call, summary: answered } = openPublishStream(client, metadata);
+  let i = 0;
+  const pump = () => {
+    while (i < EVENTS) if (!call.write(grpcRequest(tenantId, i++))) return void call.once('drain', pump);
+    call.end();
+  };
+  pump();
+  const summary = await answered;
   if (summary.accepted + summary.rejected !== EVENTS) throw new Error(`PublishStream summarised ${summary.accepted + summary.rejected} of ${EVENTS} events`);
   const { batchSize, batchesInFlight } = PUBLISH_STREAM_LIMITS;
   return { mode: `gRPC PublishStream, 1 stream (batches of ${batchSize}, ${batchesInFlight} in flight)`, events: EVENTS, seconds: (performance.now() - started) / 1000, rejected: summary.rejected };
@@ -200,7 +200,7 @@ async function main() {
     },
   });
   const pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
-  const client = new EventServiceClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+  const client = eventServiceClient(grpcPort);
   try {
     await waitForHealth(url, api);
     const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
@@ -214,14 +214,12 @@ async function main() {
       const { id } = await post('/v1/tenants', { name });
       const { key } = await post(`/v1/tenants/${id}/api-keys`, { name: 'bench' });
       await post(`/v1/tenants/${id}/subscriptions`, { url: 'http://127.0.0.1:9/never-called', eventTypes: ['bench.*'] });
-      const metadata = new Metadata();
-      metadata.set('authorization', `Bearer ${key}`);
-      return { id, key, metadata };
+      return { id, key, metadata: bearer(key) };
     };
 
     // Warm-up outside the timings: connections, JIT, the event-type lookup.
     const warm = await tenant('warm-up');
-    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())));
+    await waitForReady(client, 10_000);
     await restSingle(pool, warm.id, warm.key, 1_000);
     await grpcUnary(client, warm.id, warm.metadata, 1_000);
 

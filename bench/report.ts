@@ -77,6 +77,8 @@ export function formatValue(m: Pick<Metric, 'value' | 'unit'>): string {
       return `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US')} ms`;
     case 'MiB':
       return `${Math.round(v)} MiB`;
+    case 'MiB/min':
+      return `${v.toFixed(1)} MiB/min`;
     case 'x':
       return `${v.toFixed(2)}×`;
     case 'cores':

@@ -31,3 +31,18 @@ export function summarize(values: readonly number[]): Summary {
 export function perSecond(count: number, spanMs: number): number | null {
   return spanMs > 0 ? (count * 1000) / spanMs : null;
 }
+
+/** Least-squares slope of y over x; null with fewer than two distinct x. */
+export function slope(points: readonly { x: number; y: number }[]): number | null {
+  const n = points.length;
+  if (n < 2) return null;
+  const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
+  const meanY = points.reduce((sum, p) => sum + p.y, 0) / n;
+  let covariance = 0;
+  let varianceX = 0;
+  for (const p of points) {
+    covariance += (p.x - meanX) * (p.y - meanY);
+    varianceX += (p.x - meanX) ** 2;
+  }
+  return varianceX > 0 ? covariance / varianceX : null;
+}

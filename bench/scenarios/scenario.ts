@@ -12,7 +12,7 @@ export interface Metric {
   key: string;
   label: string;
   value: number | null;
-  unit: 'deliveries/s' | 'events/s' | 'ms' | 'MiB' | 'count' | 'cores' | 'x';
+  unit: 'deliveries/s' | 'events/s' | 'ms' | 'MiB' | 'MiB/min' | 'count' | 'cores' | 'x';
   /** Filled in by run.ts for the rows that have one (3÷1, 3÷2, 2 workers ÷ 1, …). */
   ratio?: string;
 }
@@ -42,6 +42,8 @@ export interface HooklineContext extends BaseContext {
   db: DeliveriesDb;
   queue: HooklineQueue;
   apiProcess: HooklineProcess;
+  /** The API's gRPC port on 127.0.0.1 (EventService, SPEC section 8). */
+  grpcPort: number;
   workers: HooklineProcess[];
   startWorker: (name: string) => Promise<HooklineProcess>;
   /** API, workers, receiver, bench, the bench database's Postgres backends, Redis: for CPU accounting. */
