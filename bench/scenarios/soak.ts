@@ -42,7 +42,7 @@ export async function soak(ctx: HooklineContext): Promise<ScenarioResult> {
     await waitForReady(client, 10_000);
     ctx.log(`  ${config.soakRate} events/s for ${config.soakSeconds} s over gRPC PublishStream, open loop; RSS sampled every ${SAMPLE_EVERY_MS / 1000} s`);
     const message = (i: number): PublishRequest => ({ tenantId, type: TYPE, dataJson: Buffer.from(ctx.payloads.dataJson(TYPE, i)), idempotencyKey: '' });
-    const { result, cpu } = await observed(ctx, 'soak', [], async () => {
+    const { result, cpu } = await observed(ctx, 'soak', [ctx.apiProcess, ...ctx.workers], async () => {
       const feed = publishStreamOpenLoop(client, bearer(BENCH_ADMIN_KEY), config.soakRate, config.soakSeconds, message);
       const samples = await sampleUntil(ctx, tenantId, feed);
       return { feed: await feed, samples };
