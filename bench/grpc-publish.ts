@@ -1,4 +1,5 @@
 import { ClientWritableStream, credentials, Metadata } from '@grpc/grpc-js';
+import { once } from 'node:events';
 import { EventServiceClient, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
 import { clock, sleep, withTimeout } from './clock';
 
@@ -98,4 +99,29 @@ export async function publishStreamOpenLoop(
   });
   if (!result) throw new Error(`PublishStream failed after ${written} messages: ${failure?.message}`);
   return { scheduled, written, unsent: scheduled - written, maxBehind, summary: result, startedAt, summarizedAt: clock() };
+}
+
+/** What a closed-loop PublishStream did. */
+export interface StreamBurst {
+  summary: PublishSummary;
+  startedAt: number;
+  /** When the server's summary came back: every accepted event is stored by then. */
+  summarizedAt: number;
+}
+
+/** Closed loop over one PublishStream: `count` messages written as fast as the stream's backpressure allows. */
+export async function publishStreamClosedLoop(client: EventServiceClient, metadata: Metadata, count: number, message: (i: number) => PublishRequest): Promise<StreamBurst> {
+  const { call, summary } = openPublishStream(client, metadata);
+  const startedAt = clock();
+  try {
+    for (let i = 0; i < count; i++) {
+      // A failed call never drains; its summary rejects instead.
+      if (!call.write(message(i))) await Promise.race([once(call, 'drain'), summary]);
+    }
+    call.end();
+    return { summary: await withTimeout(summary, SUMMARY_TIMEOUT_MS, 'PublishStream summary'), startedAt, summarizedAt: clock() };
+  } catch (error) {
+    call.cancel();
+    throw error;
+  }
 }

@@ -21,6 +21,9 @@ export interface Machine {
 export interface Ratios {
   endToEndOverRaw: number | null;
   endToEndOverQueue: number | null;
+  /** Scenario 3b (published over gRPC PublishStream) over the same ceilings. */
+  streamOverRaw: number | null;
+  streamOverQueue: number | null;
 }
 
 export interface Target {

@@ -14,6 +14,7 @@ import { Payloads } from './payloads';
 import { ReceiverClient } from './receiver-client';
 import { busy, describeMachine, findMetric, formatValue, machine, Ratios, RunReport, Target, targetsText, textTable, updateReadme, writeResults } from './report';
 import { endToEnd } from './scenarios/end-to-end';
+import { endToEndStream } from './scenarios/end-to-end-stream';
 import { fanOut } from './scenarios/fan-out';
 import { moderateLoad } from './scenarios/moderate-load';
 import { noisyNeighbour } from './scenarios/noisy-neighbour';
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
   const stackAlive = () => ctx.apiProcess.child.exitCode === null && ctx.workers.every((w) => w.child.exitCode === null);
   const hooklineScenarios: [string, string, (c: HooklineContext) => Promise<ScenarioResult>][] = [
     ['3', 'Hookline end to end', endToEnd],
+    ['3b', 'Hookline end to end, published over gRPC PublishStream', endToEndStream],
     ['4', 'latency at moderate load', moderateLoad],
     ['5a', 'fan-out', fanOut],
     ['5b', 'noisy neighbour', noisyNeighbour],
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
   console.log(`\nHookline bench, ${report.mode} run, ${describeMachine(host)}\n`);
   console.log(textTable(scenarios));
   console.log(`\nratios: 3÷1 (end to end ÷ raw ceiling) ${ratioText(ratios.endToEndOverRaw)}; 3÷2 (end to end ÷ queue ceiling) ${ratioText(ratios.endToEndOverQueue)}`);
+  console.log(`        3b÷1 (end to end over gRPC ÷ raw ceiling) ${ratioText(ratios.streamOverRaw)}; 3b÷2 (÷ queue ceiling) ${ratioText(ratios.streamOverQueue)}`);
   console.log(`\ntargets (for tuning, not asserted):\n${targetsText(report.targets)}\n`);
   const file = writeResults(report);
   log(`results: ${file}`);
@@ -153,10 +156,17 @@ function addRatios(scenarios: ScenarioResult[]): Ratios {
   const raw = findMetric(scenarios, '1', 'deliveriesPerSecond');
   const queue = findMetric(scenarios, '2', 'deliveriesPerSecond');
   const e2e = findMetric(scenarios, '3', 'deliveriesPerSecond');
+  const stream = findMetric(scenarios, '3b', 'deliveriesPerSecond');
   const divide = (a?: number | null, b?: number | null) => (a && b ? a / b : null);
-  const ratios = { endToEndOverRaw: divide(e2e?.value, raw?.value), endToEndOverQueue: divide(e2e?.value, queue?.value) };
+  const ratios = {
+    endToEndOverRaw: divide(e2e?.value, raw?.value),
+    endToEndOverQueue: divide(e2e?.value, queue?.value),
+    streamOverRaw: divide(stream?.value, raw?.value),
+    streamOverQueue: divide(stream?.value, queue?.value),
+  };
   if (queue) queue.ratio = `2÷1 ${ratioText(divide(queue.value, raw?.value))}`;
   if (e2e) e2e.ratio = `3÷1 ${ratioText(ratios.endToEndOverRaw)} · 3÷2 ${ratioText(ratios.endToEndOverQueue)}`;
+  if (stream) stream.ratio = `3b÷1 ${ratioText(ratios.streamOverRaw)} · 3b÷2 ${ratioText(ratios.streamOverQueue)}`;
   return ratios;
 }
 
@@ -168,10 +178,12 @@ function ratioText(ratio: number | null): string {
 function targets(scenarios: ScenarioResult[], config: BenchConfig): Target[] {
   const value = (id: string, key: string) => findMetric(scenarios, id, key)?.value ?? null;
   const e2e = value('3', 'deliveriesPerSecond');
+  const stream = value('3b', 'deliveriesPerSecond');
   const p99 = value('4', 'firstAttemptP99');
   const speedup = value('6', 'speedup');
   return [
-    { what: 'end to end', target: '≥ 4,000 deliveries/s', measured: formatValue({ value: e2e, unit: 'deliveries/s' }), met: e2e === null ? null : e2e >= 4_000 },
+    { what: 'end to end (REST)', target: '≥ 4,000 deliveries/s', measured: formatValue({ value: e2e, unit: 'deliveries/s' }), met: e2e === null ? null : e2e >= 4_000 },
+    { what: 'end to end (gRPC PublishStream)', target: '≥ 4,000 deliveries/s', measured: formatValue({ value: stream, unit: 'deliveries/s' }), met: stream === null ? null : stream >= 4_000 },
     {
       what: `publish → first attempt p99 at ${config.moderateRate} events/s`,
       target: '< 50 ms at 500 events/s',
