@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { ApiKeyGuard, AuthModule } from '@hookline/auth';
 import { AppConfig, ConfigModule } from '@hookline/config';
@@ -16,7 +16,7 @@ import { FeedModule } from './feed/feed.module';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperatorsModule } from './operators/operators.module';
-import { ApiRateLimitInterceptor } from './rate-limit/api-rate-limit.interceptor';
+import { ApiRateLimitGuard } from './rate-limit/api-rate-limit.guard';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { TenantsModule } from './tenants/tenants.module';
 
@@ -45,8 +45,9 @@ export class ApiModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_PIPE, useClass: ZodValidationPipe },
+        // In this order: the rate limit counts per key, so it runs once the key is known.
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
-        { provide: APP_INTERCEPTOR, useClass: ApiRateLimitInterceptor },
+        { provide: APP_GUARD, useClass: ApiRateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };
