@@ -18,9 +18,19 @@ describe('EndpointSlots', () => {
   it('does not wait for an endpoint that has freed nothing lately (a hanging one)', async () => {
     const slots = new EndpointSlots(1);
     await slots.acquire('sub_a', 0);
+    await sleep(120);
     const startedAt = Date.now();
     expect(await slots.acquire('sub_a', 250)).toBe(false);
     expect(Date.now() - startedAt).toBeLessThan(50);
+  });
+
+  it('lets a burst to an idle endpoint wait for its first answers', async () => {
+    const slots = new EndpointSlots(1);
+    await slots.acquire('sub_a', 0);
+    const waiting = slots.acquire('sub_a', 1_000);
+    expect(waiting).toBeInstanceOf(Promise);
+    slots.release('sub_a');
+    expect(await waiting).toBe(true);
   });
 
   it('hands a freed slot to the first waiter while the endpoint is moving, without going over the cap', async () => {
