@@ -1,6 +1,9 @@
 import { Pool } from 'pg';
 import { clock, sleep } from './clock';
 
+/** The longest wait between two counts while a backlog drains. */
+const MAX_POLL_MS = 1_000;
+
 export type DeliveryScope = { tenantId: string } | { subscriptionId: string };
 
 export interface SucceededCount {
@@ -29,6 +32,12 @@ export class DeliveriesDb {
     return { count: rows[0].count, lastRecordedAt: rows[0].last?.getTime() ?? null };
   }
 
+  private async succeededCount(scope: DeliveryScope): Promise<number> {
+    const [column, id] = scopeColumn(scope);
+    const { rows } = await this.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM deliveries WHERE ${column} = $1 AND status = 'succeeded'`, [id]);
+    return rows[0].count;
+  }
+
   async statusCounts(scope: DeliveryScope): Promise<Record<string, number>> {
     const [column, id] = scopeColumn(scope);
     const { rows } = await this.pool.query<{ status: string; count: number }>(
@@ -38,14 +47,24 @@ export class DeliveriesDb {
     return Object.fromEntries(rows.map((r) => [r.status, r.count]));
   }
 
-  /** Polls until `expected` deliveries of the scope have succeeded or the deadline passes (then `complete` is false). */
+  /**
+   * Polls until `expected` deliveries of the scope have succeeded or the deadline passes (then
+   * `complete` is false). A count visits every succeeded row, which takes Postgres CPU from the
+   * system being measured (polling 20,000 rows every 20 ms took a sizeable share of a core), so
+   * while far from done it waits half the time the rate seen so far needs for the rest, and never
+   * less than `pollMs`. When it ends is read from the rows (`updated_at`), so polling rarely costs
+   * no precision.
+   */
   async waitForSucceeded(scope: DeliveryScope, expected: number, timeoutMs: number, pollMs = 50): Promise<SucceededCount & { complete: boolean }> {
     const deadline = clock() + timeoutMs;
+    let previous: { at: number; count: number } | null = null;
     for (;;) {
-      const result = await this.succeeded(scope);
-      if (result.count >= expected) return { ...result, complete: true };
-      if (clock() > deadline) return { ...result, complete: false };
-      await sleep(pollMs);
+      const count = await this.succeededCount(scope);
+      const at = clock();
+      if (count >= expected || at > deadline) return { ...(await this.succeeded(scope)), complete: count >= expected };
+      const rate = previous && count > previous.count ? (count - previous.count) / (at - previous.at) : 0;
+      previous = { at, count };
+      await sleep(rate > 0 ? Math.min(MAX_POLL_MS, Math.max(pollMs, (expected - count) / rate / 2)) : pollMs);
     }
   }
 
