@@ -31,9 +31,10 @@ const BUSY_WAIT_MS = 500;
 const BUSY_LOCAL_WAIT_MS = 250;
 /**
  * A success resets the breaker's failure streak in Redis at most this often per subscription and
- * worker (and always when this worker saw it fail since, or it may be open). So a streak may hide
- * successes of its first second at most: BREAKER_OPEN_AFTER_MS is kept to within that second, and
- * under 2 s of it the interval shrinks to half of it (0: every success resets).
+ * worker (and always when this worker saw it fail since, or it may be open). So a streak can hide
+ * successes of its first second only, and a breaker opens after at least BREAKER_OPEN_AFTER_MS
+ * less that second of nothing but failures. Under 2 s of BREAKER_OPEN_AFTER_MS the interval is
+ * half of it (with 0, every success resets).
  */
 const SUCCESS_RESET_INTERVAL_MS = 1_000;
 /** Bounds the memory of when each subscription's streak was last reset here. */
