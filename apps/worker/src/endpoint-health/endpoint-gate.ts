@@ -10,7 +10,7 @@ import { Clock } from './clock';
 import { DeferralRecorder } from './deferral-recorder';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DisabledSubscriptionsRepository } from './disabled-subscriptions.repository';
-import { EndpointSlots } from './endpoint-slots';
+import { EndpointSlot, EndpointSlots } from './endpoint-slots';
 import { ADMIT, SETTLE } from './endpoint-health.scripts';
 import { OpenBreakersView } from './open-breakers.view';
 import { OperatorEvents } from './operator-events';
@@ -25,7 +25,11 @@ const BREAKER_TTL_MS = AUTO_DISABLE_AFTER_MS + 2 * 24 * 3600_000;
 const JITTER_MS = 1_000;
 /** While another worker's probe is in flight, check back after this long at most. */
 const PROBE_WAIT_MS = 5_000;
-/** A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back after 0.5..1.5 s. */
+/**
+ * A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back when its oldest attempt times out
+ * (no slot frees later than that), at least this long after now, spread by JITTER_MS. So a hanging
+ * endpoint's backlog is re-checked about once per DELIVERY_TIMEOUT_MS, not every second.
+ */
 const BUSY_WAIT_MS = 500;
 /** …unless a slot frees within this long while the endpoint is moving (see EndpointSlots). */
 const BUSY_LOCAL_WAIT_MS = 250;
@@ -55,6 +59,7 @@ export interface GatedSubscription {
 export interface Admission {
   subscriptionId: string;
   deliveryId: string;
+  slot: EndpointSlot;
   /** This attempt is the one probe through an open breaker (its token). */
   probe?: string;
   released?: boolean;
@@ -107,7 +112,7 @@ export class EndpointGate {
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
     this.lockMs = config.DELIVERY_TIMEOUT_MS + 5_000;
-    this.slots = new EndpointSlots(config.ENDPOINT_MAX_IN_FLIGHT);
+    this.slots = new EndpointSlots(config.ENDPOINT_MAX_IN_FLIGHT, config.DELIVERY_TIMEOUT_MS);
     this.successResetIntervalMs = Math.min(SUCCESS_RESET_INTERVAL_MS, Math.floor(config.BREAKER_OPEN_AFTER_MS / 2));
   }
 
@@ -119,10 +124,12 @@ export class EndpointGate {
     const id = subscription.id;
     const deliveryId = job.data.deliveryId;
     // The local slot first: a rate-limited ADMIT that ends held back would waste its send slot.
-    if (!(await this.slots.acquire(id, BUSY_LOCAL_WAIT_MS))) {
-      return this.holdBack(job, token, 'endpoint_busy', BUSY_WAIT_MS + Math.random() * JITTER_MS);
+    const slot = await this.slots.acquire(id, BUSY_LOCAL_WAIT_MS);
+    if (!slot) {
+      const untilFree = Math.max(BUSY_WAIT_MS, this.slots.freesBy(id) - Date.now());
+      return this.holdBack(job, token, 'endpoint_busy', untilFree + Math.random() * JITTER_MS);
     }
-    const admission: Admission = { subscriptionId: id, deliveryId };
+    const admission: Admission = { subscriptionId: id, deliveryId, slot };
     const limit = subscription.rateLimitPerSecond;
     if (!limit && !this.openBreakers.mayBeOpen(id)) return admission;
 
@@ -157,7 +164,7 @@ export class EndpointGate {
   release(admission: Admission): void {
     if (admission.released) return;
     admission.released = true;
-    this.slots.release(admission.subscriptionId);
+    this.slots.release(admission.slot);
   }
 
   private async settle(admission: Admission, result: AttemptResult): Promise<void> {

@@ -1,63 +1,82 @@
-import { EndpointSlots } from './endpoint-slots';
+import { EndpointSlot, EndpointSlots } from './endpoint-slots';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const TIMEOUT_MS = 15_000;
+
+/** A slot taken at once (the cap is not reached). */
+async function take(slots: EndpointSlots, id = 'sub_a'): Promise<EndpointSlot> {
+  const slot = await slots.acquire(id, 0);
+  if (!slot) throw new Error(`no slot for ${id}`);
+  return slot;
+}
 
 describe('EndpointSlots', () => {
   it('lets up to the cap through per subscription, each subscription apart', async () => {
-    const slots = new EndpointSlots(2);
-    expect(await slots.acquire('sub_a', 0)).toBe(true);
-    expect(await slots.acquire('sub_a', 0)).toBe(true);
-    expect(await slots.acquire('sub_a', 0)).toBe(false);
-    expect(await slots.acquire('sub_b', 0)).toBe(true);
+    const slots = new EndpointSlots(2, TIMEOUT_MS);
+    const first = await take(slots);
+    await take(slots);
+    expect(await slots.acquire('sub_a', 0)).toBeNull();
+    await take(slots, 'sub_b');
     expect(slots.used('sub_a')).toBe(2);
-    slots.release('sub_a');
+    slots.release(first);
     expect(slots.used('sub_a')).toBe(1);
-    expect(await slots.acquire('sub_a', 0)).toBe(true);
+    await take(slots);
   });
 
   it('does not wait for an endpoint that has freed nothing lately (a hanging one)', async () => {
-    const slots = new EndpointSlots(1);
-    await slots.acquire('sub_a', 0);
+    const slots = new EndpointSlots(1, TIMEOUT_MS);
+    await take(slots);
     await sleep(120);
     const startedAt = Date.now();
-    expect(await slots.acquire('sub_a', 250)).toBe(false);
+    expect(await slots.acquire('sub_a', 250)).toBeNull();
     expect(Date.now() - startedAt).toBeLessThan(50);
   });
 
+  it('says when a slot frees at the latest: when the oldest attempt times out', async () => {
+    const slots = new EndpointSlots(2, TIMEOUT_MS);
+    const before = Date.now();
+    expect(slots.freesBy('sub_a')).toBeGreaterThanOrEqual(before);
+    const oldest = await take(slots);
+    await sleep(5);
+    const newer = await take(slots);
+    expect(slots.freesBy('sub_a')).toBe(oldest.since + TIMEOUT_MS);
+    slots.release(oldest);
+    expect(slots.freesBy('sub_a')).toBe(newer.since + TIMEOUT_MS);
+  });
+
   it('lets a burst to an idle endpoint wait for its first answers', async () => {
-    const slots = new EndpointSlots(1);
-    await slots.acquire('sub_a', 0);
+    const slots = new EndpointSlots(1, TIMEOUT_MS);
+    const first = await take(slots);
     const waiting = slots.acquire('sub_a', 1_000);
     expect(waiting).toBeInstanceOf(Promise);
-    slots.release('sub_a');
-    expect(await waiting).toBe(true);
+    slots.release(first);
+    expect(await waiting).toMatchObject({ subscriptionId: 'sub_a' });
   });
 
   it('hands a freed slot to the first waiter while the endpoint is moving, without going over the cap', async () => {
-    const slots = new EndpointSlots(1);
-    await slots.acquire('sub_a', 0);
-    slots.release('sub_a');
-    await slots.acquire('sub_a', 0);
+    const slots = new EndpointSlots(1, TIMEOUT_MS);
+    slots.release(await take(slots));
+    const held = await take(slots);
     const first = slots.acquire('sub_a', 1_000);
     const second = slots.acquire('sub_a', 1_000);
-    expect(first).toBeInstanceOf(Promise);
-    slots.release('sub_a');
-    expect(await first).toBe(true);
+    slots.release(held);
+    const handed = await first;
+    expect(handed).not.toBeNull();
     expect(slots.used('sub_a')).toBe(1);
-    slots.release('sub_a');
-    expect(await second).toBe(true);
-    slots.release('sub_a');
+    slots.release(handed!);
+    const last = await second;
+    expect(last).not.toBeNull();
+    slots.release(last!);
     expect(slots.used('sub_a')).toBe(0);
   });
 
   it('gives up waiting after the time given, and a later release is not handed to it', async () => {
-    const slots = new EndpointSlots(1);
-    await slots.acquire('sub_a', 0);
-    slots.release('sub_a');
-    await slots.acquire('sub_a', 0);
-    expect(await slots.acquire('sub_a', 30)).toBe(false);
+    const slots = new EndpointSlots(1, TIMEOUT_MS);
+    slots.release(await take(slots));
+    const held = await take(slots);
+    expect(await slots.acquire('sub_a', 30)).toBeNull();
     await sleep(5);
-    slots.release('sub_a');
+    slots.release(held);
     expect(slots.used('sub_a')).toBe(0);
   });
 });

@@ -8,49 +8,76 @@ const MOVING_MS = 100;
 /** Bounds the memory of when each subscription last moved. */
 const MAX_TRACKED_MOVES = 10_000;
 
+/** One attempt's place among its subscription's in-flight attempts. */
+export interface EndpointSlot {
+  subscriptionId: string;
+  /** When the slot was taken (ms). */
+  since: number;
+}
+
 /**
  * ENDPOINT_MAX_IN_FLIGHT in this worker process: at most `cap` attempts to one subscription at a
  * time, so a slow or hanging endpoint cannot take every slot of the worker. Counted in memory: no
  * Redis round trip per attempt, and nothing to expire when a worker dies (its counts die with it).
  */
 export class EndpointSlots {
-  private readonly inFlight = new Map<string, number>();
+  /** When each in-flight slot of a subscription was taken, oldest first. */
+  private readonly inFlight = new Map<string, number[]>();
   /** Deliveries waiting for a slot, first come first served; a freed slot is handed to the first. */
-  private readonly waiters = new Map<string, ((handedOver: boolean) => void)[]>();
+  private readonly waiters = new Map<string, ((slot: EndpointSlot | null) => void)[]>();
   /** When each subscription last freed a slot, or took one with none in flight. */
   private readonly lastMoved = new Map<string, number>();
 
-  constructor(private readonly cap: number) {}
+  /** `attemptTimeoutMs`: the longest an attempt holds its slot (DELIVERY_TIMEOUT_MS). */
+  constructor(
+    private readonly cap: number,
+    private readonly attemptTimeoutMs: number,
+  ) {}
 
   /**
    * Takes a slot of the subscription: at once when one is free, else after waiting up to `maxWaitMs`
-   * for one to be handed over (only while the endpoint is moving). False: none, defer the delivery.
+   * for one to be handed over (only while the endpoint is moving). Null: none, defer the delivery.
    */
-  acquire(subscriptionId: string, maxWaitMs: number): Promise<boolean> | boolean {
-    const used = this.inFlight.get(subscriptionId) ?? 0;
-    if (used < this.cap) {
+  acquire(subscriptionId: string, maxWaitMs: number): Promise<EndpointSlot | null> | EndpointSlot | null {
+    const starts = this.inFlight.get(subscriptionId) ?? [];
+    if (starts.length < this.cap) {
       // A burst of deliveries to an idle endpoint: those over the cap wait for its first answers.
-      if (used === 0) this.moved(subscriptionId);
-      this.inFlight.set(subscriptionId, used + 1);
-      return true;
+      if (starts.length === 0) this.moved(subscriptionId);
+      return this.take(subscriptionId, starts);
     }
     const moving = Date.now() - (this.lastMoved.get(subscriptionId) ?? 0) < MOVING_MS;
-    if (maxWaitMs <= 0 || !moving) return false;
+    if (maxWaitMs <= 0 || !moving) return null;
     return this.handOver(subscriptionId, maxWaitMs);
   }
 
-  release(subscriptionId: string): void {
+  release(slot: EndpointSlot): void {
+    const { subscriptionId } = slot;
     this.moved(subscriptionId);
+    const starts = this.inFlight.get(subscriptionId);
+    if (!starts) return;
+    const i = starts.indexOf(slot.since);
+    if (i >= 0) starts.splice(i, 1);
     const next = this.waiters.get(subscriptionId)?.[0];
-    if (next) return next(true);
-    const used = (this.inFlight.get(subscriptionId) ?? 1) - 1;
-    if (used > 0) this.inFlight.set(subscriptionId, used);
-    else this.inFlight.delete(subscriptionId);
+    if (next) return next(this.take(subscriptionId, starts));
+    if (starts.length === 0) this.inFlight.delete(subscriptionId);
   }
 
   /** Attempts in flight to the subscription in this process. */
   used(subscriptionId: string): number {
-    return this.inFlight.get(subscriptionId) ?? 0;
+    return this.inFlight.get(subscriptionId)?.length ?? 0;
+  }
+
+  /** The latest time the subscription's next slot frees: when its oldest attempt times out. */
+  freesBy(subscriptionId: string): number {
+    const oldest = this.inFlight.get(subscriptionId)?.[0];
+    return oldest === undefined ? Date.now() : oldest + this.attemptTimeoutMs;
+  }
+
+  private take(subscriptionId: string, starts: number[]): EndpointSlot {
+    const since = Date.now();
+    starts.push(since);
+    this.inFlight.set(subscriptionId, starts);
+    return { subscriptionId, since };
   }
 
   private moved(subscriptionId: string): void {
@@ -58,17 +85,17 @@ export class EndpointSlots {
     this.lastMoved.set(subscriptionId, Date.now());
   }
 
-  private handOver(subscriptionId: string, ms: number): Promise<boolean> {
+  private handOver(subscriptionId: string, ms: number): Promise<EndpointSlot | null> {
     return new Promise((resolve) => {
       const queue = this.waiters.get(subscriptionId) ?? [];
       this.waiters.set(subscriptionId, queue);
-      const settle = (handedOver: boolean) => {
+      const settle = (slot: EndpointSlot | null) => {
         clearTimeout(timer);
         queue.splice(queue.indexOf(settle), 1);
         if (queue.length === 0 && this.waiters.get(subscriptionId) === queue) this.waiters.delete(subscriptionId);
-        resolve(handedOver);
+        resolve(slot);
       };
-      const timer = setTimeout(() => settle(false), ms);
+      const timer = setTimeout(() => settle(null), ms);
       queue.push(settle);
     });
   }
