@@ -1,3 +1,4 @@
+import { PublishRequest } from '@hookline/grpc-contract';
 import { newId } from '@hookline/ids';
 import { eventBody } from '@hookline/signing';
 
@@ -18,6 +19,11 @@ export class Payloads {
   /** The body of `POST /v1/tenants/{t}/events`. */
   publishBody(type: string, seq: number): string {
     return `{"type":${JSON.stringify(type)},"data":${this.dataJson(type, seq)}}`;
+  }
+
+  /** The same event as a gRPC `PublishRequest` (SPEC section 8). */
+  publishRequest(tenantId: string, type: string, seq: number): PublishRequest {
+    return { tenantId, type, dataJson: Buffer.from(this.dataJson(type, seq)), idempotencyKey: '' };
   }
 
   private pad(type: string): string {

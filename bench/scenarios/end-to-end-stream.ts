@@ -1,4 +1,3 @@
-import { PublishRequest } from '@hookline/grpc-contract';
 import { clock } from '../clock';
 import { bearer, eventServiceClient, publishStreamClosedLoop, waitForReady } from '../grpc-publish';
 import { BENCH_ADMIN_KEY } from '../hookline-processes';
@@ -27,7 +26,7 @@ export async function endToEndStream(ctx: HooklineContext): Promise<ScenarioResu
   try {
     await waitForReady(client, 10_000);
     ctx.log(`  publishing ${config.events} events over one PublishStream, as fast as it accepts them`);
-    const message = (i: number): PublishRequest => ({ tenantId, type: TYPE, dataJson: Buffer.from(ctx.payloads.dataJson(TYPE, i)), idempotencyKey: '' });
+    const message = (i: number) => ctx.payloads.publishRequest(tenantId, TYPE, i);
     const { result, cpu, profiles } = await observed(ctx, 'end-to-end-stream', [ctx.apiProcess, ...ctx.workers], async () => {
       const burst = await publishStreamClosedLoop(client, bearer(BENCH_ADMIN_KEY), config.events, message);
       if (burst.summary.rejected > 0) throw new Error(`${burst.summary.rejected} events rejected, first: ${burst.summary.errors[0]?.message}`);

@@ -1,4 +1,3 @@
-import { PublishRequest } from '@hookline/grpc-contract';
 import { clock, sleep } from '../clock';
 import { bearer, eventServiceClient, publishStreamOpenLoop, waitForReady } from '../grpc-publish';
 import { BENCH_ADMIN_KEY } from '../hookline-processes';
@@ -41,7 +40,7 @@ export async function soak(ctx: HooklineContext): Promise<ScenarioResult> {
   try {
     await waitForReady(client, 10_000);
     ctx.log(`  ${config.soakRate} events/s for ${config.soakSeconds} s over gRPC PublishStream, open loop; RSS sampled every ${SAMPLE_EVERY_MS / 1000} s`);
-    const message = (i: number): PublishRequest => ({ tenantId, type: TYPE, dataJson: Buffer.from(ctx.payloads.dataJson(TYPE, i)), idempotencyKey: '' });
+    const message = (i: number) => ctx.payloads.publishRequest(tenantId, TYPE, i);
     const { result, cpu } = await observed(ctx, 'soak', [ctx.apiProcess, ...ctx.workers], async () => {
       const feed = publishStreamOpenLoop(client, bearer(BENCH_ADMIN_KEY), config.soakRate, config.soakSeconds, message);
       const samples = await sampleUntil(ctx, tenantId, feed);
