@@ -26,9 +26,9 @@ const JITTER_MS = 1_000;
 /** While another worker's probe is in flight, check back after this long at most. */
 const PROBE_WAIT_MS = 5_000;
 /**
- * A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back when its oldest attempt times out
- * (no slot frees later than that), at least this long after now, spread by JITTER_MS. So a hanging
- * endpoint's backlog is re-checked about once per DELIVERY_TIMEOUT_MS, not every second.
+ * A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back after this long, spread by JITTER_MS;
+ * when it is not moving, only once its oldest attempt times out (it frees no slot sooner), so a
+ * hanging endpoint's backlog is re-checked about once per DELIVERY_TIMEOUT_MS, not every second.
  */
 const BUSY_WAIT_MS = 500;
 /** …unless a slot frees within this long while the endpoint is moving (see EndpointSlots). */
@@ -126,7 +126,7 @@ export class EndpointGate {
     // The local slot first: a rate-limited ADMIT that ends held back would waste its send slot.
     const slot = await this.slots.acquire(id, BUSY_LOCAL_WAIT_MS);
     if (!slot) {
-      const untilFree = Math.max(BUSY_WAIT_MS, this.slots.freesBy(id) - Date.now());
+      const untilFree = Math.max(BUSY_WAIT_MS, this.slots.slotExpectedAt(id) - Date.now());
       return this.holdBack(job, token, 'endpoint_busy', untilFree + Math.random() * JITTER_MS);
     }
     const admission: Admission = { subscriptionId: id, deliveryId, slot };

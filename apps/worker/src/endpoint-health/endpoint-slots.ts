@@ -45,8 +45,7 @@ export class EndpointSlots {
       if (starts.length === 0) this.moved(subscriptionId);
       return this.take(subscriptionId, starts);
     }
-    const moving = Date.now() - (this.lastMoved.get(subscriptionId) ?? 0) < MOVING_MS;
-    if (maxWaitMs <= 0 || !moving) return null;
+    if (maxWaitMs <= 0 || !this.moving(subscriptionId)) return null;
     return this.handOver(subscriptionId, maxWaitMs);
   }
 
@@ -67,10 +66,13 @@ export class EndpointSlots {
     return this.inFlight.get(subscriptionId)?.length ?? 0;
   }
 
-  /** The latest time the subscription's next slot frees: when its oldest attempt times out. */
-  freesBy(subscriptionId: string): number {
+  /**
+   * When a slot of the subscription can be expected: now while the endpoint is moving, else when its
+   * oldest attempt times out (a hanging endpoint frees none sooner).
+   */
+  slotExpectedAt(subscriptionId: string): number {
     const oldest = this.inFlight.get(subscriptionId)?.[0];
-    return oldest === undefined ? Date.now() : oldest + this.attemptTimeoutMs;
+    return oldest === undefined || this.moving(subscriptionId) ? Date.now() : oldest + this.attemptTimeoutMs;
   }
 
   private take(subscriptionId: string, starts: number[]): EndpointSlot {
@@ -78,6 +80,10 @@ export class EndpointSlots {
     starts.push(since);
     this.inFlight.set(subscriptionId, starts);
     return { subscriptionId, since };
+  }
+
+  private moving(subscriptionId: string): boolean {
+    return Date.now() - (this.lastMoved.get(subscriptionId) ?? 0) < MOVING_MS;
   }
 
   private moved(subscriptionId: string): void {
