@@ -48,6 +48,9 @@ export async function scale(ctx: HooklineContext): Promise<ScenarioResult> {
       metric('speedup', '2 workers ÷ 1 worker', speedup, 'x'),
       metric('heldBackOne', '1 worker: attempts held back (deferrals)', totalOf(one.deferrals), 'count'),
       metric('heldBackTwo', '2 workers: attempts held back (deferrals)', totalOf(two.deferrals), 'count'),
+      // Of the machine's cores: near all of them with one worker leaves a second nothing to run on.
+      metric('machineCoresOne', '1 worker: machine cores busy', one.cpu.machineCores, 'cores'),
+      metric('machineCoresTwo', '2 workers: machine cores busy', two.cpu.machineCores, 'cores'),
     ],
     details: { drains },
   };

@@ -32,17 +32,20 @@ describe('EndpointSlots', () => {
     expect(Date.now() - startedAt).toBeLessThan(50);
   });
 
-  it('expects a slot of a moving endpoint now, of a stuck one when its oldest attempt times out', async () => {
+  it('expects a slot now, unless the endpoint is stuck: then when its oldest attempt times out', async () => {
     const slots = new EndpointSlots(2, TIMEOUT_MS);
     const before = Date.now();
     expect(slots.slotExpectedAt('sub_a')).toBeGreaterThanOrEqual(before);
     const oldest = await take(slots);
     const newer = await take(slots);
-    expect(slots.slotExpectedAt('sub_a')).toBeLessThan(before + 1_000);
-    await sleep(120);
+    await sleep(150);
+    // Freed nothing for 150 ms, but its attempts are young: a cold start, not a hanging endpoint.
+    expect(slots.slotExpectedAt('sub_a')).toBeLessThan(Date.now() + 100);
+    await sleep(900);
     expect(slots.slotExpectedAt('sub_a')).toBe(oldest.since + TIMEOUT_MS);
     slots.release(oldest);
-    expect(slots.slotExpectedAt('sub_a')).toBeLessThan(Date.now() + 1_000);
+    // It just freed one: moving again.
+    expect(slots.slotExpectedAt('sub_a')).toBeLessThan(Date.now() + 100);
     await sleep(120);
     expect(slots.slotExpectedAt('sub_a')).toBe(newer.since + TIMEOUT_MS);
   });

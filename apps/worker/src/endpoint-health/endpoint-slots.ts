@@ -5,6 +5,12 @@
  * its deliveries are deferred at once and give their worker slots back.
  */
 const MOVING_MS = 100;
+/**
+ * An endpoint that freed nothing lately while its oldest attempt has been in flight this long is
+ * taken for hanging. Not sooner: a worker that just started (cold, opening its connections) can
+ * wait this long for its first answers from a healthy endpoint.
+ */
+const STUCK_AFTER_MS = 1_000;
 /** Bounds the memory of when each subscription last moved. */
 const MAX_TRACKED_MOVES = 10_000;
 
@@ -67,12 +73,15 @@ export class EndpointSlots {
   }
 
   /**
-   * When a slot of the subscription can be expected: now while the endpoint is moving, else when its
-   * oldest attempt times out (a hanging endpoint frees none sooner).
+   * When a slot of the subscription can be expected: now, unless the endpoint looks stuck (it freed
+   * nothing lately and its oldest attempt has been in flight for STUCK_AFTER_MS); then when that
+   * attempt times out, since a hanging endpoint frees no slot sooner.
    */
   slotExpectedAt(subscriptionId: string): number {
+    const now = Date.now();
     const oldest = this.inFlight.get(subscriptionId)?.[0];
-    return oldest === undefined || this.moving(subscriptionId) ? Date.now() : oldest + this.attemptTimeoutMs;
+    const stuck = oldest !== undefined && now - oldest >= STUCK_AFTER_MS && !this.moving(subscriptionId);
+    return stuck ? oldest + this.attemptTimeoutMs : now;
   }
 
   private take(subscriptionId: string, starts: number[]): EndpointSlot {
