@@ -27,7 +27,7 @@ const JITTER_MS = 1_000;
 const PROBE_WAIT_MS = 5_000;
 /**
  * A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back after this long, spread by JITTER_MS;
- * when it is not moving, only once its oldest attempt times out (it frees no slot sooner), so a
+ * when it looks stuck (EndpointSlots.slotExpectedAt), only once its oldest attempt times out (it frees no slot sooner), so a
  * hanging endpoint's backlog is re-checked about once per DELIVERY_TIMEOUT_MS, not every second.
  */
 const BUSY_WAIT_MS = 500;
