@@ -4,7 +4,7 @@ import { Principal } from '@hookline/auth';
 import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
-import { operatorKeys } from '@hookline/operators';
+import { operatorKeys, withTimeout } from '@hookline/operators';
 import { RedisService } from '@hookline/queue';
 
 /** Adds ARGV[1] requests to the key's current second and returns the new total. */
@@ -37,7 +37,7 @@ export class ApiRateLimitGuard implements CanActivate {
   private readonly counts = new GroupCommit<string, number | null>(async (keys) => {
     const batch = new Map<string, number>();
     for (const key of keys) batch.set(key, (batch.get(key) ?? 0) + 1);
-    const totals = await this.withinBudget(Promise.all([...batch].map(([key, n]) => this.redis.eval(COUNT, 1, key, n) as Promise<number>)));
+    const totals = await withTimeout(Promise.all([...batch].map(([key, n]) => this.redis.eval(COUNT, 1, key, n) as Promise<number>)), REDIS_BUDGET_MS).catch(() => null);
     if (!totals) return keys.map(() => null);
     const before = new Map([...batch.keys()].map((key, i) => [key, totals[i] - batch.get(key)!]));
     return keys.map((key) => {
@@ -73,18 +73,5 @@ export class ApiRateLimitGuard implements CanActivate {
       });
     }
     return true;
-  }
-
-  /** The result, or null when Redis fails or takes longer than the budget. */
-  private async withinBudget<T>(work: Promise<T>): Promise<T | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), REDIS_BUDGET_MS)));
-    try {
-      return await Promise.race([work, timeout]);
-    } catch {
-      return null;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
