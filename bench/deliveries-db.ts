@@ -23,7 +23,7 @@ export class DeliveriesDb {
     this.pool = new Pool({ connectionString: databaseUrl, max: 2 });
   }
 
-  async succeeded(scope: DeliveryScope): Promise<SucceededCount> {
+  private async succeeded(scope: DeliveryScope): Promise<SucceededCount> {
     const [column, id] = scopeColumn(scope);
     const { rows } = await this.pool.query<{ count: number; last: Date | null }>(
       `SELECT count(*)::int AS count, max(updated_at) AS last FROM deliveries WHERE ${column} = $1 AND status = 'succeeded'`,
