@@ -27,7 +27,7 @@ interface Options {
   status: number;
 }
 
-type Verifier = (body: string, headers: IncomingHttpHeaders) => string | null;
+type Verifier = (body: Buffer, headers: IncomingHttpHeaders) => string | null;
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -79,7 +79,7 @@ function ed25519Verifier(key: KeyObject): Verifier {
     const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signatures } = signatureHeaders(headers);
     if (!id || !timestamp || !signatures) return 'missing webhook-id, webhook-timestamp or webhook-signature';
     if (Math.abs(Date.now() / 1000 - Number(timestamp)) > TOLERANCE_SECONDS) return 'timestamp too old or too new';
-    const message = Buffer.from(`${id}.${timestamp}.${body}`);
+    const message = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
     const valid = signatures
       .split(' ')
       .filter((entry) => entry.startsWith('v1a,'))
@@ -112,13 +112,13 @@ function main() {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       // Verify the raw bytes: re-serialised JSON would not match the signature.
-      const body = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
       let verdict = 'signature not checked (no --secret)';
       if (verify) {
-        const problem = verify(body, request.headers);
+        const problem = verify(raw, request.headers);
         verdict = problem === null ? 'signature ok' : `signature INVALID (${problem})`;
       }
-      console.log(summary(request, body, verdict, options.status));
+      console.log(summary(request, raw.toString('utf8'), verdict, options.status));
       response.writeHead(options.status, { 'content-type': 'text/plain' }).end(options.status < 300 ? 'ok\n' : 'failing on purpose (--status)\n');
     });
   });
