@@ -1,0 +1,65 @@
+import { FailureHandling } from '@hookline/batching';
+
+/**
+ * Why a publish statement failed decides what its inputs get. Postgres names the cause with a
+ * SQLSTATE; a class that says "the server or the connection" is no input's fault, anything else (a
+ * constraint, a trigger, a cast, a bug) may be one input's, so the inputs are tried apart.
+ */
+
+/** The server or the connection failed: connection exceptions, insufficient resources, system errors, shutdowns. */
+function isServerFault(code: string): boolean {
+  return ['08', '53', '58'].includes(code.slice(0, 2)) || /^57P0\d$/.test(code);
+}
+
+/** Would likely pass if the same work ran again later: a deadlock, a serialization failure, a statement or lock timeout. */
+function isTransient(code: string): boolean {
+  return code.startsWith('40') || code === '57014' || code === '55P03';
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** A socket error (ECONNREFUSED, ECONNRESET, …) rather than an answer from Postgres. */
+function isSocketError(code: string): boolean {
+  return /^E[A-Z]+$/.test(code);
+}
+
+/**
+ * Its transaction cannot go on (a savepoint could not be rolled back to): the caller's whole
+ * transaction must be retried.
+ */
+export class TransactionBroken extends Error {
+  constructor(cause: unknown) {
+    super(`transaction broken: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
+ * A claim the statement saw taken was gone when read back (purged by retention in between). Nothing
+ * of the input was written; published again, it would claim the key afresh.
+ */
+export class ClaimVanished extends Error {
+  constructor(key: string) {
+    super(`idempotency key ${key} vanished during a publish`);
+  }
+}
+
+/** Statements on their own (a group commit): every input gets its own answer, none is retried later. */
+export function autocommitFailure(error: unknown): FailureHandling {
+  const code = codeOf(error);
+  if (code && (isSocketError(code) || isServerFault(code))) return 'fail';
+  return 'isolate';
+}
+
+/**
+ * Statements inside the caller's transaction (a bulk chunk): what another run of the whole
+ * transaction may cure is the caller's to retry, so no good row is refused for it.
+ */
+export function transactionFailure(error: unknown): FailureHandling {
+  if (error instanceof TransactionBroken || error instanceof ClaimVanished) return 'throw';
+  const code = codeOf(error);
+  if (code === undefined) return 'isolate';
+  return isSocketError(code) || isServerFault(code) || isTransient(code) ? 'throw' : 'isolate';
+}
