@@ -11,6 +11,14 @@ function isServerFault(code: string): boolean {
   return ['08', '53', '58'].includes(code.slice(0, 2)) || /^57P0\d$/.test(code);
 }
 
+/**
+ * The statement itself is wrong (syntax, an undefined column or function: a schema the code does not
+ * expect). It fails alike for any rows, so splitting them cannot isolate anything.
+ */
+function isStatementFault(code: string): boolean {
+  return code.startsWith('42');
+}
+
 /** Would likely pass if the same work ran again later: a deadlock, a serialization failure, a statement or lock timeout. */
 function isTransient(code: string): boolean {
   return code.startsWith('40') || code === '57014' || code === '55P03';
@@ -49,17 +57,17 @@ export class ClaimVanished extends Error {
 /** Statements on their own (a group commit): every input gets its own answer, none is retried later. */
 export function autocommitFailure(error: unknown): FailureHandling {
   const code = codeOf(error);
-  if (code && (isSocketError(code) || isServerFault(code))) return 'fail';
+  if (code && (isSocketError(code) || isServerFault(code) || isStatementFault(code))) return 'fail';
   return 'isolate';
 }
 
 /**
  * Statements inside the caller's transaction (a bulk chunk): what another run of the whole
- * transaction may cure is the caller's to retry, so no good row is refused for it.
+ * transaction may cure (later, or after a fix) is the caller's to retry, so no good row is refused for it.
  */
 export function transactionFailure(error: unknown): FailureHandling {
   if (error instanceof TransactionBroken || error instanceof ClaimVanished) return 'throw';
   const code = codeOf(error);
   if (code === undefined) return 'isolate';
-  return isSocketError(code) || isServerFault(code) || isTransient(code) ? 'throw' : 'isolate';
+  return isSocketError(code) || isServerFault(code) || isStatementFault(code) || isTransient(code) ? 'throw' : 'isolate';
 }
