@@ -7,7 +7,7 @@ import { compileJsonSchema, dataFieldErrors, JsonSchema } from '@hookline/event-
 import { newId } from '@hookline/ids';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
 import { PublishInput } from './event-views';
-import { autocommitFailure, ClaimVanished, TransactionBroken, transactionFailure } from './publish-faults';
+import { autocommitFailure, ClaimVanished, CommitUnknown, isPostgresAnswer, TransactionBroken, transactionFailure } from './publish-faults';
 import { BULK_PUBLISH_SQL, CLAIMS_SQL, EVENT_TYPE_SCHEMAS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
 import { publishRequestHash } from './request-hash';
 
@@ -125,8 +125,9 @@ export class BulkPublishService {
       deliveries.push(...result.deliveries);
       return result.outcomes;
     };
-    const onSplit = (error: unknown, count: number) =>
-      this.logger.warn(`a publish of ${count} events of tenant ${tenantId} failed, publishing them in halves to find the cause: ${describe(error)}`);
+    const onSplit = (error: unknown, count: number) => {
+      if (count === inputs.length) this.logger.warn(`a publish of ${count} events of tenant ${tenantId} failed; publishing them in halves to find the cause: ${describe(error)}`);
+    };
     const outcomes = await isolateFailures(inputs, attempt, tx ? transactionFailure : autocommitFailure, onSplit);
     return { outcomes, deliveries };
   }
@@ -178,9 +179,7 @@ export class BulkPublishService {
     }
     if (candidates.length === 0 && laterUses.length === 0) return { outcomes, deliveries: [] };
 
-    const [row] = candidates.length
-      ? ((await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)])).rows as PublishedRow[])
-      : [{ eventIds: [], createdAt: null, deliveries: [] } satisfies PublishedRow];
+    const row: PublishedRow = candidates.length ? await this.insert(db, tenantId, candidates) : { eventIds: [], createdAt: null, deliveries: [] };
     const inserted = new Set(row.eventIds);
     const deliveryCounts = new Map<string, number>();
     for (const [, eventId] of row.deliveries) deliveryCounts.set(eventId, (deliveryCounts.get(eventId) ?? 0) + 1);
@@ -221,6 +220,16 @@ export class BulkPublishService {
       return { deliveryId, tenantId, subscriptionId, eventId, eventType: event.type, timestamp, dataJson: event.dataJson, attemptCount: 0, cycleAttempts: 0 };
     });
     return { outcomes, deliveries };
+  }
+
+  /** BULK_PUBLISH_SQL. When Postgres answers with an error nothing was written; without an answer, nobody knows. */
+  private async insert(db: BulkPublishSql, tenantId: string, candidates: Candidate[]): Promise<PublishedRow> {
+    try {
+      const { rows } = await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)]);
+      return rows[0] as PublishedRow;
+    } catch (error) {
+      throw isPostgresAnswer(error) ? error : new CommitUnknown(error);
+    }
   }
 
   /** Outbox: never throws; what Redis does not take now, the sweeper enqueues from Postgres later. */

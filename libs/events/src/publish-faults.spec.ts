@@ -1,4 +1,4 @@
-import { autocommitFailure, ClaimVanished, TransactionBroken, transactionFailure } from './publish-faults';
+import { autocommitFailure, ClaimVanished, CommitUnknown, isPostgresAnswer, TransactionBroken, transactionFailure } from './publish-faults';
 
 const postgres = (code: string) => Object.assign(new Error(`sqlstate ${code}`), { code });
 
@@ -16,9 +16,16 @@ describe('what a failed publish statement means for its inputs', () => {
     ['too many connections', 'fail', 'throw', postgres('53300')],
     ['a refused socket', 'fail', 'throw', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
     ['a broken transaction', 'isolate', 'throw', new TransactionBroken(new Error('Connection terminated'))],
+    ['a connection lost during the statement', 'fail', 'throw', new CommitUnknown(new Error('Connection terminated unexpectedly'))],
     ['a vanished claim', 'isolate', 'throw', new ClaimVanished('k')],
   ])('%s: on its own %s, in a transaction %s', (_, alone, inTransaction, error) => {
     expect(autocommitFailure(error)).toBe(alone);
     expect(transactionFailure(error)).toBe(inTransaction);
+  });
+
+  it('tells an answer from Postgres from a failure on the way to it', () => {
+    expect(isPostgresAnswer(postgres('23514'))).toBe(true);
+    expect(isPostgresAnswer(new Error('Connection terminated unexpectedly'))).toBe(false);
+    expect(isPostgresAnswer(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(false);
   });
 });

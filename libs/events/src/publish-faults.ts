@@ -45,6 +45,22 @@ export class TransactionBroken extends Error {
 }
 
 /**
+ * The connection failed while the publish statement ran, with no answer from Postgres: it may have
+ * committed. Running it again could publish its events twice, so its inputs fail as they are.
+ */
+export class CommitUnknown extends Error {
+  constructor(cause: unknown) {
+    super(`the connection failed during a publish, which may or may not have committed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** True for an answer from Postgres (it carries a SQLSTATE), false for a client-side or socket failure. */
+export function isPostgresAnswer(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
  * A claim the statement saw taken was gone when read back (purged by retention in between). Nothing
  * of the input was written; published again, it would claim the key afresh.
  */
@@ -56,6 +72,7 @@ export class ClaimVanished extends Error {
 
 /** Statements on their own (a group commit): every input gets its own answer, none is retried later. */
 export function autocommitFailure(error: unknown): FailureHandling {
+  if (error instanceof CommitUnknown) return 'fail';
   const code = codeOf(error);
   if (code && (isSocketError(code) || isServerFault(code) || isStatementFault(code))) return 'fail';
   return 'isolate';
@@ -66,7 +83,7 @@ export function autocommitFailure(error: unknown): FailureHandling {
  * transaction may cure (later, or after a fix) is the caller's to retry, so no good row is refused for it.
  */
 export function transactionFailure(error: unknown): FailureHandling {
-  if (error instanceof TransactionBroken || error instanceof ClaimVanished) return 'throw';
+  if (error instanceof TransactionBroken || error instanceof ClaimVanished || error instanceof CommitUnknown) return 'throw';
   const code = codeOf(error);
   if (code === undefined) return 'isolate';
   return isSocketError(code) || isServerFault(code) || isStatementFault(code) || isTransient(code) ? 'throw' : 'isolate';
