@@ -117,18 +117,25 @@ describe('a publish that fails among others written together', () => {
     expect(received.map((r) => JSON.parse(r.body).data.i).sort((a, b) => a - b)).toEqual(sent.map((_, i) => i).filter((i) => i !== 7));
   });
 
-  it('fails only the publish whose delivery is refused at commit, leaving no event or delivery of it', async () => {
+  it('fails only the publishes whose claim or delivery is refused, even at commit, leaving nothing of them', async () => {
     const { ns } = await subscribe(stack, receiver.url);
+    const refusedKey = `${ns}-refused-key`;
     refusals.push(await refuseRows(db.url, 'deliveries', `EXISTS (SELECT 1 FROM events e WHERE e.id = NEW.event_id AND e.type = '${ns}.late')`, { atCommit: true }));
+    refusals.push(await refuseRows(db.url, 'idempotency_keys', `NEW.key = '${refusedKey}'`));
     const run = `${ns}-late`;
-    const sent = calls(ns, run, 20, { 12: { body: { type: `${ns}.late`, data: { run, i: 12 } } } });
+    const sent = calls(ns, run, 20, {
+      2: { key: refusedKey },
+      12: { body: { type: `${ns}.late`, data: { run, i: 12 } } },
+      15: { key: `${ns}-fine-key` },
+    });
 
     const responses = await inOneBatch(ns, sent);
 
-    expect(responses.map((r) => r.status)).toEqual(sent.map((_, i) => (i === 12 ? 500 : 202)));
+    expect(responses.map((r) => r.status)).toEqual(sent.map((_, i) => (i === 2 || i === 12 ? 500 : 202)));
     const accepted = await expectTruthful(run, sent, responses);
-    expect(await prisma.delivery.count({ where: { eventId: { in: accepted } } })).toBe(19);
+    expect(await prisma.delivery.count({ where: { eventId: { in: accepted } } })).toBe(18);
     expect(await prisma.event.count({ where: { type: `${ns}.late` } })).toBe(0);
+    expect(await prisma.idempotencyKey.count({ where: { key: { in: [refusedKey, `${ns}-fine-key`] } } })).toBe(1);
   });
 
   it('answers 202 for events already committed when reading a claim back fails afterwards', async () => {
