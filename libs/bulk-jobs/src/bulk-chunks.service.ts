@@ -23,7 +23,9 @@ export interface ChunkOutcome {
  * (idempotency claims, events, deliveries, bad-row errors, the job's counters) commits in the same
  * transaction that deletes the chunk from staging. A chunk that fails (Postgres down, a deadlock)
  * therefore leaves no trace and is simply retried; a chunk that committed is gone, so running it
- * again does nothing. Deliveries are enqueued after the commit, as for `POST /events`.
+ * again does nothing. A row the database refuses (a constraint, a trigger, a cast) does not fail
+ * the chunk: the publish is retried in halves until that row alone fails, and it becomes a row
+ * error. Deliveries are enqueued after the commit, as for `POST /events`.
  */
 @Injectable()
 export class BulkChunksService {
@@ -59,7 +61,8 @@ export class BulkChunksService {
         }
         const published = await this.publisher.publishMany(chunk.tenantId, inputs, tx);
         published.outcomes.forEach((outcome, i) => {
-          if (outcome.status === 'rejected') errors.push({ line: inputLines[i], error: outcome.error });
+          if (outcome instanceof Error) errors.push({ line: inputLines[i], error: notPublished(outcome) });
+          else if (outcome.status === 'rejected') errors.push({ line: inputLines[i], error: outcome.error });
         });
         for (const delivery of published.deliveries) deliveries.push(delivery);
       }
@@ -89,6 +92,12 @@ export class BulkChunksService {
       return chunk.lines.length;
     }, STATEMENT_TIMEOUT_MS);
   }
+}
+
+/** Postgres's own reason, first line: what an operator needs to find the row's fault. */
+function notPublished(error: Error): string {
+  const reason = error.message.split('\n')[0].trim() || 'unknown error';
+  return `not published: the database refused this row (${reason})`;
 }
 
 function truncated(error: BulkJobErrorView): BulkJobErrorView {

@@ -1,11 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
+import { isolateFailures } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { SqlPool } from '@hookline/database';
 import { compileJsonSchema, dataFieldErrors, JsonSchema } from '@hookline/event-types';
 import { newId } from '@hookline/ids';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
 import { PublishInput } from './event-views';
+import { autocommitFailure, ClaimVanished, CommitUnknown, isPostgresAnswer, TransactionBroken, transactionFailure } from './publish-faults';
 import { BULK_PUBLISH_SQL, CLAIMS_SQL, EVENT_TYPE_SCHEMAS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
 import { publishRequestHash } from './request-hash';
 
@@ -25,8 +27,11 @@ export type BulkPublishOutcome =
   | { status: 'rejected'; error: string };
 
 export interface BulkPublishResult {
-  /** One per input, in input order. */
-  outcomes: BulkPublishOutcome[];
+  /**
+   * One per input, in input order. An Error is a failure of that input alone (the statement failed
+   * with it even on its own, or, with nothing of it written, its key's claim could not be read back).
+   */
+  outcomes: (BulkPublishOutcome | Error)[];
   /** Jobs of the deliveries created; enqueue them with `enqueue` once the transaction committed. */
   deliveries: DeliveryJobData[];
 }
@@ -55,6 +60,12 @@ interface PublishedRow {
 /** Keeps each addBulk small enough to finish well inside the enqueuer's timeout. */
 const ENQUEUE_BATCH = 1_000;
 
+/** One publish of a batch from any producer (REST, gRPC), for `publishEach`. */
+export interface TenantPublish {
+  tenantId: string;
+  input: PublishInput;
+}
+
 /**
  * `POST /events` for many events at once (bulk ingestion, and any other batch producer): the same
  * checks (payload size, the type's JSON Schema), the same idempotency rules (same key and request:
@@ -66,6 +77,7 @@ const ENQUEUE_BATCH = 1_000;
 export class BulkPublishService {
   /** Compiled validators by event type; a newer `updatedAt` (an edit from any process) replaces one. */
   private readonly validators = new Map<string, { updatedAt: number; validate: ValidateFunction }>();
+  private readonly logger = new Logger(BulkPublishService.name);
 
   constructor(
     private readonly sql: SqlPool,
@@ -74,12 +86,59 @@ export class BulkPublishService {
   ) {}
 
   /**
-   * Inputs must have passed the same envelope checks as `POST /events` (type name, key length).
-   * `db` is normally the client of the caller's open transaction (everything commits or nothing);
-   * without one, each statement runs on the shared SqlPool.
+   * Publishes of several tenants at once, one statement per tenant, in parallel: a tenant's failure
+   * never touches another's outcomes. Never throws. Enqueue `deliveries` afterwards.
    */
-  async publishMany(tenantId: string, inputs: PublishInput[], db: BulkPublishSql = this.sql): Promise<BulkPublishResult> {
-    const outcomes: BulkPublishOutcome[] = new Array(inputs.length);
+  async publishEach(requests: TenantPublish[]): Promise<BulkPublishResult> {
+    const outcomes: (BulkPublishOutcome | Error)[] = new Array(requests.length);
+    const byTenant = new Map<string, number[]>();
+    requests.forEach((request, i) => {
+      const positions = byTenant.get(request.tenantId);
+      if (positions) positions.push(i);
+      else byTenant.set(request.tenantId, [i]);
+    });
+    const deliveries: DeliveryJobData[] = [];
+    await Promise.all(
+      [...byTenant].map(async ([tenantId, positions]) => {
+        const result = await this.publishMany(tenantId, positions.map((i) => requests[i].input));
+        result.outcomes.forEach((outcome, j) => (outcomes[positions[j]] = outcome));
+        deliveries.push(...result.deliveries);
+      }),
+    );
+    return { outcomes, deliveries };
+  }
+
+  /**
+   * Inputs must have passed the same envelope checks as `POST /events` (type name, key length).
+   * Happy path: one statement for all. If it fails, the inputs are published again in halves, down
+   * to single inputs, so only an input that fails on its own fails (its outcome is the Error).
+   *
+   * Without `tx`, each statement commits by itself on the shared SqlPool and this never throws: an
+   * outcome is 'published' exactly when its event committed. With `tx` (the caller's open
+   * transaction: everything commits or nothing), each attempt runs under a savepoint, and what a
+   * retry of the whole transaction may cure (a deadlock, a timeout, a lost connection) is thrown.
+   */
+  async publishMany(tenantId: string, inputs: PublishInput[], tx?: BulkPublishSql): Promise<BulkPublishResult> {
+    const deliveries: DeliveryJobData[] = [];
+    const attempt = async (part: PublishInput[]) => {
+      const result = tx ? await inSavepoint(tx, () => this.publishTogether(tenantId, part, tx, true)) : await this.publishTogether(tenantId, part, this.sql, false);
+      deliveries.push(...result.deliveries);
+      return result.outcomes;
+    };
+    const onSplit = (error: unknown, count: number) => {
+      if (count === inputs.length) this.logger.warn(`a publish of ${count} events of tenant ${tenantId} failed; publishing them in halves to find the cause: ${describe(error)}`);
+    };
+    const outcomes = await isolateFailures(inputs, attempt, tx ? transactionFailure : autocommitFailure, onSplit);
+    return { outcomes, deliveries };
+  }
+
+  /**
+   * All inputs in one statement. Throws only when nothing of them was written: after the statement
+   * committed on its own (`inTransaction` false), a failure reading claims back fails only the
+   * inputs that wrote nothing.
+   */
+  private async publishTogether(tenantId: string, inputs: PublishInput[], db: BulkPublishSql, inTransaction: boolean): Promise<BulkPublishResult> {
+    const outcomes: (BulkPublishOutcome | Error)[] = new Array(inputs.length);
     const sized: Candidate[] = [];
     inputs.forEach((input, index) => {
       const dataJson = JSON.stringify(input.data);
@@ -120,9 +179,7 @@ export class BulkPublishService {
     }
     if (candidates.length === 0 && laterUses.length === 0) return { outcomes, deliveries: [] };
 
-    const [row] = candidates.length
-      ? ((await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)])).rows as PublishedRow[])
-      : [{ eventIds: [], createdAt: null, deliveries: [] } satisfies PublishedRow];
+    const row: PublishedRow = candidates.length ? await this.insert(db, tenantId, candidates) : { eventIds: [], createdAt: null, deliveries: [] };
     const inserted = new Set(row.eventIds);
     const deliveryCounts = new Map<string, number>();
     for (const [, eventId] of row.deliveries) deliveryCounts.set(eventId, (deliveryCounts.get(eventId) ?? 0) + 1);
@@ -134,11 +191,25 @@ export class BulkPublishService {
     }
     // Keys the statement could not claim: taken meanwhile by a concurrent publish, or used twice here.
     if (unsettled.length) {
-      const taken = await this.claims(db, tenantId, unsettled, CLAIMS_SQL);
+      let taken: Map<string, Claim>;
+      try {
+        taken = await this.claims(db, tenantId, unsettled, CLAIMS_SQL);
+      } catch (error) {
+        if (inTransaction) throw error;
+        // The others' events committed with the statement: only these, which wrote nothing, fail.
+        for (const candidate of unsettled) outcomes[candidate.index] = error as Error;
+        taken = new Map();
+      }
       for (const candidate of unsettled) {
-        // Claimed a moment ago and gone now (purged by retention): let the caller retry the batch.
-        if (!taken.has(candidate.key!)) throw new Error(`idempotency key ${candidate.key} vanished during a bulk publish`);
-        this.settle(candidate, taken, outcomes);
+        if (outcomes[candidate.index]) continue;
+        if (taken.has(candidate.key!)) this.settle(candidate, taken, outcomes);
+        else {
+          // Claimed a moment ago and gone now (purged by retention): in a transaction, retrying it
+          // whole publishes the row afresh; on its own, this input alone fails and nothing of it was written.
+          const vanished = new ClaimVanished(candidate.key!);
+          if (inTransaction) throw vanished;
+          outcomes[candidate.index] = vanished;
+        }
       }
     }
 
@@ -149,6 +220,16 @@ export class BulkPublishService {
       return { deliveryId, tenantId, subscriptionId, eventId, eventType: event.type, timestamp, dataJson: event.dataJson, attemptCount: 0, cycleAttempts: 0 };
     });
     return { outcomes, deliveries };
+  }
+
+  /** BULK_PUBLISH_SQL. When Postgres answers with an error nothing was written; without an answer, nobody knows. */
+  private async insert(db: BulkPublishSql, tenantId: string, candidates: Candidate[]): Promise<PublishedRow> {
+    try {
+      const { rows } = await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)]);
+      return rows[0] as PublishedRow;
+    } catch (error) {
+      throw isPostgresAnswer(error) ? error : new CommitUnknown(error);
+    }
   }
 
   /** Outbox: never throws; what Redis does not take now, the sweeper enqueues from Postgres later. */
@@ -166,7 +247,7 @@ export class BulkPublishService {
   }
 
   /** The same request as the claim's is a replay (nothing new); another request a conflict (409 in REST). */
-  private settle(candidate: Candidate, claims: Map<string, Claim>, outcomes: BulkPublishOutcome[]): void {
+  private settle(candidate: Candidate, claims: Map<string, Claim>, outcomes: (BulkPublishOutcome | Error)[]): void {
     const claim = claims.get(candidate.key!)!;
     outcomes[candidate.index] =
       claim.requestHash === candidate.hash
@@ -201,4 +282,26 @@ function publishDocument(candidates: Candidate[]): string {
     (c) => `{"ord":${c.index},"id":"${c.id}","type":${JSON.stringify(c.type)},"data":${c.dataJson},"key":${JSON.stringify(c.key)},"hash":${JSON.stringify(c.hash)}}`,
   );
   return `[${rows.join(',')}]`;
+}
+
+/**
+ * `work` under a savepoint of `tx`: if it throws, the transaction goes on as if it had not run. A
+ * savepoint command that fails means the transaction cannot go on: TransactionBroken.
+ */
+async function inSavepoint<T>(tx: BulkPublishSql, work: () => Promise<T>): Promise<T> {
+  const savepoint = (command: string) => tx.query(command).catch((error: unknown) => Promise.reject(new TransactionBroken(error)));
+  await savepoint('SAVEPOINT hookline_publish');
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await savepoint('ROLLBACK TO SAVEPOINT hookline_publish; RELEASE SAVEPOINT hookline_publish');
+    throw error;
+  }
+  await savepoint('RELEASE SAVEPOINT hookline_publish');
+  return result;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -4,3 +4,4 @@ export * from './event-views';
 export * from './events.module';
 export * from './events.service';
 export * from './request-hash';
+export * from './publish-batcher';

@@ -9,7 +9,8 @@ import { count, db, jobErrors, ndjson, NO_SWEEPER, sleep, upload, waitForJob } f
  * A chunk whose transaction fails midway. The failure is injected inside Postgres: a trigger on
  * events that raises for this test's tenant (on the Nth row it sees, so part of the chunk was
  * already written when the statement fails), counting with a sequence because sequences ignore
- * rollbacks.
+ * rollbacks. It raises a connection failure (SQLSTATE 08006), a fault of the database rather than
+ * of a row: a row Postgres refuses is a row error instead (bulk-job-isolation.e2e-spec.ts).
  */
 async function injectFailures(stack: TestStack, tenantId: string, failOnRows: (n: string) => string) {
   const name = `test_fail_${randomBytes(4).toString('hex')}`;
@@ -18,7 +19,7 @@ async function injectFailures(stack: TestStack, tenantId: string, failOnRows: (n
     CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NEW.tenant_id = '${tenantId}' AND ${failOnRows(`nextval('${name}')`)} THEN
-        RAISE EXCEPTION 'injected failure: the database went away';
+        RAISE EXCEPTION 'injected failure: the database went away' USING ERRCODE = 'connection_failure';
       END IF;
       RETURN NEW;
     END $$`);

@@ -83,29 +83,23 @@ export class EventServiceHandlers {
 
   /**
    * One set-based insert per tenant in the batch (BulkPublishService: the same checks, idempotency
-   * and outbox as a single publish). A message it rejects is published once more on its own: that
-   * writes nothing either, but answers with the exact error (status, fields) Publish would give.
+   * and outbox as a single publish; a tenant's or a message's failure fails only its own messages).
+   * A message it rejects is published once more on its own: that writes nothing either, but answers
+   * with the exact error (status, fields) Publish would give. Never throws.
    */
   private async publishBatch(items: StreamItem[]): Promise<ItemOutcome[]> {
-    const outcomes: ItemOutcome[] = new Array(items.length);
-    const byTenant = new Map<string, number[]>();
-    items.forEach((item, i) => {
-      const positions = byTenant.get(item.tenantId);
-      if (positions) positions.push(i);
-      else byTenant.set(item.tenantId, [i]);
-    });
-    for (const [tenantId, positions] of byTenant) {
-      const { outcomes: published, deliveries } = await this.bulk.publishMany(tenantId, positions.map((i) => items[i].input));
-      await this.bulk.enqueue(deliveries);
-      await Promise.all(
-        published.map(async (outcome, j) => {
-          const i = positions[j];
-          if (outcome.status !== 'rejected') outcomes[i] = { replayed: outcome.status === 'replayed' };
-          else outcomes[i] = await this.events.publish(tenantId, items[i].input).then(({ replayed }) => ({ replayed }), (error: unknown) => ({ error }));
-        }),
-      );
-    }
-    return outcomes;
+    const { outcomes, deliveries } = await this.bulk.publishEach(items);
+    await this.bulk.enqueue(deliveries);
+    return Promise.all(
+      outcomes.map(async (outcome, i): Promise<ItemOutcome> => {
+        if (outcome instanceof Error) return { error: outcome };
+        if (outcome.status !== 'rejected') return { replayed: outcome.status === 'replayed' };
+        return this.events.publish(items[i].tenantId, items[i].input).then(
+          ({ replayed }) => ({ replayed }),
+          (error: unknown) => ({ error }),
+        );
+      }),
+    );
   }
 
   readonly watchDeliveries: handleServerStreamingCall<WatchRequest, DeliveryUpdate> = (call) => {
