@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
 import { redisOptions, subscriptionChangesChannel } from '@hookline/queue';
-import { decryptSecret } from '@hookline/secrets';
+import { SecretKeyring } from '@hookline/secrets';
 import { createSigner, SigningKey } from '@hookline/signing';
 
 export interface CachedSubscription {
@@ -40,11 +40,14 @@ export class SubscriptionCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Promise<CachedSubscription | null>>();
   private readonly loadedAt = new Map<string, number>();
   private subscriber?: Redis;
+  private readonly keyring: SecretKeyring;
 
   constructor(
     private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.keyring = new SecretKeyring(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
+  }
 
   async onModuleInit() {
     this.subscriber = new Redis({ ...redisOptions(this.config.REDIS_URL), lazyConnect: true });
@@ -97,7 +100,7 @@ export class SubscriptionCache implements OnModuleInit, OnModuleDestroy {
       headers: row.headers ?? {},
       active: row.active,
       rateLimitPerSecond: row.rateLimitPerSecond,
-      signers: (row.secrets ?? []).map((sealed) => createSigner(decryptSecret(sealed, this.config.SECRETS_KEY))),
+      signers: (row.secrets ?? []).map((sealed) => createSigner(this.keyring.open(sealed))),
       expiresAt: row.nextExpiry ? row.nextExpiry.getTime() : Number.POSITIVE_INFINITY,
     };
   }
