@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { migrateDatabase } from '../libs/database/src/migrator';
 
 /**
@@ -10,5 +11,7 @@ export default async function globalSetup() {
   process.env.DATABASE_URL = base.toString();
   process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
   process.env.HOOKLINE_TEST_RUN = base.pathname.slice(1);
+  // One key for the run, shared by in-process apps and the processes tests spawn; never in the source.
+  process.env.SECRETS_KEY ??= randomBytes(32).toString('hex');
   await migrateDatabase(process.env.DATABASE_URL);
 }

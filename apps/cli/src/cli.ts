@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AppConfig, loadConfig, parseDuration } from '@hookline/config';
 import { ProblemDetails, ProblemException } from '@hookline/http-problem';
 import { DeadLettersService, REPLAYABLE_STATUSES, ReplayableStatus, ReplaysService, ReplayView, StatsService } from '@hookline/operators';
+import { ReencryptionSummary, SecretsReencryptionService } from '@hookline/subscriptions';
 import { CliModule } from './cli.module';
 import { Output, ProgressBar } from './progress-bar';
 
@@ -15,9 +16,12 @@ const USAGE = `Hookline operator CLI: the same services as the API's operator ro
   npm run cli -- replay-status rpl_…
   npm run cli -- dead-letters [--tenant …] [--subscription …] [--type …] [--since …] [--until …] [--limit 20]
   npm run cli -- stats [--tenant ten_…] [--json]
+  npm run cli -- secrets:reencrypt [--batch-size 500]
 
 Times are ISO-8601, or a duration ago (30m, 6h). replay and recover show a progress bar until the
 replay completes (Ctrl-C stops watching; the replay goes on in the workers).
+secrets:reencrypt moves every stored signing secret under SECRETS_KEY (reading older ones with
+SECRETS_KEY_PREVIOUS), with progress on stderr; safe while Hookline runs, and a re-run resumes.
 `;
 
 export interface CliIo {
@@ -52,6 +56,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         limit: { type: 'string' },
         json: { type: 'boolean' },
         'no-wait': { type: 'boolean' },
+        'batch-size': { type: 'string' },
       },
     });
     const config: AppConfig = loadConfig({ LOG_LEVEL: 'warn', ...(io.env ?? process.env) });
@@ -95,6 +100,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (values.json) io.out.write(`${JSON.stringify(stats, null, 2)}\n`);
         else io.out.write(formatStats(stats));
         return 0;
+      }
+      case 'secrets:reencrypt': {
+        const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+        if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) throw new UsageError('--batch-size: expected a positive whole number');
+        const bar = new ProgressBar(io.err);
+        const describe = (done: number, total: number) => `re-encrypted or checked ${done} of ${total} secrets not under the current key`;
+        let last = { done: 0, total: 0 };
+        const summary = await app.get(SecretsReencryptionService).reencryptAll(({ done, total }) => {
+          last = { done, total };
+          bar.update(done, total, describe(done, total));
+        }, batchSize);
+        bar.update(last.done, last.total, describe(last.done, last.total), true);
+        bar.finish();
+        io.out.write(formatReencryption(summary));
+        return summary.unreadable.length > 0 || summary.changedMeanwhile > 0 ? 1 : 0;
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
@@ -154,6 +174,19 @@ function time(flag: string, value?: string): Date | undefined {
   const date = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) throw new UsageError(`${flag}: expected an ISO-8601 time or a duration like 6h, got "${value}"`);
   return date;
+}
+
+function formatReencryption(summary: ReencryptionSummary): string {
+  const lines = [
+    `signing secrets: ${summary.stored} stored, ${summary.reencrypted} re-encrypted now, ${summary.alreadyCurrent} already under the current key`,
+  ];
+  if (summary.changedMeanwhile > 0) lines.push(`${summary.changedMeanwhile} changed while this ran: run the command again`);
+  if (summary.unreadable.length > 0) {
+    lines.push(`${summary.unreadable.length} open under neither SECRETS_KEY nor SECRETS_KEY_PREVIOUS (left as they are): ${summary.unreadable.join(', ')}`);
+  } else if (summary.changedMeanwhile === 0) {
+    lines.push('every stored secret is under the current key: SECRETS_KEY_PREVIOUS can be removed');
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function formatStats(stats: Awaited<ReturnType<StatsService['stats']>>): string {

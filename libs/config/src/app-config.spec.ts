@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SecretKeyring } from '@hookline/secrets';
 import { ConfigError, loadConfig } from './app-config';
 import { envSchema } from './config.schema';
 import { parseDuration, parseSchedule } from './duration';
@@ -11,7 +12,7 @@ const SECRETS_KEY_HEX = 'ab'.repeat(32);
 
 function configError(env: Record<string, string>): string {
   try {
-    loadConfig({ ADMIN_API_KEY, ...env });
+    loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, ...env });
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -20,10 +21,10 @@ function configError(env: Record<string, string>): string {
 }
 
 describe('loadConfig', () => {
-  it('defaults to the values in SPEC section 2', () => {
-    const config = loadConfig({ ADMIN_API_KEY });
+  it('defaults to the documented values', () => {
+    const config = loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX });
     expect(config).toMatchObject({
-      NODE_ENV: 'development',
+      NODE_ENV: 'production',
       DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/hookline',
       REDIS_URL: 'redis://127.0.0.1:6379',
       PORT: 3000,
@@ -35,15 +36,14 @@ describe('loadConfig', () => {
       ALLOW_PRIVATE_NETWORKS: false,
       RETENTION_DAYS: 30,
       adminKeySource: 'env',
+      secretsKeySource: 'env',
+      SECRETS_KEY_PREVIOUS: [],
     });
     expect(Number.isInteger(config.WORKER_CONCURRENCY) && config.WORKER_CONCURRENCY > 0).toBe(true);
-    // The development default: 32 bytes, usable for AES-256-GCM.
-    expect(config.SECRETS_KEY).toBeInstanceOf(Buffer);
-    expect(config.SECRETS_KEY).toHaveLength(32);
   });
 
   it('treats an empty variable as unset', () => {
-    expect(loadConfig({ ADMIN_API_KEY, PORT: '', RETRY_SCHEDULE: '' })).toMatchObject({ PORT: 3000, RETRY_SCHEDULE: expect.arrayContaining([5_000]) });
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, PORT: '', RETRY_SCHEDULE: '', SECRETS_KEY_PREVIOUS: '' })).toMatchObject({ PORT: 3000, RETRY_SCHEDULE: expect.arrayContaining([5_000]) });
   });
 
   it('reads every variable it is given', () => {
@@ -90,6 +90,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['SECRETS_KEY', 'too-short'],
     ['SECRETS_KEY', 'ab'.repeat(31)],
+    ['SECRETS_KEY_PREVIOUS', `${'cd'.repeat(32)},short`],
     ['ADMIN_API_KEY', 'short'],
     ['WORKER_CONCURRENCY', 'lots'],
     ['RETENTION_DAYS', '0'],
@@ -102,6 +103,7 @@ describe('loadConfig', () => {
 
   it.each([
     ['SECRETS_KEY', 'hunter2-hunter2'],
+    ['SECRETS_KEY_PREVIOUS', 'hunter2-hunter2'],
     ['ADMIN_API_KEY', 'hunter2'],
     ['DATABASE_URL', 'mysql://root:hunter2@db/hookline'],
     ['REDIS_URL', 'http://:hunter2@127.0.0.1:6379'],
@@ -130,20 +132,29 @@ describe('loadConfig', () => {
     ['0', false],
     ['no', false],
   ])('reads ALLOW_PRIVATE_NETWORKS=%s as %s', (value, expected) => {
-    expect(loadConfig({ ADMIN_API_KEY, ALLOW_PRIVATE_NETWORKS: value }).ALLOW_PRIVATE_NETWORKS).toBe(expected);
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, ALLOW_PRIVATE_NETWORKS: value }).ALLOW_PRIVATE_NETWORKS).toBe(expected);
   });
 
-  describe('in production', () => {
+  it('reads SECRETS_KEY_PREVIOUS as a comma-separated list of keys', () => {
+    const a = Buffer.alloc(32, 1);
+    const b = Buffer.alloc(32, 2);
+    const config = loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, SECRETS_KEY_PREVIOUS: `${a.toString('hex')}, ${b.toString('base64')}` });
+    expect(config.SECRETS_KEY_PREVIOUS).toEqual([a, b]);
+  });
+
+  describe('in production, which is also what an unset NODE_ENV means', () => {
+    const required = (names: string) => `Invalid configuration: ${names} required in production (NODE_ENV unset means production; npm start runs in development)`;
+
+    it.each([{}, { NODE_ENV: 'production' }])('refuses to start without either key, naming both (%j)', (env) => {
+      expect(() => loadConfig(env)).toThrow(new ConfigError(required('ADMIN_API_KEY and SECRETS_KEY are')));
+    });
+
     it('refuses to start without ADMIN_API_KEY', () => {
-      expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: SECRETS_KEY_HEX })).toThrow(
-        new ConfigError('Invalid configuration: ADMIN_API_KEY is required in production'),
-      );
+      expect(() => loadConfig({ SECRETS_KEY: SECRETS_KEY_HEX })).toThrow(new ConfigError(required('ADMIN_API_KEY is')));
     });
 
     it('refuses to start without SECRETS_KEY', () => {
-      expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY })).toThrow(
-        new ConfigError('Invalid configuration: SECRETS_KEY is required in production'),
-      );
+      expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY })).toThrow(new ConfigError(required('SECRETS_KEY is')));
     });
 
     it('starts with both, using exactly them', () => {
@@ -151,6 +162,23 @@ describe('loadConfig', () => {
       expect(config).toMatchObject({ ADMIN_API_KEY, adminKeySource: 'env' });
       expect(config.SECRETS_KEY.equals(Buffer.from(SECRETS_KEY_HEX, 'hex'))).toBe(true);
     });
+  });
+
+  it('under NODE_ENV=test without SECRETS_KEY uses a random key, the same for the whole process', () => {
+    const first = loadConfig({ NODE_ENV: 'test', ADMIN_API_KEY });
+    expect(first.secretsKeySource).toBe('process');
+    expect(first.SECRETS_KEY).toHaveLength(32);
+    expect(loadConfig({ NODE_ENV: 'test', ADMIN_API_KEY }).SECRETS_KEY.equals(first.SECRETS_KEY)).toBe(true);
+  });
+
+  it('keeps no key in its source that anyone could read', () => {
+    // Split so that this file does not contain it either.
+    const formerPublicKey = ['hookline', 'development', 'secrets', 'key'].join('-');
+    const sources = readdirSync(__dirname).filter((name) => name.endsWith('.ts'));
+    expect(sources).toContain('app-config.ts');
+    for (const name of sources) expect(readFileSync(join(__dirname, name), 'utf8')).not.toContain(formerPublicKey);
+    const built = join(__dirname, '..', '..', '..', 'dist', 'libs', 'config', 'src', 'app-config.js');
+    if (existsSync(built)) expect(readFileSync(built, 'utf8')).not.toContain(formerPublicKey);
   });
 
   it('in development generates one admin key per checkout in .hookline/dev-admin-key and reuses it', () => {
@@ -171,14 +199,55 @@ describe('loadConfig', () => {
       expect(isolated.DEV_ADMIN_KEY_FILE).toBe(join(checkout, '.hookline', 'dev-admin-key'));
       expect(existsSync(file)).toBe(false);
 
-      const first = isolated.loadConfig({});
+      const first = isolated.loadConfig({ NODE_ENV: 'development' });
       expect(first.adminKeySource).toBe('generated');
       expect(first.ADMIN_API_KEY).toMatch(/^hk_admin_[A-Za-z0-9_-]{32}$/);
       expect(readFileSync(file, 'utf8')).toBe(first.ADMIN_API_KEY);
       expect(statSync(file).mode & 0o077).toBe(0);
 
-      const second = isolated.loadConfig({});
+      const second = isolated.loadConfig({ NODE_ENV: 'development' });
       expect(second).toMatchObject({ adminKeySource: 'dev-file', ADMIN_API_KEY: first.ADMIN_API_KEY });
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+
+  it('in development generates one random SECRETS_KEY per checkout in .hookline/dev-secrets-key (mode 600) and reuses it', () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'hookline-config-'));
+    const cwd = process.cwd();
+    let isolated!: typeof import('./app-config');
+    try {
+      process.chdir(checkout);
+      jest.isolateModules(() => {
+        isolated = require('./app-config');
+      });
+    } finally {
+      process.chdir(cwd);
+    }
+    try {
+      const file = join(checkout, '.hookline', 'dev-secrets-key');
+      expect(isolated.DEV_SECRETS_KEY_FILE).toBe(file);
+      expect(existsSync(file)).toBe(false);
+
+      const first = isolated.loadConfig({ NODE_ENV: 'development', ADMIN_API_KEY });
+      expect(first.secretsKeySource).toBe('dev-file');
+      expect(readFileSync(file, 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+      expect(Buffer.from(readFileSync(file, 'utf8'), 'hex').equals(first.SECRETS_KEY)).toBe(true);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const sealed = new SecretKeyring(first.SECRETS_KEY).seal('whsec_dGhlIHNhbWUgc2VjcmV0IG5leHQgdGltZQ==');
+
+      // The next start (a new process: a fresh module) reads the same key back.
+      let restarted!: typeof import('./app-config');
+      process.chdir(checkout);
+      try {
+        jest.isolateModules(() => {
+          restarted = require('./app-config');
+        });
+      } finally {
+        process.chdir(cwd);
+      }
+      const second = restarted.loadConfig({ NODE_ENV: 'development', ADMIN_API_KEY });
+      expect(new SecretKeyring(second.SECRETS_KEY).open(sealed)).toBe('whsec_dGhlIHNhbWUgc2VjcmV0IG5leHQgdGltZQ==');
     } finally {
       rmSync(checkout, { recursive: true, force: true });
     }
@@ -216,6 +285,6 @@ describe('RETRY_SCHEDULE durations', () => {
   it('parses a schedule of mixed units, and refuses it when any entry is bad', () => {
     expect(parseSchedule('250ms, 5s,2m,1h')).toEqual([250, 5_000, 120_000, 3_600_000]);
     expect(parseSchedule('5s,5x')).toBeNull();
-    expect(loadConfig({ ADMIN_API_KEY, RETRY_SCHEDULE: '250ms,5s,2m,1h' }).RETRY_SCHEDULE).toEqual([250, 5_000, 120_000, 3_600_000]);
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, RETRY_SCHEDULE: '250ms,5s,2m,1h' }).RETRY_SCHEDULE).toEqual([250, 5_000, 120_000, 3_600_000]);
   });
 });

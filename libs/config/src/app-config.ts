@@ -1,21 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Env, envSchema } from './config.schema';
+import { Env, envSchema, parseSecretsKey } from './config.schema';
 
 export interface AppConfig extends Omit<Env, 'ADMIN_API_KEY' | 'SECRETS_KEY'> {
   ADMIN_API_KEY: string;
+  /** Encrypts signing secrets at rest, and decrypts them. */
   SECRETS_KEY: Buffer;
   /** Where ADMIN_API_KEY came from: the environment, or a development key generated now or earlier. */
   adminKeySource: 'env' | 'generated' | 'dev-file';
+  /** Where SECRETS_KEY came from: the environment, a per-checkout development file, or (tests only) this process. */
+  secretsKeySource: 'env' | 'dev-file' | 'process';
 }
 
 export class ConfigError extends Error {}
 
-/** Deliberately public: development and tests only. Production refuses to start without SECRETS_KEY. */
-const DEVELOPMENT_SECRETS_KEY = Buffer.from('hookline-development-secrets-key'.padEnd(32, '!'));
-
 export const DEV_ADMIN_KEY_FILE = resolve('.hookline', 'dev-admin-key');
+export const DEV_SECRETS_KEY_FILE = resolve('.hookline', 'dev-secrets-key');
+
+/** Under NODE_ENV=test without SECRETS_KEY: random, so no key anyone can read ever encrypts. */
+let testProcessSecretsKey: Buffer | undefined;
 
 /**
  * Validates the environment once. Throws ConfigError with one line naming the variable and the
@@ -30,19 +34,31 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message} (${describeValue(name, present[name])})`);
   }
   const env = parsed.data;
-  const production = env.NODE_ENV === 'production';
-  if (production && !env.ADMIN_API_KEY) throw new ConfigError('Invalid configuration: ADMIN_API_KEY is required in production');
-  if (production && !env.SECRETS_KEY) throw new ConfigError('Invalid configuration: SECRETS_KEY is required in production');
+  if (env.NODE_ENV === 'production') {
+    const missing = (['ADMIN_API_KEY', 'SECRETS_KEY'] as const).filter((name) => !env[name]);
+    if (missing.length > 0) {
+      const names = missing.join(' and ');
+      throw new ConfigError(
+        `Invalid configuration: ${names} ${missing.length > 1 ? 'are' : 'is'} required in production (NODE_ENV unset means production; npm start runs in development)`,
+      );
+    }
+  }
   const adminKey = env.ADMIN_API_KEY ? { key: env.ADMIN_API_KEY, generated: false } : developmentAdminKey();
+  const secretsKey: { key: Buffer; source: AppConfig['secretsKeySource'] } = env.SECRETS_KEY
+    ? { key: env.SECRETS_KEY, source: 'env' }
+    : env.NODE_ENV === 'test'
+      ? { key: (testProcessSecretsKey ??= randomBytes(32)), source: 'process' }
+      : { key: developmentSecretsKey(), source: 'dev-file' };
   return {
     ...env,
     ADMIN_API_KEY: adminKey.key,
     adminKeySource: env.ADMIN_API_KEY ? 'env' : adminKey.generated ? 'generated' : 'dev-file',
-    SECRETS_KEY: env.SECRETS_KEY ?? DEVELOPMENT_SECRETS_KEY,
+    SECRETS_KEY: secretsKey.key,
+    secretsKeySource: secretsKey.source,
   };
 }
 
-const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'SECRETS_KEY', 'OPERATOR_WEBHOOK_SECRET']);
+const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'OPERATOR_WEBHOOK_SECRET']);
 
 /** What the error line shows of a bad value: it ends up in logs, so never a key or a URL's password. */
 function describeValue(name: string, value: string | undefined): string {
@@ -51,18 +67,30 @@ function describeValue(name: string, value: string | undefined): string {
   return `got ${JSON.stringify(value.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'))}`;
 }
 
-/** One key per checkout, shared by every process started from it, created by whichever starts first. */
 function developmentAdminKey(): { key: string; generated: boolean } {
+  return developmentFile(DEV_ADMIN_KEY_FILE, () => `hk_admin_${randomBytes(24).toString('base64url')}`);
+}
+
+/** Random per checkout, so what a developer encrypts stays readable across restarts and nobody else knows the key. */
+function developmentSecretsKey(): Buffer {
+  const { key } = developmentFile(DEV_SECRETS_KEY_FILE, () => randomBytes(32).toString('hex'));
+  const bytes = parseSecretsKey(key);
+  if (!bytes) throw new ConfigError(`Invalid configuration: ${DEV_SECRETS_KEY_FILE} must hold 64 hex characters; delete it to generate a new key`);
+  return bytes;
+}
+
+/** One value per checkout, shared by every process started from it, created by whichever starts first. */
+function developmentFile(file: string, generate: () => string): { key: string; generated: boolean } {
   try {
-    return { key: readFileSync(DEV_ADMIN_KEY_FILE, 'utf8').trim(), generated: false };
+    return { key: readFileSync(file, 'utf8').trim(), generated: false };
   } catch {
-    const key = `hk_admin_${randomBytes(24).toString('base64url')}`;
-    mkdirSync(dirname(DEV_ADMIN_KEY_FILE), { recursive: true });
+    const key = generate();
+    mkdirSync(dirname(file), { recursive: true });
     try {
-      writeFileSync(DEV_ADMIN_KEY_FILE, key, { flag: 'wx', mode: 0o600 });
+      writeFileSync(file, key, { flag: 'wx', mode: 0o600 });
       return { key, generated: true };
     } catch {
-      return { key: readFileSync(DEV_ADMIN_KEY_FILE, 'utf8').trim(), generated: false };
+      return { key: readFileSync(file, 'utf8').trim(), generated: false };
     }
   }
 }

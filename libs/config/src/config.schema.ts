@@ -14,20 +14,40 @@ const port = z.coerce
 const positiveInt = (what: string) =>
   z.coerce.number({ message: `must be ${what}` }).int(`must be ${what}`).positive(`must be ${what}`);
 
-const secretsKey = z.string().transform((value, ctx) => {
+/** 32 bytes as 64 hex characters or base64; null when the text is neither. */
+export function parseSecretsKey(value: string): Buffer | null {
   const hex = /^[0-9a-fA-F]{64}$/.test(value);
   const base64 = /^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9_-]{43}$/.test(value);
   const bytes = hex ? Buffer.from(value, 'hex') : base64 ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-  if (bytes.length !== 32) {
+  return bytes.length === 32 ? bytes : null;
+}
+
+const secretsKey = z.string().transform((value, ctx) => {
+  const bytes = parseSecretsKey(value);
+  if (!bytes) {
     ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex characters or base64' });
     return z.NEVER;
   }
   return bytes;
 });
 
+/** Keys that decrypt only, during a SECRETS_KEY rotation: comma-separated, each like SECRETS_KEY. */
+const previousSecretsKeys = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const keys = value.split(',').map((s) => s.trim()).filter(Boolean).map(parseSecretsKey);
+    if (keys.some((key) => key === null)) {
+      ctx.addIssue({ code: 'custom', message: 'must be comma-separated keys, each 32 bytes as 64 hex characters or base64' });
+      return z.NEVER;
+    }
+    return keys as Buffer[];
+  });
+
 /** Environment variables as documented in README (SPEC section 2), with their defaults. */
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Unset means production: only `npm start` (scripts/start.js) implies development.
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z
     .string()
@@ -41,6 +61,7 @@ export const envSchema = z.object({
   GRPC_PORT: port.default(50051),
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SECRETS_KEY: secretsKey.optional(),
+  SECRETS_KEY_PREVIOUS: previousSecretsKeys,
   RETRY_SCHEDULE: z
     .string()
     .default('5s,5m,30m,2h,5h,10h,10h')

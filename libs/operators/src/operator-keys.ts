@@ -21,6 +21,8 @@ export const operatorKeys = (prefix: string) => ({
   attemptSeconds: `${prefix}:metrics:attempt-seconds`,
   /** Hash: attempts held back by outcome (`rate_limited`, `circuit_open`, `endpoint_busy`). */
   deferrals: `${prefix}:metrics:deferrals`,
+  /** Hash: times the workers went on without Redis, by path (`FAIL_OPEN_PATHS`), summed over every worker. */
+  failOpen: `${prefix}:metrics:fail-open`,
   /** Per API key requests in the current second. */
   apiRequests: (principal: string, second: number) => `${prefix}:api-rate:${principal}:${second}`,
 });

@@ -2,6 +2,7 @@ export * from './bulk-job';
 export * from './delivery-enqueuer.service';
 export * from './delivery-job';
 export * from './delivery-updates';
+export * from './fail-open';
 export * from './operator-jobs';
 export * from './queue-connections';
 export * from './queue-names';

@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
+import { FailOpen } from './fail-open';
 
 /** ioredis options from REDIS_URL (`redis://[user:pass@]host:port[/db]`), as BullMQ requires them. */
 export function redisOptions(url: string): RedisOptions {
@@ -31,5 +32,5 @@ export class RedisService extends Redis implements OnApplicationShutdown {
 }
 
 @Global()
-@Module({ providers: [RedisService], exports: [RedisService] })
+@Module({ providers: [RedisService, FailOpen], exports: [RedisService, FailOpen] })
 export class RedisModule {}

@@ -2,6 +2,7 @@ export * from './custom-headers';
 export * from './endpoint-policy.service';
 export * from './endpoint-url';
 export * from './event-type-filter';
+export * from './secrets-reencryption.service';
 export * from './signing-material';
 export * from './subscription-changes.service';
 export * from './subscription-secrets.service';

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
-import { decryptSecret, encryptSecret } from '@hookline/secrets';
+import { SecretKeyring } from '@hookline/secrets';
 import { newSigningSecret, RevealedSecret, revealSigningSecret, SignatureSchemeName } from './signing-material';
 import { SubscriptionChanges } from './subscription-changes.service';
 
@@ -16,16 +16,21 @@ export interface RotateSecretInput {
 }
 
 /**
- * Signing secrets of subscriptions, encrypted at rest under SECRETS_KEY. The newest row is the
+ * Signing secrets of subscriptions, encrypted at rest under SECRETS_KEY (SECRETS_KEY_PREVIOUS
+ * still opens what older keys sealed). The newest row is the
  * current secret (`expiresAt` null); older rows keep signing until their `expiresAt`.
  */
 @Injectable()
 export class SubscriptionSecretsService {
+  private readonly keyring: SecretKeyring;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly changes: SubscriptionChanges,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.keyring = new SecretKeyring(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
+  }
 
   /**
    * Every secret that signs right now, decrypted, newest (current) first: `whsec_…` for v1 or
@@ -41,7 +46,7 @@ export class SubscriptionSecretsService {
   }
 
   seal(secret: string): string {
-    return encryptSecret(secret, this.config.SECRETS_KEY);
+    return this.keyring.seal(secret);
   }
 
   /** The current secret of a live subscription, or for v1a its public key. */
@@ -87,7 +92,7 @@ export class SubscriptionSecretsService {
   }
 
   private open(ciphertext: string): string {
-    return decryptSecret(ciphertext, this.config.SECRETS_KEY);
+    return this.keyring.open(ciphertext);
   }
 }
 

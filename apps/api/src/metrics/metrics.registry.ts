@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Metric, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ATTEMPT_SECONDS_BUCKETS, DEFERRAL_REASONS, DELIVERY_OUTCOMES, operatorKeys, REDIS_CALL_TIMEOUT_MS, StatsService, withTimeout } from '@hookline/operators';
-import { RedisService } from '@hookline/queue';
+import { FAIL_OPEN_PATHS, FailOpen, RedisService } from '@hookline/queue';
 
 const HISTOGRAM = 'hookline_delivery_attempt_duration_seconds';
 
@@ -30,6 +30,7 @@ interface Snapshot {
   outcomes: Record<string, string>;
   seconds: Record<string, string>;
   deferrals: Record<string, string>;
+  failOpen: Record<string, string>;
 }
 
 /**
@@ -44,10 +45,13 @@ export class MetricsRegistry {
   readonly registry = new Registry();
   private readonly keys: ReturnType<typeof operatorKeys>;
   private snapshot?: Promise<Snapshot>;
+  /** The workers' fail-open totals as last read: a counter must not drop to 0 because Redis is away. */
+  private workersFailOpen: Record<string, string> = {};
 
   constructor(
     private readonly stats: StatsService,
     private readonly redis: RedisService,
+    private readonly failOpen: FailOpen,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
@@ -71,6 +75,10 @@ export class MetricsRegistry {
       new SharedMetric('hookline_delivery_deferrals_total', 'Attempts held back without using an attempt: rate_limited, circuit_open, endpoint_busy', 'counter', async () => {
         const { deferrals } = await this.redisSnapshot();
         return DEFERRAL_REASONS.map((reason) => ({ labels: { reason }, value: Number(deferrals[reason] ?? 0) }));
+      }),
+      new SharedMetric('hookline_fail_open_total', 'Times Hookline went on without Redis instead of failing, by path: this API process and every worker', 'counter', async () => {
+        await this.redisSnapshot();
+        return FAIL_OPEN_PATHS.map((path) => ({ labels: { path }, value: this.failOpen.total(path) + Number(this.workersFailOpen[path] ?? 0) }));
       }),
       new SharedMetric('hookline_deliveries', 'Deliveries by status, now', 'gauge', async () => {
         const { deliveries } = await this.stats.stats();
@@ -98,11 +106,22 @@ export class MetricsRegistry {
 
   private redisSnapshot(): Promise<Snapshot> {
     this.snapshot ??= withTimeout(
-      Promise.all([this.redis.hgetall(this.keys.deliveryOutcomes), this.redis.hgetall(this.keys.attemptSeconds), this.redis.hgetall(this.keys.deferrals)]),
+      Promise.all([
+        this.redis.hgetall(this.keys.deliveryOutcomes),
+        this.redis.hgetall(this.keys.attemptSeconds),
+        this.redis.hgetall(this.keys.deferrals),
+        this.redis.hgetall(this.keys.failOpen),
+      ]),
       REDIS_CALL_TIMEOUT_MS,
     )
-      .then(([outcomes, seconds, deferrals]) => ({ outcomes, seconds, deferrals }))
-      .catch(() => ({ outcomes: {}, seconds: {}, deferrals: {} }));
+      .then(([outcomes, seconds, deferrals, failOpen]) => {
+        this.workersFailOpen = failOpen;
+        return { outcomes, seconds, deferrals, failOpen };
+      })
+      .catch((error: unknown) => {
+        this.failOpen.record('metrics', error);
+        return { outcomes: {}, seconds: {}, deferrals: {}, failOpen: this.workersFailOpen };
+      });
     return this.snapshot;
   }
 }

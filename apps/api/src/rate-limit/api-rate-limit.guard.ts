@@ -5,7 +5,7 @@ import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
 import { operatorKeys, withTimeout } from '@hookline/operators';
-import { RedisService } from '@hookline/queue';
+import { FailOpen, RedisService } from '@hookline/queue';
 
 /** Adds ARGV[1] requests to the key's current second and returns the new total. */
 const COUNT = `
@@ -23,7 +23,7 @@ const REDIS_BUDGET_MS = 200;
  * auth guard, so the key is named; public routes are not limited. A guard rather than an
  * interceptor: Nest wraps every request in RxJS and async-context machinery as soon as one
  * interceptor is registered. Fails open when Redis is unavailable: an outage of the limiter must
- * not become an outage of the API.
+ * not become an outage of the API (logged and counted by FailOpen).
  */
 @Injectable()
 export class ApiRateLimitGuard implements CanActivate {
@@ -37,7 +37,12 @@ export class ApiRateLimitGuard implements CanActivate {
   private readonly counts = new GroupCommit<string, number | null>(async (keys) => {
     const batch = new Map<string, number>();
     for (const key of keys) batch.set(key, (batch.get(key) ?? 0) + 1);
-    const totals = await withTimeout(Promise.all([...batch].map(([key, n]) => this.redis.eval(COUNT, 1, key, n) as Promise<number>)), REDIS_BUDGET_MS).catch(() => null);
+    const totals = await withTimeout(Promise.all([...batch].map(([key, n]) => this.redis.eval(COUNT, 1, key, n) as Promise<number>)), REDIS_BUDGET_MS).catch(
+      (error: unknown) => {
+        this.failOpen.record('api_rate_limit', error, keys.length);
+        return null;
+      },
+    );
     if (!totals) return keys.map(() => null);
     const before = new Map([...batch.keys()].map((key, i) => [key, totals[i] - batch.get(key)!]));
     return keys.map((key) => {
@@ -49,6 +54,7 @@ export class ApiRateLimitGuard implements CanActivate {
 
   constructor(
     private readonly redis: RedisService,
+    private readonly failOpen: FailOpen,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
@@ -58,7 +64,11 @@ export class ApiRateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const principal = http.getRequest<Request & { principal?: Principal }>().principal;
-    if (!principal || this.redis.status !== 'ready') return true;
+    if (!principal) return true;
+    if (this.redis.status !== 'ready') {
+      this.failOpen.record('api_rate_limit');
+      return true;
+    }
     const id = principal.kind === 'admin' ? 'admin' : principal.keyId;
     const count = await this.counts.submit(this.keys.apiRequests(id, Math.floor(Date.now() / 1000)));
     if (count === null) return true;

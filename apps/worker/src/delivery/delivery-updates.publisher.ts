@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { AttemptSummary, DeliveryJobData, deliveryUpdateMessage, deliveryUpdatesChannel, RedisService } from '@hookline/queue';
+import { AttemptSummary, DeliveryJobData, deliveryUpdateMessage, deliveryUpdatesChannel, FailOpen, RedisService } from '@hookline/queue';
 
 /** Past this many unsent updates (Redis slow or away), new ones are dropped rather than held. */
 const MAX_PENDING = 10_000;
@@ -12,12 +12,11 @@ const MAX_PENDING = 10_000;
  */
 @Injectable()
 export class DeliveryUpdatesPublisher {
-  private readonly logger = new Logger(DeliveryUpdatesPublisher.name);
   private pending: [channel: string, message: string][] = [];
-  private dropped = 0;
 
   constructor(
     private readonly redis: RedisService,
+    private readonly failOpen: FailOpen,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -25,7 +24,7 @@ export class DeliveryUpdatesPublisher {
   attempted(job: DeliveryJobData, attempt: AttemptSummary): void {
     // With Redis away, ioredis would queue commands without bound; nobody can be watching anyway.
     if (this.redis.status !== 'ready' || this.pending.length >= MAX_PENDING) {
-      this.dropped++;
+      this.failOpen.record('delivery_updates');
       return;
     }
     const message = deliveryUpdateMessage(job, attempt);
@@ -38,10 +37,6 @@ export class DeliveryUpdatesPublisher {
     this.pending = [];
     const pipeline = this.redis.pipeline();
     for (const [channel, message] of batch) pipeline.publish(channel, message);
-    pipeline.exec().catch((error: Error) => this.logger.debug(`dropped ${batch.length} delivery updates: ${error.message}`));
-    if (this.dropped) {
-      this.logger.debug(`dropped ${this.dropped} delivery updates while Redis was unavailable`);
-      this.dropped = 0;
-    }
+    pipeline.exec().catch((error: unknown) => this.failOpen.record('delivery_updates', error, batch.length));
   }
 }

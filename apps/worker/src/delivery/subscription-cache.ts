@@ -2,8 +2,8 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
-import { redisOptions, subscriptionChangesChannel } from '@hookline/queue';
-import { decryptSecret } from '@hookline/secrets';
+import { FailOpen, redisOptions, subscriptionChangesChannel } from '@hookline/queue';
+import { SecretKeyring } from '@hookline/secrets';
 import { createSigner, SigningKey } from '@hookline/signing';
 
 export interface CachedSubscription {
@@ -40,17 +40,22 @@ export class SubscriptionCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Promise<CachedSubscription | null>>();
   private readonly loadedAt = new Map<string, number>();
   private subscriber?: Redis;
+  private readonly keyring: SecretKeyring;
 
   constructor(
     private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly failOpen: FailOpen,
+  ) {
+    this.keyring = new SecretKeyring(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
+  }
 
   async onModuleInit() {
     this.subscriber = new Redis({ ...redisOptions(this.config.REDIS_URL), lazyConnect: true });
-    this.subscriber.on('error', () => undefined);
+    // Announcements made while this connection is down are lost: entries then live out their TTL.
+    this.subscriber.on('error', (error: Error) => this.failOpen.record('subscription_cache_invalidation', error));
     this.subscriber.on('message', (_channel: string, id: string) => this.forget(id));
-    await this.subscriber.subscribe(subscriptionChangesChannel(this.config.QUEUE_PREFIX)).catch(() => undefined);
+    await this.subscriber.subscribe(subscriptionChangesChannel(this.config.QUEUE_PREFIX)).catch((error: unknown) => this.failOpen.record('subscription_cache_invalidation', error));
   }
 
   onModuleDestroy() {
@@ -97,7 +102,7 @@ export class SubscriptionCache implements OnModuleInit, OnModuleDestroy {
       headers: row.headers ?? {},
       active: row.active,
       rateLimitPerSecond: row.rateLimitPerSecond,
-      signers: (row.secrets ?? []).map((sealed) => createSigner(decryptSecret(sealed, this.config.SECRETS_KEY))),
+      signers: (row.secrets ?? []).map((sealed) => createSigner(this.keyring.open(sealed))),
       expiresAt: row.nextExpiry ? row.nextExpiry.getTime() : Number.POSITIVE_INFINITY,
     };
   }

@@ -1,18 +1,18 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ATTEMPT_SECONDS_BUCKETS, DeferralReason, DeliveryOutcome, operatorKeys } from '@hookline/operators';
-import { RedisService } from '@hookline/queue';
+import { FailOpen, RedisService } from '@hookline/queue';
 
 const FLUSH_INTERVAL_MS = 1_000;
 
 /**
  * Delivery counters of this worker, added every second to cluster-wide totals in Redis: the API's
  * `/metrics` reads them, so one scrape shows every worker's deliveries and the worker opens no
- * port. Counts pile up in memory while Redis is away (a few numbers) and are added later.
+ * port. Counts pile up in memory while Redis is away (a few numbers) and are added later. The
+ * worker's fail-open counts travel the same way.
  */
 @Injectable()
 export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(DeliveryMetrics.name);
   private readonly keys: ReturnType<typeof operatorKeys>;
   private outcomes = new Map<string, number>();
   private buckets = new Map<string, number>();
@@ -23,6 +23,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly redis: RedisService,
+    private readonly failOpen: FailOpen,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
@@ -52,8 +53,13 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   async flush(): Promise<void> {
-    if (this.count === 0 && this.deferrals.size === 0) return;
-    if (this.redis.status !== 'ready') return;
+    const failOpen = this.failOpen.takeUnshared();
+    if (this.count === 0 && this.deferrals.size === 0 && failOpen.size === 0) return;
+    if (this.redis.status !== 'ready') {
+      this.failOpen.giveBack(failOpen);
+      this.failOpen.record('metrics');
+      return;
+    }
     const [outcomes, buckets, deferrals, seconds, count] = [this.outcomes, this.buckets, this.deferrals, this.seconds, this.count];
     this.outcomes = new Map();
     this.buckets = new Map();
@@ -68,6 +74,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
       pipeline.hincrby(this.keys.attemptSeconds, 'count', count);
     }
     for (const [reason, n] of deferrals) pipeline.hincrby(this.keys.deferrals, reason, n);
+    for (const [path, n] of failOpen) pipeline.hincrby(this.keys.failOpen, path, n);
     try {
       await pipeline.exec();
     } catch (error) {
@@ -77,7 +84,8 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
       for (const [k, n] of deferrals) add(this.deferrals, k, n);
       this.seconds += seconds;
       this.count += count;
-      this.logger.debug(`metrics flush deferred: ${(error as Error).message}`);
+      this.failOpen.giveBack(failOpen);
+      this.failOpen.record('metrics', error);
     }
   }
 }

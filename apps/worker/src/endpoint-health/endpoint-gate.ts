@@ -3,7 +3,7 @@ import { DelayedError, Job } from 'bullmq';
 import { createHash, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeferralReason, operatorKeys } from '@hookline/operators';
-import { DeliveryJobData, RedisService } from '@hookline/queue';
+import { DeliveryJobData, FailOpen, RedisService } from '@hookline/queue';
 import type { OutcomeKind } from '@hookline/retry-policy';
 import { SubscriptionsService } from '@hookline/subscriptions';
 import { Clock } from './clock';
@@ -109,6 +109,7 @@ export class EndpointGate {
     private readonly subscriptions: SubscriptionsService,
     private readonly disabled: DisabledSubscriptionsRepository,
     private readonly openBreakers: OpenBreakersView,
+    private readonly failOpen: FailOpen,
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
     this.lockMs = config.DELIVERY_TIMEOUT_MS + 5_000;
@@ -270,7 +271,7 @@ export class EndpointGate {
         return (await this.redis.eval(script, keys.length, ...keys, ...args)) as T;
       }
     } catch (error) {
-      this.logger.debug(`endpoint health check skipped: ${(error as Error).message}`);
+      this.failOpen.record('endpoint_gate', error);
       return null;
     }
   }
