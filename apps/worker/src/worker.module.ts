@@ -16,6 +16,7 @@ import { DeliveryProcessor } from './delivery/delivery.processor';
 import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
 import { RetentionPurger } from './maintenance/retention-purger';
+import { RetentionRepository } from './maintenance/retention.repository';
 import { Sweeper } from './maintenance/sweeper';
 import { EndpointHealthModule } from './endpoint-health/endpoint-health.module';
 import { RedisPolicyCheck } from './redis-policy.check';
@@ -41,6 +42,7 @@ export class WorkerModule {
         DeliveryCancellationRepository,
         Sweeper,
         RetentionPurger,
+        RetentionRepository,
         {
           provide: HttpDeliveryClient,
           inject: [APP_CONFIG],
