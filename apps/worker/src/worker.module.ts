@@ -47,7 +47,12 @@ export class WorkerModule {
           provide: HttpDeliveryClient,
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) =>
-            new HttpDeliveryClient({ timeoutMs: c.DELIVERY_TIMEOUT_MS, allowPrivateNetworks: c.ALLOW_PRIVATE_NETWORKS, connections: Math.min(c.WORKER_CONCURRENCY, 256) }),
+            new HttpDeliveryClient({
+              timeoutMs: c.DELIVERY_TIMEOUT_MS,
+              allowPrivateNetworks: c.ALLOW_PRIVATE_NETWORKS,
+              connections: Math.min(c.WORKER_CONCURRENCY, 256),
+              proxyUrl: c.EGRESS_PROXY_URL,
+            }),
         },
       ],
     };
