@@ -19,10 +19,12 @@ export interface TestProxyOptions {
   connectPorts: number[];
   /** The proxy's outgoing address, so a receiver can tell proxied connections (e.g. 127.0.0.2) from direct ones. */
   bind?: string;
+  /** Require `Proxy-Authorization: Basic` with this user and password (tinyproxy answers 407 otherwise). */
+  basicAuth?: { user: string; password: string };
 }
 
 /** A real HTTP CONNECT proxy (Debian's tinyproxy) on 127.0.0.1 and a free port, in the foreground, its config in a temp dir. */
-export async function startTestProxy({ connectPorts, bind }: TestProxyOptions): Promise<TestProxy> {
+export async function startTestProxy({ connectPorts, bind, basicAuth }: TestProxyOptions): Promise<TestProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'hookline-proxy-'));
   const port = await freePort();
   const logFile = join(dir, 'tinyproxy.log');
@@ -30,6 +32,7 @@ export async function startTestProxy({ connectPorts, bind }: TestProxyOptions): 
     `Port ${port}`,
     'Listen 127.0.0.1',
     ...(bind ? [`Bind ${bind}`] : []),
+    ...(basicAuth ? [`BasicAuth ${basicAuth.user} ${basicAuth.password}`] : []),
     'Timeout 30',
     'MaxClients 100',
     'Allow 127.0.0.1',
