@@ -136,6 +136,29 @@ describe('retention purge', () => {
     expect(await count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'key-locked'`)).toBe(0);
   });
 
+  it('never waits on a row a publish holds: that row is left for a later run, the others go', async () => {
+    await sql.query(
+      `INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash, created_at) VALUES
+         ($1, 'key-held', 'evt_r', 'h', now() - interval '2 days'), ($1, 'key-free', 'evt_r', 'h', now() - interval '2 days')`,
+      [tenantId],
+    );
+    worker = await boot();
+    // A publish taking over the expired key holds its row lock until it commits.
+    const publisher = new Client({ connectionString: db.url });
+    await publisher.connect();
+    try {
+      await publisher.query('BEGIN');
+      await publisher.query(`SELECT 1 FROM idempotency_keys WHERE tenant_id = $1 AND key = 'key-held' FOR UPDATE`, [tenantId]);
+      await worker.get(RetentionPurger).tick();
+      expect((await sql.query(`SELECT key FROM idempotency_keys WHERE key IN ('key-held', 'key-free')`)).rows.map((row) => row.key)).toEqual(['key-held']);
+      await publisher.query('ROLLBACK');
+    } finally {
+      await publisher.end();
+    }
+    await worker.get(RetentionPurger).tick();
+    expect(await count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'key-held'`)).toBe(0);
+  });
+
   it('runs its first purge seconds after start, not after the interval', async () => {
     await sql.query(`INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash, created_at) VALUES ($1, 'key-at-start', 'evt_r', 'h', now() - interval '2 days')`, [tenantId]);
     await sql.query(`INSERT INTO subscription_secrets (id, subscription_id, ciphertext, expires_at) VALUES ('sec_at_start', 'sub_r', 'c', now() - interval '1 second')`);

@@ -24,7 +24,7 @@ export abstract class IntervalTask implements OnApplicationBootstrap, OnModuleDe
     if (first !== undefined) this.runAfter(first);
   }
 
-  /** WorkerShutdown calls this first (after the queue workers stopped taking jobs); idempotent. */
+  /** WorkerShutdown calls stop() too, right after telling the queue workers to stop taking jobs; idempotent. */
   onModuleDestroy(): Promise<void> {
     return this.stop();
   }

@@ -17,6 +17,9 @@ const FINISHED_REPLAY = `r.status IN ('completed', 'failed') AND r.completed_at 
  * In purge order. Every statement repeats its age condition on the rows it deletes, not only in
  * the subquery that picks them: under READ COMMITTED a row changed meanwhile (an idempotency key
  * taken over by a new publish, a delivery re-queued by a newer replay) is re-checked and spared.
+ * Rows of hot tables (idempotency keys, deliveries, secrets) are picked FOR UPDATE SKIP LOCKED: the
+ * purge never waits on a publish or a worker, so it cannot deadlock with them; a skipped row goes
+ * in a later run.
  * Children go before their parents in batches of their own, so no single statement cascades into
  * an unbounded number of rows (a bulk job can have a million row errors, a replay a million
  * deliveries).
@@ -31,7 +34,7 @@ export const PURGE_STEPS: PurgeStep[] = [
   {
     what: 'idempotency keys past their 24 h window',
     sql: `DELETE FROM idempotency_keys WHERE (tenant_id, key) IN (
-            SELECT tenant_id, key FROM idempotency_keys WHERE created_at < now() - interval '24 hours' ORDER BY created_at LIMIT $1)
+            SELECT tenant_id, key FROM idempotency_keys WHERE created_at < now() - interval '24 hours' ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
           AND created_at < now() - interval '24 hours'`,
   },
   {
@@ -58,7 +61,7 @@ export const PURGE_STEPS: PurgeStep[] = [
     // batches instead, so the replay's own delete touches no delivery.
     what: 'deliveries unlinked from finished replays',
     sql: `UPDATE deliveries SET replay_id = NULL WHERE id IN (
-            SELECT d.id FROM replays r JOIN deliveries d ON d.replay_id = r.id WHERE ${FINISHED_REPLAY} LIMIT $1)
+            SELECT d.id FROM replays r JOIN deliveries d ON d.replay_id = r.id WHERE ${FINISHED_REPLAY} LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
           AND replay_id IN (SELECT r.id FROM replays r WHERE ${FINISHED_REPLAY})`,
   },
   {
@@ -73,7 +76,7 @@ export const PURGE_STEPS: PurgeStep[] = [
     // The current secret has no expiry; an older one signs until its rotation grace ends.
     what: 'signing secrets whose rotation grace ended',
     sql: `DELETE FROM subscription_secrets WHERE id IN (
-            SELECT id FROM subscription_secrets WHERE expires_at < now() ORDER BY expires_at LIMIT $1)
+            SELECT id FROM subscription_secrets WHERE expires_at < now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
           AND expires_at < now()`,
   },
 ];
