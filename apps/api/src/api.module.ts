@@ -10,6 +10,7 @@ import { QueueModule } from '@hookline/queue';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BulkJobsModule } from './bulk-jobs/bulk-jobs.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EgressModule } from './egress/egress.module';
 import { EventTypesModule } from './event-types/event-types.module';
 import { EventsModule } from './events/events.module';
 import { FeedModule } from './feed/feed.module';
@@ -41,6 +42,7 @@ export class ApiModule {
         FeedModule,
         OperatorsModule,
         MetricsModule,
+        EgressModule,
       ],
       controllers: [HealthController],
       providers: [

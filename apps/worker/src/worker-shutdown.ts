@@ -1,24 +1,29 @@
 import { WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { IntervalTask } from './maintenance/interval-task';
 
 /**
- * Stops every BullMQ worker, waiting for the jobs in hand (their attempts are recorded before a
- * job ends), before any module tears down Postgres or Redis. @nestjs/bullmq would close them only
- * in onApplicationShutdown, after the database connections are gone.
+ * The first thing shutdown does (the root module's destroy hook runs before any other module's):
+ * every BullMQ worker stops taking jobs, every background task (sweepers, the retention purge)
+ * stops at its next batch boundary, then both are awaited: the jobs in hand (their attempts are
+ * recorded before a job ends) and the task runs in progress. All of it before any module tears
+ * down Postgres or Redis; @nestjs/bullmq would close the workers only in onApplicationShutdown,
+ * after the database connections are gone.
  */
 @Injectable()
-export class WorkerShutdown implements BeforeApplicationShutdown {
+export class WorkerShutdown implements OnModuleDestroy {
   private readonly logger = new Logger('Worker');
 
   constructor(private readonly discovery: DiscoveryService) {}
 
-  async beforeApplicationShutdown(signal?: string) {
-    const hosts = this.discovery
-      .getProviders()
-      .map((wrapper) => wrapper.instance as unknown)
-      .filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
-    if (signal) this.logger.log(`${signal}: finishing ${hosts.length} queue workers' jobs in hand`);
-    await Promise.all(hosts.map((host) => host.worker?.close()));
+  async onModuleDestroy() {
+    const instances = this.discovery.getProviders().map((wrapper) => wrapper.instance as unknown);
+    const hosts = instances.filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
+    const tasks = instances.filter((instance): instance is IntervalTask => instance instanceof IntervalTask);
+    this.logger.log(`shutting down: ${hosts.length} queue workers finish their jobs in hand, ${tasks.length} background tasks stop`);
+    const closing = hosts.map((host) => host.worker?.close());
+    const stopping = tasks.map((task) => task.stop());
+    await Promise.all([...closing, ...stopping]);
   }
 }

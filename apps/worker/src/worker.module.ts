@@ -16,6 +16,7 @@ import { DeliveryProcessor } from './delivery/delivery.processor';
 import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
 import { RetentionPurger } from './maintenance/retention-purger';
+import { RetentionRepository } from './maintenance/retention.repository';
 import { Sweeper } from './maintenance/sweeper';
 import { EndpointHealthModule } from './endpoint-health/endpoint-health.module';
 import { RedisPolicyCheck } from './redis-policy.check';
@@ -41,11 +42,17 @@ export class WorkerModule {
         DeliveryCancellationRepository,
         Sweeper,
         RetentionPurger,
+        RetentionRepository,
         {
           provide: HttpDeliveryClient,
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) =>
-            new HttpDeliveryClient({ timeoutMs: c.DELIVERY_TIMEOUT_MS, allowPrivateNetworks: c.ALLOW_PRIVATE_NETWORKS, connections: Math.min(c.WORKER_CONCURRENCY, 256) }),
+            new HttpDeliveryClient({
+              timeoutMs: c.DELIVERY_TIMEOUT_MS,
+              allowPrivateNetworks: c.ALLOW_PRIVATE_NETWORKS,
+              connections: Math.min(c.WORKER_CONCURRENCY, 256),
+              proxyUrl: c.EGRESS_PROXY_URL,
+            }),
         },
       ],
     };

@@ -94,6 +94,10 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['WORKER_CONCURRENCY', 'lots'],
     ['RETENTION_DAYS', '0'],
+    ['RETENTION_INTERVAL_MS', '-1'],
+    ['EGRESS_IPS', '203.0.113.7,not-an-ip'],
+    ['EGRESS_PROXY_URL', 'socks5://proxy.internal:1080'],
+    ['EGRESS_PROXY_URL', 'http://proxy.internal:3128/path'],
     ['NODE_ENV', 'prod'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     const message = configError({ [name]: value });
@@ -107,6 +111,7 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'hunter2'],
     ['DATABASE_URL', 'mysql://root:hunter2@db/hookline'],
     ['REDIS_URL', 'http://:hunter2@127.0.0.1:6379'],
+    ['EGRESS_PROXY_URL', 'https://egress:hunter2@proxy.internal:3128'],
   ])('never prints the secret in a bad %s', (name, value) => {
     const message = configError({ [name]: value });
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
@@ -140,6 +145,14 @@ describe('loadConfig', () => {
     const b = Buffer.alloc(32, 2);
     const config = loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, SECRETS_KEY_PREVIOUS: `${a.toString('hex')}, ${b.toString('base64')}` });
     expect(config.SECRETS_KEY_PREVIOUS).toEqual([a, b]);
+  });
+
+  it('reads EGRESS_IPS as a list and EGRESS_PROXY_URL as given', () => {
+    const config = loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, EGRESS_IPS: ' 203.0.113.7, 2001:db8::1 ,198.51.100.0/28', EGRESS_PROXY_URL: 'http://egress:pw@proxy.internal:3128' });
+    expect(config.EGRESS_IPS).toEqual(['203.0.113.7', '2001:db8::1', '198.51.100.0/28']);
+    expect(config.EGRESS_PROXY_URL).toBe('http://egress:pw@proxy.internal:3128');
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX })).toMatchObject({ EGRESS_IPS: [], RETENTION_INTERVAL_MS: 600_000 });
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX }).EGRESS_PROXY_URL).toBeUndefined();
   });
 
   describe('in production, which is also what an unset NODE_ENV means', () => {

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseSchedule } from './duration';
 
@@ -44,6 +45,15 @@ const previousSecretsKeys = z
     return keys as Buffer[];
   });
 
+function isHttpProxyUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' && url.hostname !== '' && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
 /** Environment variables as documented in README (SPEC section 2), with their defaults. */
 export const envSchema = z.object({
   // Unset means production: only `npm start` (scripts/start.js) implies development.
@@ -78,10 +88,17 @@ export const envSchema = z.object({
   ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
   WORKER_CONCURRENCY: positiveInt('a positive whole number').default(200),
   RETENTION_DAYS: positiveInt('a positive number of days').default(30),
+  RETENTION_INTERVAL_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be 0 (off) or more milliseconds')
+    .default(600_000),
   EGRESS_IPS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((s) => ipaddr.isValid(s) || ipaddr.isValidCIDR(s)), 'must be comma-separated IP addresses or CIDR ranges'),
+  EGRESS_PROXY_URL: z.string().refine(isHttpProxyUrl, 'must be http://host:port, optionally with user:password@').optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1..64 letters, digits, _ : -').default('hookline'),
   SWEEP_INTERVAL_MS: positiveInt('a positive number of milliseconds').default(5_000),
   API_RATE_LIMIT_PER_SECOND: positiveInt('a positive whole number').default(1000),

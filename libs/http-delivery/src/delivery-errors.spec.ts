@@ -1,4 +1,4 @@
-import { BlockedAddressError, describeDeliveryError } from './delivery-errors';
+import { BlockedAddressError, describeDeliveryError, ProxyError } from './delivery-errors';
 
 const coded = (code: string, message = code) => Object.assign(new Error(message), { code });
 const describe_ = (error: unknown) => describeDeliveryError(error, 'hooks.example.com', 15_000);
@@ -26,6 +26,11 @@ describe('describeDeliveryError', () => {
     expect(describe_(new AggregateError([coded('ECONNREFUSED'), coded('ECONNREFUSED')]))).toBe('connection refused');
   });
 
+  it('keeps a proxy error message, also when wrapped', () => {
+    const refused = new ProxyError('proxy refused the tunnel to 203.0.113.9:443 (403)');
+    expect(describe_(refused)).toBe('proxy refused the tunnel to 203.0.113.9:443 (403)');
+    expect(describe_(new Error('connect failed', { cause: refused }))).toBe('proxy refused the tunnel to 203.0.113.9:443 (403)');
+  });
   it('keeps the blocked-address message, also when wrapped', () => {
     const blocked = new BlockedAddressError('169.254.169.254', 'is a cloud metadata address');
     expect(describe_(blocked)).toBe('blocked address 169.254.169.254 (cloud metadata address)');

@@ -7,6 +7,11 @@ export class BlockedAddressError extends Error {
   }
 }
 
+/** A failure of the egress proxy rather than of the receiver; its message is the attempt's error string. */
+export class ProxyError extends Error {
+  readonly code = 'HOOKLINE_PROXY';
+}
+
 /** `is in a blocked range (loopback)` -> `loopback`; `is a cloud metadata address` -> `cloud metadata address`. */
 function shortReason(reason: string): string {
   return /\(([^)]+)\)$/.exec(reason)?.[1] ?? reason.replace(/^is (an? )?/, '');
@@ -35,7 +40,7 @@ interface CodedError {
 /** A short, stable error string for an attempt: no stack, no volatile detail, safe to group by. */
 export function describeDeliveryError(error: unknown, host: string, timeoutMs: number): string {
   const coded = codedError(error);
-  if (coded instanceof BlockedAddressError) return coded.message;
+  if (coded instanceof BlockedAddressError || coded instanceof ProxyError) return coded.message;
   const code = coded?.code;
   if (code === undefined) return `request failed: ${String((error as Error | null)?.message ?? error).slice(0, 200)}`;
   if (TIMEOUT_CODES.has(code)) return `timeout after ${timeoutMs}ms`;

@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import type { AttemptOutcome } from './attempt-outcome';
 import { describeDeliveryError } from './delivery-errors';
 import { guardedConnector } from './guarded-connector';
+import { ProxyTunnel, proxyTunnel } from './proxy-tunnel';
 import { flattenHeaders, readExcerpt } from './response-excerpt';
 
 export interface HttpDeliveryOptions {
@@ -15,6 +16,8 @@ export interface HttpDeliveryOptions {
   connections?: number;
   /** Resolver override for tests; node:dns lookup by default. */
   lookup?: LookupFunction;
+  /** EGRESS_PROXY_URL: every request goes through this HTTP CONNECT proxy (see proxy-tunnel.ts). */
+  proxyUrl?: string;
 }
 
 export const RESPONSE_EXCERPT_BYTES = 4096;
@@ -29,13 +32,16 @@ const DEFAULT_CONNECTIONS = 64;
 export class HttpDeliveryClient {
   private readonly agent: Agent;
   private readonly timeoutMs: number;
+  private readonly tunnel?: ProxyTunnel;
 
   constructor(options: HttpDeliveryOptions) {
     this.timeoutMs = options.timeoutMs;
+    const policy = { connectTimeoutMs: options.timeoutMs, allowPrivateNetworks: options.allowPrivateNetworks, lookup: options.lookup };
+    if (options.proxyUrl) this.tunnel = proxyTunnel({ ...policy, proxyUrl: options.proxyUrl });
     this.agent = new Agent({
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       pipelining: 1,
-      connect: guardedConnector({ connectTimeoutMs: options.timeoutMs, allowPrivateNetworks: options.allowPrivateNetworks, lookup: options.lookup }),
+      connect: this.tunnel?.connect ?? guardedConnector(policy),
     });
   }
 
@@ -87,6 +93,7 @@ export class HttpDeliveryClient {
     await Promise.race([this.agent.closed ? graceEnded : this.agent.close(), graceEnded]);
     clearTimeout(grace);
     if (!this.agent.destroyed) await this.agent.destroy();
+    await this.tunnel?.close();
   }
 
   /** Nest lifecycle hook, so a provider built with useFactory is closed with the application. */

@@ -4,6 +4,7 @@ export * from './recording-receiver';
 export * from './test-api';
 export * from './test-config';
 export * from './test-stack';
+export * from './test-proxy';
 export * from './test-worker';
 export * from './worker-process';
 export * from './refused-rows';

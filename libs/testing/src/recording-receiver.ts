@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   /** The body exactly as received. */
   body: string;
   receivedAt: number;
+  /** The peer of the connection the request came on (a proxy's outgoing address when one is in between). */
+  remoteAddress: string;
 }
 
 export interface Reply {
@@ -65,7 +67,7 @@ export class RecordingReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() };
+        const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), remoteAddress: req.socket.remoteAddress ?? '' };
         const index = this.requests.push(request) - 1;
         this.waiters = this.waiters.filter((w) => (this.requests.length >= w.count ? (w.resolve(), false) : true));
         const reply = this.responder(request, index);

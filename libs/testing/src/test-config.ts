@@ -12,6 +12,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     ALLOW_PRIVATE_NETWORKS: 'true',
     PORT: '0',
     GRPC_PORT: '0',
+    // No purge on its own: it deletes by age across the whole database, which test files share.
+    // A test of the purge sets it or calls RetentionPurger.tick().
+    RETENTION_INTERVAL_MS: '0',
     ...overrides,
   });
 }

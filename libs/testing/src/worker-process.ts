@@ -27,7 +27,7 @@ export interface WorkerProcess {
 export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, [join(ROOT, 'dist/apps/worker/src/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ADMIN_API_KEY: TEST_ADMIN_KEY, ALLOW_PRIVATE_NETWORKS: 'true', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ADMIN_API_KEY: TEST_ADMIN_KEY, ALLOW_PRIVATE_NETWORKS: 'true', RETENTION_INTERVAL_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -1,46 +1,66 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { PrismaService } from '@hookline/database';
-import { RedisService } from '@hookline/queue';
 import { IntervalTask } from './interval-task';
+import { PURGE_STEPS, RetentionRepository } from './retention.repository';
 
 const BATCH = 1_000;
-const MAX_BATCHES_PER_RUN = 500;
+const MAX_BATCHES_PER_STEP = 500;
+/** Soon after start (a worker restarted more often than the interval still purges), spread so a fleet restarted at once does not start together. */
+const FIRST_RUN_MIN_MS = 1_000;
+const FIRST_RUN_SPREAD_MS = 5_000;
+/** A run that hit MAX_BATCHES_PER_STEP left a backlog: the next run follows after this pause. */
+const BACKLOG_PAUSE_MS = 1_000;
 
 /**
- * SPEC 5 retention: events older than RETENTION_DAYS go, with their deliveries and attempts (by
- * cascade), in small batches so no long lock is held; expired idempotency keys too. One worker at
- * a time runs it (a Redis lock).
+ * Retention: events older than RETENTION_DAYS with their deliveries and attempts, idempotency keys
+ * past their 24 h, bulk jobs and replays finished more than RETENTION_DAYS ago (with their row
+ * errors, staged chunks and delivery links), and signing secrets whose rotation grace ended. In
+ * batches of 1,000 rows, one statement each, so no long lock is held and shutdown can stop the
+ * purge between two batches. One worker purges at a time (a Postgres advisory lock); the others
+ * skip their turn.
  */
 @Injectable()
 export class RetentionPurger extends IntervalTask {
   protected readonly logger = new Logger(RetentionPurger.name);
-  protected readonly intervalMs = 10 * 60_000;
+  protected readonly intervalMs: number;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly prisma: PrismaService,
-    private readonly redis: RedisService,
+    private readonly retention: RetentionRepository,
   ) {
     super();
+    this.intervalMs = config.RETENTION_INTERVAL_MS;
+  }
+
+  protected override firstRunAfterMs(): number {
+    return FIRST_RUN_MIN_MS + Math.floor(Math.random() * FIRST_RUN_SPREAD_MS);
   }
 
   protected async runOnce(): Promise<void> {
-    const lockKey = `${this.config.QUEUE_PREFIX}:retention-lock`;
-    const locked = await this.redis.set(lockKey, String(process.pid), 'PX', this.intervalMs, 'NX');
-    if (!locked) return;
-    let events = 0;
-    for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
-      const deleted = await this.prisma.$executeRawUnsafe(
-        `DELETE FROM events WHERE id IN (
-           SELECT id FROM events WHERE created_at < now() - make_interval(days => $1) ORDER BY created_at LIMIT $2)`,
-        this.config.RETENTION_DAYS,
-        BATCH,
-      );
-      events += deleted;
-      if (deleted < BATCH) break;
+    const session = await this.retention.begin();
+    if (!session) return;
+    let backlog = false;
+    try {
+      for (const step of PURGE_STEPS) {
+        let purged = 0;
+        for (let batch = 0; ; batch++) {
+          if (this.stopRequested) {
+            if (purged) this.logger.log(`retention: ${step.what}: ${purged} purged; stopped between two batches for shutdown`);
+            return;
+          }
+          if (batch === MAX_BATCHES_PER_STEP) {
+            backlog = true;
+            break;
+          }
+          const removed = await session.batch(step, this.config.RETENTION_DAYS, BATCH);
+          purged += removed;
+          if (removed < BATCH) break;
+        }
+        if (purged) this.logger.log(`retention: ${step.what}: ${purged} purged`);
+      }
+    } finally {
+      await session.release();
     }
-    await this.prisma.$executeRawUnsafe(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`);
-    if (events) this.logger.log(`purged ${events} events older than ${this.config.RETENTION_DAYS} days, with their deliveries and attempts`);
+    if (backlog) this.runAfter(BACKLOG_PAUSE_MS);
   }
 }
