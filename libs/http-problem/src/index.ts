@@ -1,3 +1,5 @@
 export * from './problem-details.filter';
 export * from './problem.exception';
 export * from './json-body.middleware';
+export * from './validation-messages';
+export * from './edge-validation.pipe';
