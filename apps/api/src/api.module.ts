@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApiKeyGuard, AuthModule } from '@hookline/auth';
 import { AppConfig, ConfigModule } from '@hookline/config';
 import { DatabaseModule } from '@hookline/database';
-import { EdgeValidationPipe, ProblemDetailsFilter } from '@hookline/http-problem';
+import { EdgeValidationPipe, JsonBodyGuard, ProblemDetailsFilter } from '@hookline/http-problem';
 import { loggingModule } from '@hookline/logging';
 import { QueueModule } from '@hookline/queue';
 import { ApiKeysModule } from './api-keys/api-keys.module';
@@ -47,6 +47,7 @@ export class ApiModule {
         // In this order: the rate limit counts per key, so it runs once the key is known.
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ApiRateLimitGuard },
+        { provide: APP_GUARD, useClass: JsonBodyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };

@@ -3,3 +3,5 @@ export * from './problem.exception';
 export * from './json-body.middleware';
 export * from './validation-messages';
 export * from './edge-validation.pipe';
+export * from './json-body.guard';
+export * from './readable-path.middleware';

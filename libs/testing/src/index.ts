@@ -6,3 +6,4 @@ export * from './test-config';
 export * from './test-stack';
 export * from './test-worker';
 export * from './worker-process';
+export * from './row-counts';
