@@ -8,7 +8,11 @@ const limit = z.coerce.number().int('must be a whole number').min(1, 'must be 1.
  * different page. (`malformed` tells the validation pipe to answer 400 rather than 422.)
  */
 export function cursorParam(isCursor: (text: string) => boolean) {
-  return z.string().refine(isCursor, { message: 'is not a cursor this list gave out (use nextCursor from the previous page)', params: { malformed: true } }).optional();
+  return z
+    .string()
+    .refine(isCursor, { message: 'is not a cursor this list gave out (use nextCursor from the previous page)', params: { malformed: true } })
+    .meta({ description: "The previous page's nextCursor; any other value is a 400" })
+    .optional();
 }
 
 /** `?limit=&cursor=` for a list whose cursor is the id of its last row (`ten_…` for tenants). */
