@@ -1,4 +1,5 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, tableRowCounts, TestStack } from '@hookline/testing';
 import { fieldViolations, grpcClient, grpcError, json, publish } from '../apps/api/src/grpc/grpc-test-client';
@@ -26,6 +27,21 @@ const SURROGATE = 'must be valid Unicode (it contains a lone surrogate)';
 const DEEP = 'nests deeper than 64 levels';
 
 /** `{"a":{"a":…1…}}` as text: JSON.stringify itself overflows the stack on a deep enough value. */
+/** Sends raw bytes (what no well-behaved client would) and reads the whole answer. */
+function rawRequest(url: string, bytes: string): Promise<{ statusLine: string; headers: string; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let answer = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject).on('close', () => {
+      const [head, body = ''] = answer.split('\r\n\r\n');
+      const [statusLine, ...headers] = head.split('\r\n');
+      resolve({ statusLine, headers: headers.join('\n'), body });
+    });
+  });
+}
+
 function nestedJson(depth: number): string {
   return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
@@ -211,6 +227,18 @@ describe('what the API accepts at the edge', () => {
     for (const [method, path] of paths) {
       await refusedWritingNothing(() => (method === 'GET' ? http.get(path) : method === 'POST' ? http.post(path) : http.delete(path)).set(auth), 404);
     }
+  });
+
+  it('answers problem+json to requests the HTTP parser refuses (a NUL in a header, headers too large)', async () => {
+    const before = await tableRowCounts(db.url);
+    const nulHeader = await rawRequest(stack.api.url, `POST ${events()} HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0000b\r\nContent-Length: 2\r\n\r\n{}`);
+    expect(nulHeader.statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect(nulHeader.headers).toMatch(/^content-type: application\/problem\+json$/im);
+    expect(JSON.parse(nulHeader.body)).toMatchObject({ status: 400, title: 'Bad Request' });
+    const huge = await rawRequest(stack.api.url, `GET /v1/tenants HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    expect(huge.statusLine).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(JSON.parse(huge.body)).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
+    expect(await tableRowCounts(db.url)).toEqual(before);
   });
 
   it('refuses the same text over gRPC as INVALID_ARGUMENT naming the field', async () => {

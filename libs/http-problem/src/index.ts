@@ -5,3 +5,4 @@ export * from './validation-messages';
 export * from './edge-validation.pipe';
 export * from './json-body.guard';
 export * from './readable-path.middleware';
+export * from './unreadable-request';
