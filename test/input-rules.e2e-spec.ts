@@ -280,5 +280,12 @@ describe('what the API accepts at the edge', () => {
       { line: 5, error: `data${'.a'.repeat(64)}: ${DEEP}` },
       { line: 6, error: 'data: is required' },
     ]);
+
+    const csv = await upload(stack, 'n,note,idempotency_key\n1,ok,k1\n2,a\u0000b,k2\n3,ok,k\u00003\n4,ok,k4\n', 'text/csv', '?type=bulk.csv');
+    expect(await waitForJob(stack, csv.id)).toMatchObject({ status: 'completed_with_errors', totalRows: 4, acceptedRows: 2, failedRows: 2 });
+    expect(await jobErrors(stack, csv.id)).toEqual([
+      { line: 3, error: `data.note: ${NUL}` },
+      { line: 4, error: `idempotencyKey: ${NUL}` },
+    ]);
   });
 });
