@@ -174,6 +174,8 @@ describe('what the API accepts at the edge', () => {
       ['POST', events(), { type: 'order.created', data: { items: [{ name: 'a' }, { name: 'b\u0000' }] } }, 'data.items[1].name', NUL],
       ['POST', events(), { type: 'order.created', data: { ['k\ud800']: 1 } }, 'data["k\\ud800"]', `has a key that ${SURROGATE}`],
       ['POST', events(), `{"type":"order.created","data":${nestedJson(5000)}}`, `data${'.a'.repeat(64)}`, DEEP],
+      ['POST', events(), '{"type":"order.created","data":1e400}', 'data', 'is a number too large to store'],
+      ['POST', events(), '{"type":"order.created","data":{"amount":-1e999}}', 'data.amount', 'is a number too large to store'],
       ['POST', events(), { type: 'order.created', data: 1, idempotencyKey: 'k\u0000' }, 'idempotencyKey', NUL],
       ['POST', events(), { type: 'order.created', data: 1, idempotencyKey: 'k\udc00' }, 'idempotencyKey', SURROGATE],
       ['POST', '/v1/tenants', { name: 'Acme\u0000' }, 'name', NUL],
@@ -254,6 +256,8 @@ describe('what the API accepts at the edge', () => {
         grpcStatus.INVALID_ARGUMENT,
       );
       expect(fieldViolations(key)).toEqual([{ field: 'idempotency_key', description: NUL }]);
+      const huge = await grpcError(publish(client, { tenant_id: tenantId, type: 'grpc.x', data_json: Buffer.from('1e400') }, stack.api.adminKey), grpcStatus.INVALID_ARGUMENT);
+      expect(fieldViolations(huge)).toEqual([{ field: 'data_json', description: 'is a number too large to store' }]);
       const tenant = await grpcError(publish(client, { tenant_id: 'ten_\u0000', type: 'grpc.x', data_json: json({}) }, stack.api.adminKey), grpcStatus.INVALID_ARGUMENT);
       expect(fieldViolations(tenant)).toEqual([{ field: 'tenant_id', description: NUL }]);
       expect(await tableRowCounts(db.url)).toEqual(before);
@@ -262,7 +266,7 @@ describe('what the API accepts at the edge', () => {
     }
   });
 
-  it('makes a bulk row holding a NUL, a lone surrogate or deep nesting a row error, and takes the other rows', async () => {
+  it('makes a bulk row holding a NUL, a lone surrogate, deep nesting or an overflowing number a row error, and takes the other rows', async () => {
     const rows = [
       { type: 'bulk.ok', data: { n: 1 } },
       { type: 'bulk.ok', data: { note: 'a\u0000b' } },
@@ -271,14 +275,16 @@ describe('what the API accepts at the edge', () => {
       `{"type":"bulk.ok","data":${nestedJson(70)}}`,
       { type: 'bulk.ok', data: null },
       { type: 'bulk.ok', data: { n: 7 } },
+      '{"type":"bulk.ok","data":{"n":1e400}}',
     ];
     const job = await upload(stack, ndjson(rows), 'application/x-ndjson');
-    expect(await waitForJob(stack, job.id)).toMatchObject({ status: 'completed_with_errors', totalRows: 7, acceptedRows: 3, failedRows: 4 });
+    expect(await waitForJob(stack, job.id)).toMatchObject({ status: 'completed_with_errors', totalRows: 8, acceptedRows: 3, failedRows: 5 });
     expect(await jobErrors(stack, job.id)).toEqual([
       { line: 2, error: `data.note: ${NUL}` },
       { line: 4, error: `data["\\ud800"]: has a key that ${SURROGATE}` },
       { line: 5, error: `data${'.a'.repeat(64)}: ${DEEP}` },
       { line: 6, error: 'data: is required' },
+      { line: 8, error: 'data.n: is a number too large to store' },
     ]);
 
     const csv = await upload(stack, 'n,note,idempotency_key\n1,ok,k1\n2,a\u0000b,k2\n3,ok,k\u00003\n4,ok,k4\n', 'text/csv', '?type=bulk.csv');
