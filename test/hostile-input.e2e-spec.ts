@@ -33,6 +33,8 @@ const SAMPLE_BODIES: Record<string, Record<string, unknown>> = {
   'POST /v1/tenants/{tenantId}/bulk-jobs': { type: 'fuzz.bulk', data: { n: 1 } },
 };
 const NDJSON_ROUTES = new Set(['POST /v1/tenants/{tenantId}/bulk-jobs']);
+/** A body target naming no field: the hostile value is the whole body (an array, a string, a number…). */
+const WHOLE_BODY = '';
 
 interface Operation {
   key: string;
@@ -184,6 +186,7 @@ describe('hostile input on every route', () => {
 
   /** The sample body with `field` replaced by raw JSON text (which may be too deep for JSON.stringify). */
   function bodyWith(op: Operation, field: string | null, rawJson: string): string {
+    if (field === WHOLE_BODY) return NDJSON_ROUTES.has(op.key) ? `${rawJson}\n` : rawJson;
     const sample: Record<string, unknown> = { ...SAMPLE_BODIES[op.key], ...(field ? { [field]: '\u0001HOSTILE\u0001' } : {}) };
     const text = JSON.stringify(sample).replace(JSON.stringify('\u0001HOSTILE\u0001'), () => rawJson);
     return NDJSON_ROUTES.has(op.key) ? `${text}\n` : text;
@@ -202,7 +205,7 @@ describe('hostile input on every route', () => {
       ...op.pathParams.map((name) => ({ operation: op, where: 'path' as const, name })),
       ...op.queryParams.map((name) => ({ operation: op, where: 'query' as const, name })),
       ...op.headerParams.map((name) => ({ operation: op, where: 'header' as const, name })),
-      ...op.bodyFields.map((name) => ({ operation: op, where: 'body' as const, name })),
+      ...(op.hasBody ? [WHOLE_BODY, ...op.bodyFields] : []).map((name) => ({ operation: op, where: 'body' as const, name })),
     ];
   }
 
