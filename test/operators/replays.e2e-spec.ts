@@ -70,7 +70,7 @@ describe('dead letters and bulk replays', () => {
     await stack.api.http.get('/v1/dead-letters').set(stack.api.auth(key.key)).expect(403);
     await stack.api.http.post('/v1/replays').set(stack.api.auth(key.key)).send({}).expect(403);
     const succeeded = await stack.api.http.post('/v1/replays').set(stack.api.auth()).send({ status: ['succeeded'] }).expect(422);
-    expect(succeeded.body.errors[0].field).toBe('status.0');
+    expect(succeeded.body.errors[0].field).toBe('status[0]');
     expect(succeeded.body.errors[0].message).toMatch(/never replayed in bulk/);
     const unknown = await stack.api.http.post('/v1/replays').set(stack.api.auth()).send({ tenantId: 'ten_nope' }).expect(422);
     expect(unknown.body.errors).toEqual([{ field: 'tenantId', message: 'no such tenant' }]);

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@hookline/config';
-import { jsonBodyParser } from '@hookline/http-problem';
+import { answerUnreadableRequests, jsonBodyParser, readablePathsOnly } from '@hookline/http-problem';
 import { ApiModule } from './api.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { serveOpenApi } from './openapi';
@@ -21,6 +21,8 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  answerUnreadableRequests(app.getHttpServer());
+  app.use(readablePathsOnly);
   app.use(jsonBodyParser(config.MAX_PAYLOAD_BYTES));
   app.set('trust proxy', false);
   app.set('x-powered-by', false);

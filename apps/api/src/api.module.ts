@@ -1,10 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ZodValidationPipe } from 'nestjs-zod';
 import { ApiKeyGuard, AuthModule } from '@hookline/auth';
 import { AppConfig, ConfigModule } from '@hookline/config';
 import { DatabaseModule } from '@hookline/database';
-import { ProblemDetailsFilter } from '@hookline/http-problem';
+import { EdgeValidationPipe, JsonBodyGuard, ProblemDetailsFilter } from '@hookline/http-problem';
 import { loggingModule } from '@hookline/logging';
 import { QueueModule } from '@hookline/queue';
 import { ApiKeysModule } from './api-keys/api-keys.module';
@@ -46,10 +45,11 @@ export class ApiModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: APP_PIPE, useClass: ZodValidationPipe },
+        { provide: APP_PIPE, useClass: EdgeValidationPipe },
         // In this order: the rate limit counts per key, so it runs once the key is known.
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ApiRateLimitGuard },
+        { provide: APP_GUARD, useClass: JsonBodyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };

@@ -10,7 +10,29 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Admin key or a tenant API key' })
     .addSecurityRequirements('bearer')
     .build();
-  return cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
+  return documentEdgeRefusals(cleanupOpenApiDoc(SwaggerModule.createDocument(app, config)));
+}
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { type: 'object' } } } });
+
+/** The refusals the edge gives every route alike (validation pipe, JsonBodyGuard), documented where they apply. */
+function documentEdgeRefusals(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const parameters = (operation.parameters ?? []) as { in?: string; name?: string }[];
+      if (parameters.some((p) => p.in === 'query')) {
+        operation.responses['400'] ??= problem('A query parameter holds a NUL or a lone surrogate, or `cursor` is not one this list gave out');
+      }
+      const body = operation.requestBody as { content?: Record<string, unknown> } | undefined;
+      if (body?.content?.['application/json']) {
+        operation.responses['415'] ??= problem('The body was sent without content-type: application/json');
+        operation.responses['422'] ??= problem('A body field is invalid (each named in `errors`)');
+      }
+    }
+  }
+  return document;
 }
 
 /** `/openapi.json` and Swagger UI at `/docs`, both public. */

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ProblemException } from '@hookline/http-problem';
+import { unsafeStringReason } from '@hookline/input-safety';
 import type { Request } from 'express';
 import { ApiKeysService } from './api-keys.service';
 import { ADMIN_ONLY, Principal, PUBLIC_ROUTE } from './principal';
@@ -36,6 +37,8 @@ export class ApiKeyGuard implements CanActivate {
     }
     const tenantId = request.params?.tenantId as string | undefined;
     if (tenantId !== undefined) {
+      // An id Postgres could not even compare (NUL, lone surrogate) names no tenant.
+      if (unsafeStringReason(tenantId)) throw ProblemException.notFound('Tenant');
       const visible =
         principal.kind === 'tenant'
           ? principal.tenantId === tenantId

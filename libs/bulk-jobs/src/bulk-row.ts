@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPE_NAME, PublishInput } from '@hookline/events';
-import { zodFieldErrors } from '@hookline/http-problem';
+import { validateWith } from '@hookline/http-problem';
+import { findUnsafeText, unsafeStringReason } from '@hookline/input-safety';
 
 /**
  * One row as `POST /events` would take its body: the same fields, limits and messages as
@@ -15,7 +16,7 @@ export const BulkRowSchema = z
   })
   .strict()
   .superRefine((row, ctx) => {
-    if (row.data === undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required' });
+    if (row.data === undefined || row.data === null) ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required' });
   });
 
 export type ParsedRow = { input: PublishInput; error?: undefined } | { error: string; input?: undefined };
@@ -29,8 +30,15 @@ export function parseBulkRow(text: string): ParsedRow {
     return { error: `not valid JSON: ${(error as Error).message}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'must be a JSON object { type, data, idempotencyKey? }' };
-  const parsed = BulkRowSchema.safeParse(value);
-  if (!parsed.success) return { error: zodFieldErrors(parsed.error.issues).map((e) => `${e.field}: ${e.message}`).join('; ') };
+  // The same input rule as the API's edge: field by field, so nesting counts from `data`.
+  for (const [name, field] of Object.entries(value)) {
+    const keyReason = unsafeStringReason(name);
+    if (keyReason) return { error: `a field name ${keyReason}` };
+    const unsafe = findUnsafeText(field, name);
+    if (unsafe) return { error: `${unsafe.field}: ${unsafe.message}` };
+  }
+  const parsed = validateWith(BulkRowSchema, value);
+  if (!parsed.success) return { error: parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ') };
   const { type, data, idempotencyKey } = parsed.data;
   return { input: idempotencyKey === undefined ? { type, data } : { type, data, idempotencyKey } };
 }

@@ -1,14 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
-import { FieldError, problem, ProblemDetails, ProblemException } from './problem.exception';
-
-interface ZodIssueLike {
-  path: PropertyKey[];
-  message: string;
-  code: string;
-  keys?: string[];
-}
+import { problem, ProblemDetails, ProblemException } from './problem.exception';
+import { zodFieldErrors } from './validation-messages';
 
 /** Renders every error as `application/problem+json` (RFC 9457), with `errors` naming fields. */
 @Catch()
@@ -22,12 +16,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof ProblemException) {
       for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
     }
+    // Node would say "Unprocessable Entity" for 422 while the body says "Unprocessable Content": one wording for both.
+    response.statusMessage = body.title;
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
   private toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof ZodValidationException) {
-      const errors = zodFieldErrors((exception.getZodError() as { issues: ZodIssueLike[] }).issues);
+      const errors = zodFieldErrors((exception.getZodError() as { issues: Parameters<typeof zodFieldErrors>[0] }).issues);
       return problem(422, `Validation failed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors, 'validation-error');
     }
     if (exception instanceof ProblemException) return exception.getResponse() as ProblemDetails;
@@ -39,14 +35,4 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     return problem(500, 'Internal server error');
   }
-}
-
-export function zodFieldErrors(issues: ZodIssueLike[]): FieldError[] {
-  return issues.flatMap((issue) => {
-    const base = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys' && issue.keys) {
-      return issue.keys.map((key) => ({ field: base ? `${base}.${key}` : key, message: 'unknown field' }));
-    }
-    return [{ field: base || 'body', message: issue.message }];
-  });
 }

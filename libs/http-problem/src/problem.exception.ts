@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 
 export interface FieldError {
   field: string;
@@ -13,6 +14,7 @@ export interface ProblemDetails {
   errors?: FieldError[];
 }
 
+/** RFC 9110's reason phrases; the filter sends the same words on the status line. */
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -20,11 +22,13 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  408: 'Request Timeout',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 
@@ -33,7 +37,7 @@ export function problemType(slug: string): string {
 }
 
 export function problem(status: number, detail: string, errors?: FieldError[], slug?: string): ProblemDetails {
-  const title = TITLES[status] ?? 'Error';
+  const title = TITLES[status] ?? STATUS_CODES[status] ?? 'Error';
   return {
     type: problemType(slug ?? title.toLowerCase().replace(/\s+/g, '-')),
     title,

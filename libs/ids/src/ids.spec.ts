@@ -1,4 +1,4 @@
-import { newId } from './ids';
+import { isId, newId } from './ids';
 
 describe('newId', () => {
   it('is the prefix and a ULID, unique and in creation order even within one millisecond', () => {
@@ -15,5 +15,15 @@ describe('newId', () => {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     expect(randomParts.size).toBe(5);
+  });
+});
+
+describe('isId', () => {
+  it('knows an id newId made, and its kind', () => {
+    const id = newId('evt');
+    expect(isId(id)).toBe(true);
+    expect(isId(id, 'evt')).toBe(true);
+    expect(isId(id, 'ten')).toBe(false);
+    for (const text of ['garbage', `${id}x`, id.toLowerCase(), 'evt_', `evt_${'I'.repeat(26)}`, '']) expect(isId(text)).toBe(false);
   });
 });

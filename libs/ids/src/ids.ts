@@ -20,3 +20,11 @@ export type IdPrefix = 'ten' | 'key' | 'sub' | 'sec' | 'evt' | 'dlv' | 'att' | '
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;
 }
+
+const ID_SHAPE = /^([a-z]+)_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Whether `text` has the shape of an id newId made (with `prefix`, when given). */
+export function isId(text: string, prefix?: IdPrefix): boolean {
+  const match = ID_SHAPE.exec(text);
+  return match !== null && (prefix === undefined || match[1] === prefix);
+}

@@ -19,6 +19,12 @@ describe('unsafe text', () => {
     });
   });
 
+  it('refuses a number JSON.parse could only read as Infinity', () => {
+    expect(findUnsafeText(JSON.parse('{"a":[1,1e400]}'), 'data')).toEqual({ field: 'data.a[1]', message: 'is a number too large to store' });
+    expect(findUnsafeText(JSON.parse('-1e400'), 'data')?.field).toBe('data');
+    expect(findUnsafeText(JSON.parse('[1e308, -0, 5e-324]'), 'data')).toBeNull();
+  });
+
   it('refuses nesting past the limit without overflowing the stack', () => {
     let deep: unknown = 'leaf';
     for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -28,8 +28,8 @@ function childPath(parent: string, key: string | number): string {
 }
 
 /**
- * The first string (value or object key) in `value` that cannot be accepted, or the first place it
- * nests deeper than `maxDepth`. Iterative, so a hostile document cannot overflow the stack.
+ * The first string (value or object key) in `value` that cannot be accepted, the first number too
+ * large for JSON, or the first place it nests deeper than `maxDepth`. Iterative, so a hostile document cannot overflow the stack.
  */
 export function findUnsafeText(value: unknown, rootField: string, maxDepth = MAX_JSON_DEPTH): UnsafeText | null {
   const stack: Array<{ value: unknown; field: string; depth: number }> = [{ value, field: rootField, depth: 0 }];
@@ -40,6 +40,8 @@ export function findUnsafeText(value: unknown, rootField: string, maxDepth = MAX
       if (reason) return { field, message: reason };
       continue;
     }
+    // JSON.parse turns 1e400 into Infinity, which JSON cannot hold: stored, it would fail or become null.
+    if (typeof current === 'number' && !Number.isFinite(current)) return { field, message: 'is a number too large to store' };
     if (current === null || typeof current !== 'object') continue;
     if (depth >= maxDepth) return { field, message: `nests deeper than ${maxDepth} levels` };
     if (Array.isArray(current)) {

@@ -8,3 +8,4 @@ export * from './test-proxy';
 export * from './test-worker';
 export * from './worker-process';
 export * from './refused-rows';
+export * from './row-counts';

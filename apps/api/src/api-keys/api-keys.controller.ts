@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly, ApiKeysService } from '@hookline/auth';
-import { PageQueryDto } from '@hookline/pagination';
-import { ApiKeyCreateDto } from './dto/api-key.dto';
+import { ApiKeyCreateDto, ApiKeyListQueryDto } from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @AdminOnly()
@@ -17,7 +16,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  list(@Param('tenantId') tenantId: string, @Query() query: PageQueryDto) {
+  list(@Param('tenantId') tenantId: string, @Query() query: ApiKeyListQueryDto) {
     return this.apiKeys.list(tenantId, query.limit, query.cursor);
   }
 

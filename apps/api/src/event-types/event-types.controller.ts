@@ -2,8 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '@hookline/auth';
 import { EventTypesService } from '@hookline/event-types';
-import { PageQueryDto } from '@hookline/pagination';
-import { EventTypeCreateDto, EventTypeUpdateDto } from './dto/event-type.dto';
+import { EventTypeCreateDto, EventTypeListQueryDto, EventTypeUpdateDto } from './dto/event-type.dto';
 
 /** The catalogue is shared by all tenants: tenant keys may read it, only the admin changes it. */
 @ApiTags('event-types')
@@ -18,7 +17,7 @@ export class EventTypesController {
   }
 
   @Get()
-  list(@Query() query: PageQueryDto) {
+  list(@Query() query: EventTypeListQueryDto) {
     return this.eventTypes.list(query.limit, query.cursor);
   }
 

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { DeliveriesService } from '@hookline/deliveries';
 import { EventsService } from '@hookline/events';
 import { ProblemException } from '@hookline/http-problem';
+import { unsafeStringReason } from '@hookline/input-safety';
 import { EventListQueryDto, EventPublishDto, idempotencyKey } from './dto/event.dto';
 
 @ApiTags('events')
@@ -44,6 +45,8 @@ export class EventsController {
 
 function resolveIdempotencyKey(bodyKey: string | undefined, headerKey: string | undefined): string | undefined {
   if (headerKey === undefined) return bodyKey;
+  const unsafe = unsafeStringReason(headerKey);
+  if (unsafe) throw ProblemException.invalid('Idempotency-Key', unsafe);
   const parsed = idempotencyKey.safeParse(headerKey);
   if (!parsed.success) throw ProblemException.invalid('Idempotency-Key', parsed.error.issues[0].message);
   if (bodyKey !== undefined && bodyKey !== headerKey) {

@@ -10,6 +10,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { BulkPublishService, EventsService } from '@hookline/events';
 import { DeliveryUpdate, Event, EventServiceServer, PublishRequest, PublishSummary, WatchRequest } from '@hookline/grpc-contract';
+import { findUnsafeText } from '@hookline/input-safety';
 import { DeliveryUpdateMessage } from '@hookline/queue';
 import { isEventTypeFilter, matchesEventType, MAX_EVENT_TYPE_FILTERS, SubscriptionsService } from '@hookline/subscriptions';
 import { DeliveryWatchHub } from './delivery-watch.hub';
@@ -114,6 +115,8 @@ export class EventServiceHandlers {
     await this.auth.assertTenantVisible(principal, request.tenantId);
     const types = typeFilters(request.types);
     const subscriptionId = request.subscriptionId || undefined;
+    const unsafe = findUnsafeText(subscriptionId, 'subscription_id');
+    if (unsafe) throw GrpcError.invalid(unsafe.field, unsafe.message);
     if (subscriptionId) await this.subscriptions.get(request.tenantId, subscriptionId);
     if (call.cancelled) return;
 

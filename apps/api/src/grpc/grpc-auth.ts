@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
 import { ApiKeysService, Principal, PrincipalLookups } from '@hookline/auth';
+import { unsafeStringReason } from '@hookline/input-safety';
 import { GrpcError } from './grpc-errors';
 
 /**
@@ -29,6 +30,8 @@ export class GrpcAuth {
 
   async assertTenantVisible(principal: Principal, tenantId: string): Promise<void> {
     if (!tenantId) throw GrpcError.invalid('tenant_id', 'is required');
+    const unsafe = unsafeStringReason(tenantId);
+    if (unsafe) throw GrpcError.invalid('tenant_id', unsafe);
     const visible =
       principal.kind === 'tenant' ? principal.tenantId === tenantId : await this.lookups.tenantExists(tenantId);
     if (!visible) throw new GrpcError(status.NOT_FOUND, 'Tenant not found');

@@ -1,6 +1,7 @@
 import { PublishInput } from '@hookline/events';
 import { PublishRequest } from '@hookline/grpc-contract';
-import { zodFieldErrors } from '@hookline/http-problem';
+import { validateWith } from '@hookline/http-problem';
+import { findUnsafeText } from '@hookline/input-safety';
 import { status } from '@grpc/grpc-js';
 import { EventPublishSchema } from '../events/dto/event.dto';
 import { GrpcError, protoFieldName } from './grpc-errors';
@@ -14,13 +15,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function publishInput(request: PublishRequest, maxPayloadBytes: number): PublishInput {
   const data = parseData(request.dataJson, maxPayloadBytes);
-  const parsed = EventPublishSchema.safeParse({
+  // The same input rule as REST's validation pipe: refused before anything reaches Postgres.
+  const unsafe = findUnsafeText(request.type, 'type') ?? findUnsafeText(request.idempotencyKey, 'idempotency_key') ?? findUnsafeText(data, 'data_json');
+  if (unsafe) throw GrpcError.invalid(unsafe.field, unsafe.message);
+  const parsed = validateWith(EventPublishSchema, {
     type: request.type,
     data,
     ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
   });
   if (!parsed.success) {
-    const errors = zodFieldErrors(parsed.error.issues).map((e) => ({ field: protoFieldName(e.field), message: e.message }));
+    const errors = parsed.errors.map((e) => ({ field: protoFieldName(e.field), message: e.message }));
     throw new GrpcError(status.INVALID_ARGUMENT, `Validation failed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
   }
   return { type: parsed.data.type, data: parsed.data.data, idempotencyKey: parsed.data.idempotencyKey };

@@ -19,7 +19,7 @@ const invalidFields: Case[] = [
   [
     'bad event type names',
     { eventTypes: ['invoice.paid', 'invoice paid', 'inv*', 'invoice.*.x'] },
-    [1, 2, 3].map((i) => ({ field: `eventTypes.${i}`, message: 'must be an event type name like invoice.paid or a prefix wildcard like invoice.*' })),
+    [1, 2, 3].map((i) => ({ field: `eventTypes[${i}]`, message: 'must be an event type name like invoice.paid or a prefix wildcard like invoice.*' })),
   ],
   ['too many event types', { eventTypes: Array.from({ length: 101 }, (_, i) => `type.t${i}`) }, [{ field: 'eventTypes', message: 'must have at most 100 entries' }]],
   ['headers not an object', { headers: 'x-a: 1' }, [{ field: 'headers', message: anyMessage }]],
@@ -141,7 +141,7 @@ describe('subscription validation', () => {
     expect(response.body.errors).toEqual(
       expect.arrayContaining([
         { field: 'url', message: 'must be an absolute http or https URL' },
-        { field: 'eventTypes.1', message: expect.any(String) },
+        { field: 'eventTypes[1]', message: expect.any(String) },
         { field: 'headers.Content-Type', message: 'is reserved: Hookline sets this header itself' },
         { field: 'headers.webhook-id', message: 'is reserved: Hookline sets this header itself' },
         { field: 'headers.x-n', message: 'must be a string' },

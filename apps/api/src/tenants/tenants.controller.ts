@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '@hookline/auth';
-import { PageQueryDto } from '@hookline/pagination';
 import { TenantsService } from '@hookline/tenants';
-import { TenantCreateDto, TenantUpdateDto } from './dto/tenant.dto';
+import { TenantCreateDto, TenantListQueryDto, TenantUpdateDto } from './dto/tenant.dto';
 
 @ApiTags('tenants')
 @AdminOnly()
@@ -17,7 +16,7 @@ export class TenantsController {
   }
 
   @Get()
-  list(@Query() query: PageQueryDto) {
+  list(@Query() query: TenantListQueryDto) {
     return this.tenants.list(query.limit, query.cursor);
   }
 

@@ -1,5 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { pageQueryShapeOf } from '@hookline/pagination';
 
 export const ApiKeyCreateSchema = z
   .object({
@@ -10,3 +11,5 @@ export const ApiKeyCreateSchema = z
   .default({});
 
 export class ApiKeyCreateDto extends createZodDto(ApiKeyCreateSchema) {}
+
+export class ApiKeyListQueryDto extends createZodDto(z.object(pageQueryShapeOf('key')).strict()) {}

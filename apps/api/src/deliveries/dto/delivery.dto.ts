@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { pageQueryShape } from '@hookline/pagination';
+import { pageQueryShapeOf } from '@hookline/pagination';
 import { isoDateTime } from '../../common/schemas';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'dead', 'cancelled'] as const;
@@ -8,7 +8,7 @@ export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'dead', 'can
 export class DeliveryListQueryDto extends createZodDto(
   z
     .object({
-      ...pageQueryShape,
+      ...pageQueryShapeOf('dlv'),
       status: z.enum(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
       subscriptionId: z.string().min(1).max(64).optional(),
       eventId: z.string().min(1).max(64).optional(),

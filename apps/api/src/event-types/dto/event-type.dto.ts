@@ -1,6 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { EVENT_TYPE_NAME_MAX_LENGTH, EVENT_TYPE_NAME_PATTERN } from '@hookline/event-types';
+import { EVENT_TYPE_NAME_MAX_LENGTH, EVENT_TYPE_NAME_PATTERN, isEventTypeName } from '@hookline/event-types';
+import { pageQueryShapeWith } from '@hookline/pagination';
 
 const description = z.string().max(1000, 'must be at most 1000 characters');
 // Shape only; whether it is a usable JSON Schema is decided by ajv in the domain service.
@@ -28,3 +29,6 @@ export const EventTypeUpdateSchema = z
   .strict();
 
 export class EventTypeUpdateDto extends createZodDto(EventTypeUpdateSchema) {}
+
+/** The catalogue is alphabetical: its cursor is the last name shown. */
+export class EventTypeListQueryDto extends createZodDto(z.object(pageQueryShapeWith(isEventTypeName)).strict()) {}

@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { pageQueryShape } from '@hookline/pagination';
+import { pageQueryShapeOf } from '@hookline/pagination';
 import { EVENT_TYPE_NAME } from '@hookline/events';
 import { isoDateTime } from '../../common/schemas';
 
@@ -15,13 +15,14 @@ export const EventPublishSchema = z
   })
   .strict()
   .superRefine((body, ctx) => {
-    if (body.data === undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required' });
+    if (body.data === undefined || body.data === null) ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required' });
   });
 
 export class EventPublishDto extends createZodDto(EventPublishSchema) {}
 
 export class EventListQueryDto extends createZodDto(
-  z.object({ ...pageQueryShape, type: eventTypeName.optional(), since: isoDateTime.optional(), until: isoDateTime.optional() }).strict(),
+  z.object({ ...pageQueryShapeOf('evt'), type: eventTypeName.optional(), since: isoDateTime.optional(), until: isoDateTime.optional() }).strict(),
 ) {}
 
-export class SubscriptionTestDto extends createZodDto(z.object({ type: eventTypeName.optional() }).strict()) {}
+/** Every field is optional, so a POST without any body is a fair request. */
+export class SubscriptionTestDto extends createZodDto(z.object({ type: eventTypeName.optional() }).strict().default({})) {}

@@ -1,7 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { REPLAYABLE_STATUSES } from '@hookline/operators';
-import { pageQueryShape } from '@hookline/pagination';
+import { pageQueryShapeOf } from '@hookline/pagination';
 import { isEventTypeFilter } from '@hookline/subscriptions';
 import { isoDateTime } from '../../common/schemas';
 
@@ -14,7 +14,7 @@ const eventTypeFilter = z
 export class DeadLetterListQueryDto extends createZodDto(
   z
     .object({
-      ...pageQueryShape,
+      ...pageQueryShapeOf('dlv'),
       tenantId: id.optional(),
       subscriptionId: id.optional(),
       type: eventTypeFilter.optional(),
@@ -47,7 +47,7 @@ export class ReplayCreateDto extends createZodDto(
     .strict(),
 ) {}
 
-export class ReplayListQueryDto extends createZodDto(z.object(pageQueryShape).strict()) {}
+export class ReplayListQueryDto extends createZodDto(z.object(pageQueryShapeOf('rpl')).strict()) {}
 
 export class RecoverDto extends createZodDto(
   z

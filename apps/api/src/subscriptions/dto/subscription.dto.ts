@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { pageQueryShape } from '@hookline/pagination';
+import { pageQueryShapeOf } from '@hookline/pagination';
 import {
   customHeaderProblems,
   endpointUrlProblem,
@@ -89,5 +89,5 @@ export const RotateSecretSchema = z.preprocess(
 export class RotateSecretDto extends createZodDto(RotateSecretSchema) {}
 
 export class SubscriptionListQueryDto extends createZodDto(
-  z.object({ ...pageQueryShape, status: z.enum(['active', 'disabled'], { message: 'must be active or disabled' }).optional() }).strict(),
+  z.object({ ...pageQueryShapeOf('sub'), status: z.enum(['active', 'disabled'], { message: 'must be active or disabled' }).optional() }).strict(),
 ) {}

@@ -1,5 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { pageQueryShapeOf } from '@hookline/pagination';
 import { metadataSchema } from '../../common/schemas';
 
 export const TenantCreateSchema = z
@@ -12,3 +13,5 @@ export const TenantCreateSchema = z
 export class TenantCreateDto extends createZodDto(TenantCreateSchema) {}
 
 export class TenantUpdateDto extends createZodDto(TenantCreateSchema.partial().strict()) {}
+
+export class TenantListQueryDto extends createZodDto(z.object(pageQueryShapeOf('ten')).strict()) {}

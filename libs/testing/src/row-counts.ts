@@ -1,0 +1,32 @@
+import { Client } from 'pg';
+
+export interface RowCounter {
+  /** Rows in every table (migrations bookkeeping aside), in one query. */
+  count(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/** Counts the rows of every table of a database, to prove a refused request wrote nothing. */
+export async function openRowCounter(databaseUrl: string): Promise<RowCounter> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const tables = await client.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY table_name`,
+  );
+  const sql = `SELECT ${tables.rows.map(({ name }) => `(SELECT count(*) FROM "${name}")::int AS "${name}"`).join(', ')}`;
+  return {
+    count: async () => (await client.query<Record<string, number>>(sql)).rows[0],
+    close: () => client.end(),
+  };
+}
+
+/** One count of every table's rows (see openRowCounter). */
+export async function tableRowCounts(databaseUrl: string): Promise<Record<string, number>> {
+  const counter = await openRowCounter(databaseUrl);
+  try {
+    return await counter.count();
+  } finally {
+    await counter.close();
+  }
+}
