@@ -15,6 +15,8 @@ import { DeliveryUpdatesPublisher } from './delivery/delivery-updates.publisher'
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
+import { DeliveryClaims } from './delivery/delivery-claims';
+import { InternalFailures } from './delivery/internal-failures';
 import { RetentionPurger } from './maintenance/retention-purger';
 import { Sweeper } from './maintenance/sweeper';
 import { EndpointHealthModule } from './endpoint-health/endpoint-health.module';
@@ -39,6 +41,8 @@ export class WorkerModule {
         AttemptRecorder,
         DeliveryUpdatesPublisher,
         DeliveryCancellationRepository,
+        DeliveryClaims,
+        InternalFailures,
         Sweeper,
         RetentionPurger,
         {

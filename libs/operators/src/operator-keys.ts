@@ -21,6 +21,8 @@ export const operatorKeys = (prefix: string) => ({
   attemptSeconds: `${prefix}:metrics:attempt-seconds`,
   /** Hash: attempts held back by outcome (`rate_limited`, `circuit_open`, `endpoint_busy`). */
   deferrals: `${prefix}:metrics:deferrals`,
+  /** Counter: deliveries whose processing threw something other than an endpoint's answer. */
+  internalErrors: `${prefix}:metrics:delivery-internal-errors`,
   /** Per API key requests in the current second. */
   apiRequests: (principal: string, second: number) => `${prefix}:api-rate:${principal}:${second}`,
 });

@@ -69,7 +69,7 @@ export class ReplaysRepository {
                FOR UPDATE OF d
              ), reset AS (
                UPDATE deliveries d
-               SET status = 'pending', cycle_attempts = 0, next_attempt_at = now(), updated_at = now(), replay_id = $3
+               SET status = 'pending', cycle_attempts = 0, internal_failures = 0, next_attempt_at = now(), updated_at = now(), replay_id = $3
                FROM target t WHERE d.id = t.id
                RETURNING d.id, t.previous
              ), credited AS (

@@ -19,6 +19,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
   private deferrals = new Map<string, number>();
   private seconds = 0;
   private count = 0;
+  private internalErrors = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -51,15 +52,21 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
     add(this.deferrals, reason, 1);
   }
 
+  /** A delivery's processing threw something that was not the endpoint's answer. */
+  internalError(): void {
+    this.internalErrors += 1;
+  }
+
   async flush(): Promise<void> {
-    if (this.count === 0 && this.deferrals.size === 0) return;
+    if (this.count === 0 && this.deferrals.size === 0 && this.internalErrors === 0) return;
     if (this.redis.status !== 'ready') return;
-    const [outcomes, buckets, deferrals, seconds, count] = [this.outcomes, this.buckets, this.deferrals, this.seconds, this.count];
+    const [outcomes, buckets, deferrals, seconds, count, internalErrors] = [this.outcomes, this.buckets, this.deferrals, this.seconds, this.count, this.internalErrors];
     this.outcomes = new Map();
     this.buckets = new Map();
     this.deferrals = new Map();
     this.seconds = 0;
     this.count = 0;
+    this.internalErrors = 0;
     const pipeline = this.redis.multi();
     for (const [outcome, n] of outcomes) pipeline.hincrby(this.keys.deliveryOutcomes, outcome, n);
     for (const [bucket, n] of buckets) pipeline.hincrby(this.keys.attemptSeconds, bucket, n);
@@ -68,6 +75,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
       pipeline.hincrby(this.keys.attemptSeconds, 'count', count);
     }
     for (const [reason, n] of deferrals) pipeline.hincrby(this.keys.deferrals, reason, n);
+    if (internalErrors) pipeline.incrby(this.keys.internalErrors, internalErrors);
     try {
       await pipeline.exec();
     } catch (error) {
@@ -77,6 +85,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
       for (const [k, n] of deferrals) add(this.deferrals, k, n);
       this.seconds += seconds;
       this.count += count;
+      this.internalErrors += internalErrors;
       this.logger.debug(`metrics flush deferred: ${(error as Error).message}`);
     }
   }
