@@ -1,6 +1,8 @@
+import { PrismaService } from '@hookline/database';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
 import { DeliveryEnqueuer } from '@hookline/queue';
 import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { SubscriptionCache } from '../../apps/worker/src/delivery/subscription-cache';
 import { getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**
@@ -157,5 +159,20 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
         expect(delivery.attempts).toHaveLength(4);
       }
     }
+  });
+
+  it('an enable the worker has not heard of yet does not cancel a new event', async () => {
+    const hook = await receiver(() => ({ status: 200 }));
+    const sub = await subscribe(stack, hook.url);
+    await subscriptionAction(sub.id, 'disable').expect(200);
+    // The worker caches the subscription as disabled…
+    expect((await stack.worker.get(SubscriptionCache).get(sub.id))?.active).toBe(false);
+    // …and the enable's announcement does not reach it (written behind the API's back).
+    await stack.api.app.get(PrismaService).subscription.update({ where: { id: sub.id }, data: { status: 'active', disabledReason: null, disabledAt: null } });
+
+    await publish(stack, `${sub.ns}.paid`);
+    const [request] = await hook.waitForRequests(1);
+    const done = await waitForDelivery(stack, header(request, 'x-hookline-delivery'), 'succeeded');
+    expect(done.attempts).toHaveLength(1);
   });
 });

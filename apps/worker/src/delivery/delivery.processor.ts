@@ -66,11 +66,19 @@ export class DeliveryProcessor extends WorkerHost {
 
   private async deliver(job: Job<DeliveryJobData>, token: string | undefined, claimed: { lease: Date | null }): Promise<void> {
     const data = job.data;
-    const subscription = await this.subscriptions.get(data.subscriptionId);
+    let subscription = await this.subscriptions.get(data.subscriptionId);
     // Disabled or deleted: the API cancels waiting deliveries, but one published in the same
     // instant may have slipped past; cancel it here too, or the sweeper would queue it forever.
-    if (!subscription?.active || subscription.signers.length === 0) {
-      await this.cancellations.cancelDelivery(data.deliveryId);
+    // Only if Postgres agrees: a cached copy taken before an enable must not cancel a new event.
+    if (!subscription?.active) {
+      if (await this.cancellations.cancelDelivery(data.deliveryId)) return;
+      this.subscriptions.forget(data.subscriptionId);
+      subscription = await this.subscriptions.get(data.subscriptionId);
+      // Still inactive: the delivery is closed or in flight elsewhere; the claim below tells.
+      if (!subscription?.active) return;
+    }
+    if (subscription.signers.length === 0) {
+      await this.cancellations.cancelDelivery(data.deliveryId, { evenIfActive: true });
       return;
     }
     // Endpoint health (breaker, rate limit, in-flight cap): held back = delayed, no attempt used.
