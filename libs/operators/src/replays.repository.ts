@@ -66,6 +66,7 @@ export class ReplaysRepository {
                FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
                WHERE d.id = ANY($1::text[]) AND d.status = ANY($2::"DeliveryStatus"[])
                  AND s.status = 'active' AND s.deleted_at IS NULL
+               ORDER BY d.id
                FOR UPDATE OF d
              ), reset AS (
                UPDATE deliveries d
