@@ -74,7 +74,7 @@ export class DeliveryProcessor extends WorkerHost {
       if (await this.cancellations.cancelDelivery(data.deliveryId)) return;
       this.subscriptions.forget(data.subscriptionId);
       subscription = await this.subscriptions.get(data.subscriptionId);
-      // Still inactive: the delivery is closed or in flight elsewhere; the claim below tells.
+      // Still inactive: the delivery is no longer open, or another job is sending it and will cancel it.
       if (!subscription?.active) return;
     }
     if (subscription.signers.length === 0) {
