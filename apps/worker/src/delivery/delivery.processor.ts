@@ -139,7 +139,9 @@ export class DeliveryProcessor extends WorkerHost {
       nextAttemptAt,
       cycleAttempts,
     });
-    this.updates.attempted(data, { attempt: attemptNumber, status, startedAt, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, nextAttemptAt });
+    // Only a delivery still `failed` once recorded is retried (not one cancelled meanwhile).
+    const retryAt = stored === 'failed' ? nextAttemptAt : null;
+    this.updates.attempted(data, { attempt: attemptNumber, status, startedAt, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, nextAttemptAt: retryAt });
     if (verdict === 'gone') {
       this.logger.warn(`subscription ${data.subscriptionId} answered 410 Gone: disabling it`);
       this.subscriptions.forget(data.subscriptionId);
@@ -154,7 +156,6 @@ export class DeliveryProcessor extends WorkerHost {
       statusCode: outcome.statusCode,
       error: outcome.error,
     });
-    // Only a delivery still `failed` once recorded is retried (not one cancelled meanwhile).
-    return nextAttemptAt && stored === 'failed' ? nextAttemptAt : null;
+    return retryAt;
   }
 }
