@@ -183,4 +183,18 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
     const done = await waitForDelivery(stack, header(request, 'x-hookline-delivery'), 'succeeded');
     expect(done.attempts).toHaveLength(1);
   });
+
+  it('a subscription left without a live signing secret: its new delivery is cancelled, not sent', async () => {
+    const hook = await receiver(() => ({ status: 200 }));
+    const sub = await subscribe(stack, hook.url);
+    await stack.api.app.get(PrismaService).subscriptionSecret.updateMany({ where: { subscriptionId: sub.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    stack.worker.get(SubscriptionCache).forget(sub.id);
+
+    const event = await publish(stack, `${sub.ns}.paid`);
+    const [deliveryId] = (await stack.api.app.get(PrismaService).delivery.findMany({ where: { eventId: event.id }, select: { id: true } })).map((d) => d.id);
+    const cancelled = await waitForDelivery(stack, deliveryId, 'cancelled');
+    expect(cancelled.attempts).toHaveLength(0);
+    await waitUntilJobGone(deliveryId);
+    expect(hook.requests).toHaveLength(0);
+  });
 });

@@ -17,7 +17,7 @@ export class DeliveryCancellationRepository {
       UPDATE deliveries d SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
       FROM subscriptions s
       WHERE d.id = ${deliveryId} AND s.id = d.subscription_id
-        AND (${evenIfActive} OR s.status <> 'active' OR s.deleted_at IS NOT NULL)
+        AND (${evenIfActive}::boolean OR s.status <> 'active' OR s.deleted_at IS NOT NULL)
         AND d.status IN ('pending', 'failed') AND (d.in_flight_until IS NULL OR d.in_flight_until <= now())`;
     return count > 0;
   }
