@@ -15,6 +15,8 @@ import { DeliveryUpdatesPublisher } from './delivery/delivery-updates.publisher'
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
+import { DeliveryClaims } from './delivery/delivery-claims';
+import { InternalFailures } from './delivery/internal-failures';
 import { RetentionPurger } from './maintenance/retention-purger';
 import { RetentionRepository } from './maintenance/retention.repository';
 import { Sweeper } from './maintenance/sweeper';
@@ -40,6 +42,8 @@ export class WorkerModule {
         AttemptRecorder,
         DeliveryUpdatesPublisher,
         DeliveryCancellationRepository,
+        DeliveryClaims,
+        InternalFailures,
         Sweeper,
         RetentionPurger,
         RetentionRepository,

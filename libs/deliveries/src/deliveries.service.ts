@@ -83,7 +83,7 @@ export class DeliveriesService {
     await this.removeJobOnceIdle(deliveryId);
     const { count } = await this.prisma.delivery.updateMany({
       where: { id: deliveryId, tenantId, subscription: { deletedAt: null } },
-      data: { status: 'pending', cycleAttempts: 0, nextAttemptAt: new Date(), updatedAt: new Date() },
+      data: { status: 'pending', cycleAttempts: 0, internalFailures: 0, nextAttemptAt: new Date(), updatedAt: new Date() },
     });
     if (count === 0) throw ProblemException.notFound('Delivery');
     await this.enqueuer.enqueue(await this.jobs.jobData([deliveryId]));

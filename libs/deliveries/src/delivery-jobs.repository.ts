@@ -33,15 +33,18 @@ export class DeliveryJobsRepository {
   }
 
   /**
-   * Deliveries due for longer than `overdueMs` (pending, or failed awaiting a retry): candidates
-   * for the sweeper, which re-enqueues those whose job is missing from Redis.
+   * Deliveries due for longer than `overdueMs` (pending, or failed awaiting a retry) with ids after
+   * `afterId`, lowest first: candidates for the sweeper, which re-enqueues those whose job is
+   * missing from Redis. One keyset scan of the (status, id) index per status, merged, so a page
+   * costs the same wherever the cursor is.
    */
   async overdue(overdueMs: number, limit: number, afterId = ''): Promise<string[]> {
+    const page = (status: string) =>
+      `(SELECT id FROM deliveries
+        WHERE status = '${status}' AND id > $2 AND next_attempt_at < now() - make_interval(secs => $1::float8 / 1000)
+        ORDER BY id LIMIT $3)`;
     const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT id FROM deliveries
-       WHERE status IN ('pending', 'failed') AND next_attempt_at < now() - make_interval(secs => $1::float8 / 1000)
-         AND id > $2
-       ORDER BY id LIMIT $3`,
+      `${page('pending')} UNION ALL ${page('failed')} ORDER BY id LIMIT $3`,
       overdueMs,
       afterId,
       limit,

@@ -23,6 +23,8 @@ export const operatorKeys = (prefix: string) => ({
   deferrals: `${prefix}:metrics:deferrals`,
   /** Hash: times the workers went on without Redis, by path (`FAIL_OPEN_PATHS`), summed over every worker. */
   failOpen: `${prefix}:metrics:fail-open`,
+  /** Counter: deliveries whose processing threw something other than an endpoint's answer. */
+  internalErrors: `${prefix}:metrics:delivery-internal-errors`,
   /** Per API key requests in the current second. */
   apiRequests: (principal: string, second: number) => `${prefix}:api-rate:${principal}:${second}`,
 });

@@ -66,10 +66,11 @@ export class ReplaysRepository {
                FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
                WHERE d.id = ANY($1::text[]) AND d.status = ANY($2::"DeliveryStatus"[])
                  AND s.status = 'active' AND s.deleted_at IS NULL
+               ORDER BY d.id
                FOR UPDATE OF d
              ), reset AS (
                UPDATE deliveries d
-               SET status = 'pending', cycle_attempts = 0, next_attempt_at = now(), updated_at = now(), replay_id = $3
+               SET status = 'pending', cycle_attempts = 0, internal_failures = 0, next_attempt_at = now(), updated_at = now(), replay_id = $3
                FROM target t WHERE d.id = t.id
                RETURNING d.id, t.previous
              ), credited AS (

@@ -16,7 +16,7 @@ export interface DeliveryJobData {
   timestamp: string;
   /** `data` exactly as stored, already serialised. */
   dataJson: string;
-  /** Attempts made before this job ran, over the delivery's life and in this cycle. */
+  /** Attempts made before the job was queued, over the delivery's life and in this cycle (the worker goes by Postgres's counts). */
   attemptCount: number;
   cycleAttempts: number;
 }

@@ -151,11 +151,21 @@ export class SubscriptionsService {
   }
 }
 
+/**
+ * A delivery a worker has claimed (its attempt in flight) is left to finish: the worker cancels it
+ * when it records the attempt, unless it succeeded. Rows are locked in id order, as workers claim
+ * them, so the two never deadlock.
+ */
 async function cancelOpenDeliveries(tx: Tx, subscriptionId: string): Promise<void> {
-  await tx.delivery.updateMany({
-    where: { subscriptionId, status: { in: ['pending', 'failed'] } },
-    data: { status: 'cancelled', nextAttemptAt: null, updatedAt: new Date() },
-  });
+  await tx.$executeRaw`
+    UPDATE deliveries d SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
+    FROM (
+      SELECT id FROM deliveries
+      WHERE subscription_id = ${subscriptionId} AND status IN ('pending', 'failed') AND (in_flight_until IS NULL OR in_flight_until <= now())
+      ORDER BY id
+      FOR UPDATE
+    ) open
+    WHERE d.id = open.id AND d.status IN ('pending', 'failed') AND (d.in_flight_until IS NULL OR d.in_flight_until <= now())`;
 }
 
 function jsonOrDbNull(value: Record<string, unknown> | null): Prisma.InputJsonValue | typeof Prisma.DbNull {

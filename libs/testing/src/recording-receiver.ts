@@ -20,6 +20,8 @@ export interface Reply {
   delayMs?: number;
   /** Never answer (the connection stays open until the receiver closes). */
   hang?: boolean;
+  /** Answer once this settles (after `delayMs`, if any). */
+  until?: Promise<unknown>;
 }
 
 export type Responder = (request: ReceivedRequest, index: number) => Reply;
@@ -75,7 +77,8 @@ export class RecordingReceiver {
           this.open.add(res);
           return;
         }
-        const send = () => res.writeHead(reply.status ?? 200, reply.headers ?? {}).end(reply.body ?? '');
+        const write = () => res.writeHead(reply.status ?? 200, reply.headers ?? {}).end(reply.body ?? '');
+        const send = reply.until ? () => void reply.until!.finally(write) : write;
         if (reply.delayMs) setTimeout(send, reply.delayMs);
         else send();
       });

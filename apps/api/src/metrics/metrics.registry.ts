@@ -80,6 +80,9 @@ export class MetricsRegistry {
         await this.redisSnapshot();
         return FAIL_OPEN_PATHS.map((path) => ({ labels: { path }, value: this.failOpen.total(path) + Number(this.workersFailOpen[path] ?? 0) }));
       }),
+      new SharedMetric('hookline_delivery_internal_errors_total', 'Deliveries whose processing failed for a reason other than the endpoint (a database error, a bug), all workers', 'counter', async () => [
+        { value: Number((await withTimeout(this.redis.get(this.keys.internalErrors), REDIS_CALL_TIMEOUT_MS).catch(() => null)) ?? 0) },
+      ]),
       new SharedMetric('hookline_deliveries', 'Deliveries by status, now', 'gauge', async () => {
         const { deliveries } = await this.stats.stats();
         return Object.entries(deliveries).map(([status, value]) => ({ labels: { status }, value }));

@@ -13,10 +13,21 @@ import { DeliveryUpdatesPublisher } from './delivery-updates.publisher';
 import { outgoingRequest } from './outgoing-request';
 import { CachedSubscription, SubscriptionCache } from './subscription-cache';
 import { DeliveryCancellationRepository } from './delivery-cancellation.repository';
+import { Claim, DeliveryClaims } from './delivery-claims';
+import { InternalFailures } from './internal-failures';
+
+type SendClaim = Extract<Claim, { kind: 'send' }>;
+
+/** A delivery another job is sending is looked at again when that claim ends, spread by up to this much. */
+const BUSY_JITTER_MS = 1_000;
 
 /**
  * One job = one attempt of one delivery. A retry keeps the same job (and so the same job id =
- * delivery id): it is moved back to delayed with updated counters instead of being re-added.
+ * delivery id): it is moved back to delayed instead of being re-added. Each attempt is claimed in
+ * Postgres first (DeliveryClaims), which is what keeps a cancelled or succeeded delivery unsent and
+ * one delivery from being sent by two jobs at once; the attempt counters come from that claim.
+ * Anything thrown that is not the endpoint's answer goes to InternalFailures (logged, counted,
+ * retried, dead at a bound) instead of silently failing the job.
  * Decorated with @Processor at boot (see worker.module.ts), because its options come from config.
  */
 export class DeliveryProcessor extends WorkerHost {
@@ -31,6 +42,8 @@ export class DeliveryProcessor extends WorkerHost {
     private readonly cancellations: DeliveryCancellationRepository,
     private readonly subscriptionsService: SubscriptionsService,
     private readonly endpointGate: EndpointGate,
+    private readonly claims: DeliveryClaims,
+    private readonly internalFailures: InternalFailures,
   ) {
     super();
   }
@@ -42,33 +55,58 @@ export class DeliveryProcessor extends WorkerHost {
   }
 
   async process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const claimed: { lease: Date | null } = { lease: null };
+    try {
+      await this.deliver(job, token, claimed);
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      await this.internalFailures.failed(job, token, error, claimed.lease);
+    }
+  }
+
+  private async deliver(job: Job<DeliveryJobData>, token: string | undefined, claimed: { lease: Date | null }): Promise<void> {
     const data = job.data;
-    const subscription = await this.subscriptions.get(data.subscriptionId);
+    let subscription = await this.subscriptions.get(data.subscriptionId);
     // Disabled or deleted: the API cancels waiting deliveries, but one published in the same
     // instant may have slipped past; cancel it here too, or the sweeper would queue it forever.
-    if (!subscription?.active || subscription.signers.length === 0) {
-      await this.cancellations.cancelDelivery(data.deliveryId);
+    // Only if Postgres agrees: a cached copy taken before an enable must not cancel a new event.
+    if (!subscription?.active) {
+      if (await this.cancellations.cancelDelivery(data.deliveryId)) return;
+      this.subscriptions.forget(data.subscriptionId);
+      subscription = await this.subscriptions.get(data.subscriptionId);
+      // Still inactive: the delivery is no longer open, or another job is sending it and will cancel it.
+      if (!subscription?.active) return;
+    }
+    if (subscription.signers.length === 0) {
+      await this.cancellations.cancelDelivery(data.deliveryId, { evenIfActive: true });
       return;
     }
     // Endpoint health (breaker, rate limit, in-flight cap): held back = delayed, no attempt used.
     const admission = await this.endpointGate.admit(job, token, subscription);
-    let retry: Retry | null;
+    let retryAt: Date | null;
     try {
-      retry = await this.attempt(data, subscription, admission);
+      const claim = await this.claims.claim(data.deliveryId);
+      // Cancelled, succeeded, dead or purged since this job was queued: it ends here, unsent.
+      if (claim.kind === 'closed') return;
+      if (claim.kind === 'busy') {
+        await job.moveToDelayed(claim.until.getTime() + Math.round(Math.random() * BUSY_JITTER_MS), token);
+        throw new DelayedError();
+      }
+      claimed.lease = claim.lease;
+      retryAt = await this.attempt(data, subscription, admission, claim);
     } finally {
       this.endpointGate.release(admission);
     }
-    if (retry) {
-      await job.updateData({ ...data, attemptCount: retry.attemptNumber, cycleAttempts: retry.cycleAttempts });
-      await job.moveToDelayed(retry.at.getTime(), token);
+    if (retryAt) {
+      await job.moveToDelayed(retryAt.getTime(), token);
       throw new DelayedError();
     }
   }
 
-  /** Signs, sends and records one attempt; what to retry, if anything. */
-  private async attempt(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission): Promise<Retry | null> {
-    const attemptNumber = data.attemptCount + 1;
-    const cycleAttempts = data.cycleAttempts + 1;
+  /** Signs, sends and records one attempt; when to retry, if at all. */
+  private async attempt(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission, claim: SendClaim): Promise<Date | null> {
+    const attemptNumber = claim.attemptCount + 1;
+    const cycleAttempts = claim.cycleAttempts + 1;
     const startedAt = new Date();
     const { body, headers } = outgoingRequest(data, subscription, attemptNumber, startedAt.getTime());
     const outcome = await this.http.post(subscription.url, body, headers);
@@ -87,9 +125,10 @@ export class DeliveryProcessor extends WorkerHost {
     const status = verdict === 'succeeded' ? 'succeeded' : next?.kind === 'retry' ? 'failed' : 'dead';
     const nextAttemptAt = next?.kind === 'retry' ? new Date(Date.now() + next.delayMs) : null;
 
-    await this.recorder.record({
+    const stored = await this.recorder.record({
       attemptId: newId('att'),
       deliveryId: data.deliveryId,
+      lease: claim.lease,
       startedAt,
       durationMs: outcome.durationMs,
       statusCode: outcome.statusCode,
@@ -100,7 +139,9 @@ export class DeliveryProcessor extends WorkerHost {
       nextAttemptAt,
       cycleAttempts,
     });
-    this.updates.attempted(data, { attempt: attemptNumber, status, startedAt, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, nextAttemptAt });
+    // Only a delivery still `failed` once recorded is retried (not one cancelled meanwhile).
+    const retryAt = stored === 'failed' ? nextAttemptAt : null;
+    this.updates.attempted(data, { attempt: attemptNumber, status, startedAt, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, nextAttemptAt: retryAt });
     if (verdict === 'gone') {
       this.logger.warn(`subscription ${data.subscriptionId} answered 410 Gone: disabling it`);
       this.subscriptions.forget(data.subscriptionId);
@@ -115,12 +156,6 @@ export class DeliveryProcessor extends WorkerHost {
       statusCode: outcome.statusCode,
       error: outcome.error,
     });
-    return nextAttemptAt ? { at: nextAttemptAt, attemptNumber, cycleAttempts } : null;
+    return retryAt;
   }
-}
-
-interface Retry {
-  at: Date;
-  attemptNumber: number;
-  cycleAttempts: number;
 }

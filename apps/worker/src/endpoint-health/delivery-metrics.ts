@@ -19,6 +19,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
   private deferrals = new Map<string, number>();
   private seconds = 0;
   private count = 0;
+  private internalErrors = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -52,20 +53,26 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
     add(this.deferrals, reason, 1);
   }
 
+  /** A delivery's processing threw something that was not the endpoint's answer. */
+  internalError(): void {
+    this.internalErrors += 1;
+  }
+
   async flush(): Promise<void> {
     const failOpen = this.failOpen.takeUnshared();
-    if (this.count === 0 && this.deferrals.size === 0 && failOpen.size === 0) return;
+    if (this.count === 0 && this.deferrals.size === 0 && this.internalErrors === 0 && failOpen.size === 0) return;
     if (this.redis.status !== 'ready') {
       this.failOpen.giveBack(failOpen);
       this.failOpen.record('metrics');
       return;
     }
-    const [outcomes, buckets, deferrals, seconds, count] = [this.outcomes, this.buckets, this.deferrals, this.seconds, this.count];
+    const [outcomes, buckets, deferrals, seconds, count, internalErrors] = [this.outcomes, this.buckets, this.deferrals, this.seconds, this.count, this.internalErrors];
     this.outcomes = new Map();
     this.buckets = new Map();
     this.deferrals = new Map();
     this.seconds = 0;
     this.count = 0;
+    this.internalErrors = 0;
     const pipeline = this.redis.multi();
     for (const [outcome, n] of outcomes) pipeline.hincrby(this.keys.deliveryOutcomes, outcome, n);
     for (const [bucket, n] of buckets) pipeline.hincrby(this.keys.attemptSeconds, bucket, n);
@@ -75,6 +82,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
     }
     for (const [reason, n] of deferrals) pipeline.hincrby(this.keys.deferrals, reason, n);
     for (const [path, n] of failOpen) pipeline.hincrby(this.keys.failOpen, path, n);
+    if (internalErrors) pipeline.incrby(this.keys.internalErrors, internalErrors);
     try {
       await pipeline.exec();
     } catch (error) {
@@ -84,6 +92,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
       for (const [k, n] of deferrals) add(this.deferrals, k, n);
       this.seconds += seconds;
       this.count += count;
+      this.internalErrors += internalErrors;
       this.failOpen.giveBack(failOpen);
       this.failOpen.record('metrics', error);
     }

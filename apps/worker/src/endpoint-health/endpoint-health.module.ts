@@ -12,6 +12,6 @@ import { OperatorEvents, OperatorEventsProcessor } from './operator-events';
 @Module({
   imports: [SubscriptionsDomainModule],
   providers: [Clock, DeferralRecorder, DeliveryMetrics, DisabledSubscriptionsRepository, EndpointGate, OpenBreakersView, OperatorEvents, OperatorEventsProcessor],
-  exports: [Clock, EndpointGate],
+  exports: [Clock, DeliveryMetrics, EndpointGate, OperatorEvents],
 })
 export class EndpointHealthModule {}

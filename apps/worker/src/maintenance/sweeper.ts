@@ -7,19 +7,30 @@ import { DeliveryJobsRepository } from '@hookline/deliveries';
 import { DELIVERIES_QUEUE, DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
 import { IntervalTask } from './interval-task';
 
-const PAGE = 1_000;
-const MAX_PAGES_PER_RUN = 20;
+/** How much of the overdue index one run reads. */
+export interface SweepWindow {
+  pageSize: number;
+  pagesPerRun: number;
+}
 
 /**
  * The outbox's other half: finds deliveries that are due in Postgres but have no job in Redis
  * (Redis restarted or flushed, a crash between commit and enqueue, a job dropped after stalling
  * too often) and queues them again. Job id = delivery id, so a race with another sweeper or with
  * the API adds nothing twice.
+ *
+ * Each run reads a bounded window of the overdue ids and the next run goes on from where it stopped,
+ * starting over from the lowest id at the end: a backlog of overdue deliveries that do have jobs
+ * (workers behind) cannot hide a lost one further up, which is reached within a few runs.
  */
 @Injectable()
 export class Sweeper extends IntervalTask {
   protected readonly logger = new Logger(Sweeper.name);
   protected readonly intervalMs: number;
+  /** Tests shrink it to prove the window moves on. */
+  window: SweepWindow = { pageSize: 1_000, pagesPerRun: 20 };
+  /** The last id read by the previous run; '' for the start of the index. */
+  private cursor = '';
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -32,18 +43,25 @@ export class Sweeper extends IntervalTask {
   }
 
   protected async runOnce(): Promise<void> {
-    let after = '';
+    const { pageSize, pagesPerRun } = this.window;
+    let startedAtBeginning = this.cursor === '';
     let requeued = 0;
-    for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
-      const ids = await this.deliveries.overdue(this.intervalMs, PAGE, after);
-      if (ids.length === 0) break;
-      after = ids[ids.length - 1];
-      const missing = await this.missingFromRedis(ids);
-      // Re-read after looking at Redis: a job that finished in between has committed its new
-      // status before leaving Redis, so it no longer shows as overdue here.
-      const lost = missing.length ? await this.deliveries.stillOverdue(missing, this.intervalMs) : [];
-      if (lost.length && (await this.enqueuer.enqueue(await this.deliveries.jobData(lost)))) requeued += lost.length;
-      if (ids.length < PAGE) break;
+    for (let page = 0; page < pagesPerRun; page++) {
+      const ids = await this.deliveries.overdue(this.intervalMs, pageSize, this.cursor);
+      if (ids.length) {
+        this.cursor = ids[ids.length - 1];
+        const missing = await this.missingFromRedis(ids);
+        // Re-read after looking at Redis: a job that finished in between has committed its new
+        // status before leaving Redis, so it no longer shows as overdue here.
+        const lost = missing.length ? await this.deliveries.stillOverdue(missing, this.intervalMs) : [];
+        if (lost.length && (await this.enqueuer.enqueue(await this.deliveries.jobData(lost)))) requeued += lost.length;
+      }
+      if (ids.length < pageSize) {
+        // The end of the index: the next page starts over, unless this run already read it all.
+        this.cursor = '';
+        if (startedAtBeginning) break;
+        startedAtBeginning = true;
+      }
     }
     if (requeued) this.logger.warn(`re-enqueued ${requeued} due deliveries that were missing from Redis`);
   }

@@ -1,0 +1,61 @@
+import { PrismaService } from '@hookline/database';
+import { DeliveryEnqueuer } from '@hookline/queue';
+import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
+import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
+import { header, publish, sleep, subscribe } from './delivery-test-kit';
+
+/**
+ * The sweeper reads a bounded window of overdue deliveries per run. A backlog of overdue deliveries
+ * that do have jobs (workers behind) must not hide a lost one further up the index: each run goes on
+ * from where the last one stopped. Here the window is 2 pages of 5, the backlog 10 deliveries with
+ * jobs, and the lost ones come after them. Its own database: the deliveries sit overdue on purpose.
+ */
+describe('the sweeper reaches every due delivery', () => {
+  let db: IsolatedDatabase;
+  let stack: TestStack;
+  let hook: RecordingReceiver;
+
+  beforeAll(async () => {
+    db = await createIsolatedDatabase();
+    stack = await startTestStack({ DATABASE_URL: db.url, SWEEP_INTERVAL_MS: '300' });
+    hook = await RecordingReceiver.start();
+  });
+  afterAll(async () => {
+    await hook?.close();
+    await stack?.close();
+    await db?.drop();
+  });
+
+  it('re-enqueues lost deliveries beyond the first window, and each is then sent once', async () => {
+    const worker = stack.worker.get(DeliveryProcessor).worker;
+    // Workers "behind": nothing is taken from the queue while the backlog builds up.
+    await worker.pause(true);
+    stack.worker.get(Sweeper).window = { pageSize: 5, pagesPerRun: 2 };
+    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
+
+    const sub = await subscribe(stack, hook.url);
+    for (let i = 0; i < 15; i++) await publish(stack, `${sub.ns}.paid`, { i });
+    const prisma = stack.api.app.get(PrismaService);
+    const ids = (await prisma.delivery.findMany({ where: { subscriptionId: sub.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((d) => d.id);
+    expect(ids).toHaveLength(15);
+    const lost = ids.slice(10);
+    for (const id of lost) expect(await queue.remove(id)).toBe(1);
+
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const present = await Promise.all(lost.map((id) => queue.getJob(id)));
+      if (present.every(Boolean)) break;
+      if (Date.now() > deadline) throw new Error(`lost deliveries never re-enqueued: ${lost.filter((_, i) => !present[i]).join(', ')}`);
+      await sleep(50);
+    }
+
+    worker.resume();
+    while ((await prisma.delivery.count({ where: { subscriptionId: sub.id, status: 'succeeded' } })) < 15) {
+      if (Date.now() > deadline + 15_000) throw new Error('the deliveries were not all sent');
+      await sleep(50);
+    }
+    expect(hook.requests).toHaveLength(15);
+    expect(new Set(hook.requests.map((r) => header(r, 'x-hookline-delivery')))).toEqual(new Set(ids));
+  });
+});
