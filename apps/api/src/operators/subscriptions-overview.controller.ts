@@ -3,11 +3,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '@hookline/auth';
 import { CircuitBreakersService } from '@hookline/operators';
 import { SubscriptionsService } from '@hookline/subscriptions';
+import { ApiProblems } from '../common/api-problems';
 import { SubscriptionOverviewQueryDto } from './dto/operators.dto';
 
 /** What the operator console shows across tenants: subscriptions by state, and the breakers holding some back. */
 @ApiTags('operators')
 @AdminOnly()
+@ApiProblems(401, 403, 422)
 @Controller('v1')
 export class SubscriptionsOverviewController {
   constructor(
