@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 
-const PROBLEM_SCHEMA = {
+/** Added to the document's components by buildOpenApiDocument; responses refer to it. */
+export const PROBLEM_DETAILS_SCHEMA = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail'],
   properties: {
@@ -27,7 +28,7 @@ const MEANING: Record<number, string> = {
 export function ApiProblems(...statuses: number[]) {
   return applyDecorators(
     ...statuses.map((status) =>
-      ApiResponse({ status, description: MEANING[status] ?? 'Problem', content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } }),
+      ApiResponse({ status, description: MEANING[status] ?? 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } } }),
     ),
   );
 }
