@@ -10,12 +10,14 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BulkJobsModule } from './bulk-jobs/bulk-jobs.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EgressModule } from './egress/egress.module';
+import { DeliveryStatsApiModule } from './delivery-stats/delivery-stats.module';
 import { EventTypesModule } from './event-types/event-types.module';
 import { EventsModule } from './events/events.module';
 import { FeedModule } from './feed/feed.module';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperatorsModule } from './operators/operators.module';
+import { PortalSessionsModule } from './portal-sessions/portal-sessions.module';
 import { ApiRateLimitGuard } from './rate-limit/api-rate-limit.guard';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -40,6 +42,8 @@ export class ApiModule {
         BulkJobsModule,
         FeedModule,
         OperatorsModule,
+        PortalSessionsModule,
+        DeliveryStatsApiModule,
         MetricsModule,
         EgressModule,
       ],

@@ -1,19 +1,22 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { PROBLEM_DETAILS_SCHEMA } from './common/api-problems';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Hookline API')
     .setDescription('Webhook delivery platform: tenants, subscriptions, events, deliveries. Errors are RFC 9457 problem+json.')
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Admin key or a tenant API key' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Admin key, a tenant API key, or a customer portal token (hkp_…, its tenant\'s customer routes only)' })
     .addSecurityRequirements('bearer')
     .build();
-  return documentEdgeRefusals(cleanupOpenApiDoc(SwaggerModule.createDocument(app, config)));
+  const document = documentEdgeRefusals(cleanupOpenApiDoc(SwaggerModule.createDocument(app, config)));
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ProblemDetails: PROBLEM_DETAILS_SCHEMA } };
+  return document;
 }
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { type: 'object' } } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } } });
 
 /** The refusals the edge gives every route alike (validation pipe, JsonBodyGuard), documented where they apply. */
 function documentEdgeRefusals(document: OpenAPIObject): OpenAPIObject {

@@ -17,6 +17,7 @@ import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
 import { DeliveryClaims } from './delivery/delivery-claims';
 import { InternalFailures } from './delivery/internal-failures';
+import { PortalDataPurger } from './maintenance/portal-data-purger';
 import { RetentionPurger } from './maintenance/retention-purger';
 import { RetentionRepository } from './maintenance/retention.repository';
 import { Sweeper } from './maintenance/sweeper';
@@ -47,6 +48,7 @@ export class WorkerModule {
         Sweeper,
         RetentionPurger,
         RetentionRepository,
+        PortalDataPurger,
         {
           provide: HttpDeliveryClient,
           inject: [APP_CONFIG],

@@ -25,4 +25,15 @@ export class EventListQueryDto extends createZodDto(
 ) {}
 
 /** Every field is optional, so a POST without any body is a fair request. */
-export class SubscriptionTestDto extends createZodDto(z.object({ type: eventTypeName.optional() }).strict().default({})) {}
+export class SubscriptionTestDto extends createZodDto(
+  z
+    .object({
+      type: eventTypeName.optional(),
+      data: z
+        .record(z.string(), z.unknown(), { message: 'must be a JSON object' })
+        .optional()
+        .meta({ description: "The test event's data (validated against the type's schema); default a short test message" }),
+    })
+    .strict()
+    .default({}),
+) {}
