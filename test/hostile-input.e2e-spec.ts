@@ -31,7 +31,10 @@ const SAMPLE_BODIES: Record<string, Record<string, unknown>> = {
   'POST /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/recover': { since: '2026-01-01T00:00:00Z' },
   // NDJSON: one line with these fields.
   'POST /v1/tenants/{tenantId}/bulk-jobs': { type: 'fuzz.bulk', data: { n: 1 } },
+  'POST /v1/tenants/{tenantId}/portal-sessions': { expiresInSeconds: 600, readOnly: true },
 };
+/** Routes whose answer never ends while the client reads: the test reads the status and headers, then hangs up. */
+const STREAM_ROUTES = new Set(['GET /v1/tenants/{tenantId}/deliveries/stream']);
 const NDJSON_ROUTES = new Set(['POST /v1/tenants/{tenantId}/bulk-jobs']);
 /** A body target naming no field: the hostile value is the whole body (an array, a string, a number…). */
 const WHOLE_BODY = '';
@@ -158,6 +161,7 @@ describe('hostile input on every route', () => {
     fixtures.eventId = (await api.http.post(`${tenant}/events`).set(auth).send({ type: 'fuzz.event', data: { n: 1 } }).expect(202)).body.id;
     fixtures.deliveryId = (await api.http.get(`${tenant}/events/${fixtures.eventId}`).set(auth).expect(200)).body.deliveries[0].id;
     fixtures.replayId = (await api.http.post('/v1/replays').set(auth).send({ tenantId: fixtures.tenantId }).expect(202)).body.id;
+    fixtures.sessionId = (await api.http.post(`${tenant}/portal-sessions`).set(auth).send({}).expect(201)).body.id;
     fixtures.jobId = (await api.http.post(`${tenant}/bulk-jobs`).set(auth).set('content-type', 'application/x-ndjson').send('{"type":"fuzz.bulk","data":1}\n').expect(202)).body.id;
     operations = operationsOf((await api.http.get('/openapi.json').expect(200)).body);
   });
@@ -193,11 +197,29 @@ describe('hostile input on every route', () => {
   }
 
   async function send(op: Operation, target: Target, hostile: string): Promise<request.Response> {
+    if (STREAM_ROUTES.has(op.key)) return openStream(op, target, hostile);
     const call = request(api.url)[op.method](urlOf(op, target, hostile)).set(api.auth());
     if (target.where === 'header') call.set(target.name, hostile);
     if (!op.hasBody) return call;
     const body = bodyWith(op, target.where === 'body' ? target.name : null, hostile);
     return call.set('content-type', NDJSON_ROUTES.has(op.key) ? 'application/x-ndjson' : 'application/json').send(body);
+  }
+
+  /** The stream's status and, for a refusal, its problem body; an accepted stream is closed at once. */
+  async function openStream(op: Operation, target: Target, hostile: string): Promise<request.Response> {
+    const headers: Record<string, string> = { ...api.auth() };
+    if (target.where === 'header') headers[target.name] = hostile;
+    const abort = new AbortController();
+    const response = await fetch(`${api.url}${urlOf(op, target, hostile)}`, { headers, signal: abort.signal });
+    const text = response.ok ? '' : await response.text();
+    abort.abort();
+    return {
+      status: response.status,
+      text,
+      body: text ? JSON.parse(text) : {},
+      headers: { 'content-type': response.headers.get('content-type') ?? '' },
+      res: { statusMessage: response.statusText },
+    } as unknown as request.Response;
   }
 
   function targetsOf(op: Operation): Target[] {

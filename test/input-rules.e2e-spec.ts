@@ -1,5 +1,6 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { connect } from 'node:net';
+import { Client } from 'pg';
 import request from 'supertest';
 import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, tableRowCounts, TestStack } from '@hookline/testing';
 import { fieldViolations, grpcClient, grpcError, json, publish } from '../apps/api/src/grpc/grpc-test-client';
@@ -70,8 +71,26 @@ describe('what the API accepts at the edge', () => {
     await db?.drop();
   });
 
+  /** Waits until the worker has delivered what earlier tests published, so its writes are not counted as ours. */
+  async function deliveriesSettled(timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      for (;;) {
+        const { rows } = await client.query<{ open: number }>(`SELECT count(*)::int AS open FROM deliveries WHERE status IN ('pending', 'failed')`);
+        if (rows[0].open === 0) return;
+        if (Date.now() > deadline) throw new Error(`${rows[0].open} deliveries still open after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
   /** Runs `send`, expects the refusal, and checks no table gained or lost a row. */
   async function refusedWritingNothing(send: () => PromiseLike<Reply>, status: number, errors?: ExpectedError[]) {
+    await deliveriesSettled();
     const before = await tableRowCounts(db.url);
     const response = await send();
     expectProblem(response, status, errors);

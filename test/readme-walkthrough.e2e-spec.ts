@@ -22,7 +22,8 @@ function walkthrough(): string {
  */
 function asScript(block: string, api: string, adminKey: string, port: number): string {
   const waitUntilListening = `for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && break; sleep 0.1; done`;
-  // A user watches the receiver print the 500 before stopping it.
+  // A user watches the receiver print the first delivery (→ 200), and later the 500, before stopping it.
+  const waitUntilDelivered = `for _ in $(seq 300); do curl -s "$API/v1/tenants/$TENANT/deliveries?status=succeeded" -H "Authorization: Bearer $KEY" | grep -q '"status":"succeeded"' && break; sleep 0.1; done`;
   const waitUntilFailedOnce = `for _ in $(seq 300); do curl -s "$API/v1/tenants/$TENANT/deliveries?status=failed" -H "Authorization: Bearer $KEY" | grep -q '"attemptCount":1' && break; sleep 0.1; done`;
   // Job control, as in an interactive shell, so that `kill %%` stops the receiver's whole process group.
   const setup = ['set -m', "trap 'for job in $(jobs -p); do kill -- -$job 2>/dev/null; done' EXIT", "trap 'exit 143' TERM"];
@@ -34,7 +35,7 @@ function asScript(block: string, api: string, adminKey: string, port: number): s
     .flatMap((line) => {
       if (line.startsWith('npm run receiver')) return [line, waitUntilListening];
       if (line === 'kill %%   # stop the receiver') return [waitUntilFailedOnce, line, 'wait'];
-      if (line.startsWith('kill %%')) return [line, 'wait'];
+      if (line.startsWith('kill %%')) return [waitUntilDelivered, line, 'wait'];
       return [line];
     });
   return [...setup, ...lines].join('\n');
