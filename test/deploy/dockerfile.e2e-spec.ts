@@ -160,8 +160,11 @@ describe('the Dockerfile', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'hookline-image-'));
+    for (const dir of ['home', 'tmp']) mkdirSync(join(scratch, 'role', dir), { recursive: true });
     roleEnv = {
       ...baseEnv(),
+      HOME: join(scratch, 'role/home'),
+      TMPDIR: join(scratch, 'role/tmp'),
       ...imageEnv,
       DATABASE_URL: databaseUrl,
       REDIS_URL: process.env.REDIS_URL!,
@@ -274,8 +277,10 @@ describe('the Dockerfile', () => {
     expect(unknown.output()).toContain('expected api, worker, migrate or cli');
   });
 
-  it('writes nothing inside the image while the roles run, so a read-only root filesystem works', () => {
+  it('writes nothing inside the image, in its home or its temporary folder while the roles run, so a read-only root filesystem works', () => {
     const changed = execFileSync('find', [join(stageRoot(runtime.name), 'app'), '-newer', join(scratch, 'before-roles')], { encoding: 'utf8' });
     expect(changed.trim()).toBe('');
+    expect(readdirSync(join(scratch, 'role/home'))).toEqual([]);
+    expect(readdirSync(join(scratch, 'role/tmp'))).toEqual([]);
   });
 });
