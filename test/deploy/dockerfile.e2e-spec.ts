@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { Client } from 'pg';
+import { parse } from 'yaml';
 import { buildContextFiles, dockerIgnored, Instruction, parseCommand, parseDockerfile, parseEnv, Stage } from './dockerfile';
 
 /**
@@ -130,6 +131,19 @@ async function waitUntil(what: string, condition: () => Promise<boolean> | boole
   }
 }
 
+function composeApiHealthcheck(port: string): number {
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const [form, program, ...args] = compose.services.api.healthcheck.test as string[];
+  expect([form, program]).toEqual(['CMD', 'node']);
+  const pointed = args.map((arg) => arg.replace('127.0.0.1:3000/', `127.0.0.1:${port}/`));
+  try {
+    execFileSync(process.execPath, pointed, { stdio: 'pipe', timeout: 10_000 });
+    return 0;
+  } catch (error) {
+    return (error as { status: number }).status;
+  }
+}
+
 interface Role {
   child: ChildProcess;
   output: () => string;
@@ -241,7 +255,7 @@ describe('the Dockerfile', () => {
     expect(rows[0].n).toBe(readdirSync(join(ROOT, 'prisma/migrations'), { withFileTypes: true }).filter((e) => e.isDirectory()).length);
   }, 60_000);
 
-  it('`api` becomes ready on /readyz and exits 0 on SIGTERM', async () => {
+  it('`api` becomes ready on /readyz, passes the compose health check, and exits 0 on SIGTERM', async () => {
     const api = startRole('api');
     let status = 0;
     await waitUntil(
@@ -254,8 +268,12 @@ describe('the Dockerfile', () => {
       45_000,
       api.output,
     );
+    expect((await fetch(`http://127.0.0.1:${roleEnv.PORT}/healthz`)).status).toBe(200);
+    // docker-compose.yml's health check, pointed at this API's port: passes now, fails once it is gone.
+    expect(composeApiHealthcheck(roleEnv.PORT)).toBe(0);
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
+    expect(composeApiHealthcheck(roleEnv.PORT)).toBe(1);
   }, 60_000);
 
   it('`worker` connects to Postgres and Redis and exits 0 on SIGTERM', async () => {
