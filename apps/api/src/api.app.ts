@@ -26,7 +26,8 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.use(jsonBodyParser(config.MAX_PAYLOAD_BYTES));
   app.set('trust proxy', false);
   app.set('x-powered-by', false);
-  app.enableShutdownHooks();
+  // Exit 0 once shut down cleanly (Nest would re-raise the signal): Docker and Kubernetes see a clean stop.
+  app.enableShutdownHooks([], { useProcessExit: true });
   serveOpenApi(app);
   mountQueueDashboard(app);
   return app;

@@ -8,6 +8,7 @@ import { WorkerModule } from './worker.module';
 export async function createWorkerApp(config: AppConfig): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // Exit 0 once shut down cleanly (Nest would re-raise the signal): Docker and Kubernetes see a clean stop.
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }
