@@ -1,0 +1,90 @@
+import type { Api } from './client';
+import type {
+  BulkJob,
+  Delivery,
+  DeliveryDetail,
+  DeliveryStatus,
+  EventType,
+  EventView,
+  Page,
+  Replay,
+  SeriesBucket,
+  Subscription,
+  Whoami,
+} from './models';
+
+export interface SubscriptionInput {
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  headers: Record<string, string>;
+  rateLimitPerSecond: number | null;
+}
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  subscriptionId?: string;
+  eventId?: string;
+  since?: string;
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** The customer routes of one tenant, as the portal uses them. */
+export function tenantApi(api: Api, tenantId: string) {
+  const { client, unwrap, request } = api;
+  const tenant = { tenantId };
+  const sub = (subscriptionId: string) => ({ path: { tenantId, subscriptionId } });
+  return {
+    api,
+    tenantId,
+    subscriptions: (cursor?: string) =>
+      unwrap<Page<Subscription>>(client.GET('/v1/tenants/{tenantId}/subscriptions', { params: { path: tenant, query: { limit: 100, cursor } } })),
+    subscription: (id: string) => unwrap<Subscription>(client.GET('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}', { params: sub(id) })),
+    createSubscription: (body: SubscriptionInput) =>
+      unwrap<Subscription & { secret?: string }>(client.POST('/v1/tenants/{tenantId}/subscriptions', { params: { path: tenant }, body })),
+    updateSubscription: (id: string, body: SubscriptionInput) =>
+      unwrap<Subscription>(client.PATCH('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}', { params: sub(id), body })),
+    deleteSubscription: (id: string) => unwrap<void>(client.DELETE('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}', { params: sub(id) })),
+    enable: (id: string) => unwrap<Subscription>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/enable', { params: sub(id) })),
+    disable: (id: string) => unwrap<Subscription>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/disable', { params: sub(id) })),
+    secret: (id: string) =>
+      unwrap<{ secret?: string; publicKey?: string }>(client.GET('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/secret', { params: sub(id) })),
+    rotateSecret: (id: string, graceSeconds: number) =>
+      unwrap<{ secret?: string }>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/rotate-secret', { params: sub(id), body: { graceSeconds } })),
+    sendTest: (id: string, type: string, data?: unknown) =>
+      request<EventView>('POST', `/v1/tenants/${tenantId}/subscriptions/${id}/test`, data === undefined ? { type } : { type, data }),
+    recover: (id: string, since: string, until?: string) =>
+      unwrap<Replay>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/recover', { params: sub(id), body: { since, until } })),
+    replay: (replayId: string) => request<Replay>('GET', `/v1/tenants/${tenantId}/replays/${encodeURIComponent(replayId)}`),
+    deliveries: (filter: DeliveryFilter) =>
+      unwrap<Page<Delivery>>(client.GET('/v1/tenants/{tenantId}/deliveries', { params: { path: tenant, query: { limit: 25, ...filter } } })),
+    delivery: (id: string) =>
+      unwrap<DeliveryDetail>(client.GET('/v1/tenants/{tenantId}/deliveries/{deliveryId}', { params: { path: { tenantId, deliveryId: id } } })),
+    retryDelivery: (id: string) =>
+      unwrap<DeliveryDetail>(client.POST('/v1/tenants/{tenantId}/deliveries/{deliveryId}/replay', { params: { path: { tenantId, deliveryId: id } } })),
+    event: (id: string) => unwrap<EventView>(client.GET('/v1/tenants/{tenantId}/events/{eventId}', { params: { path: { tenantId, eventId: id } } })),
+    eventTypes: async () => {
+      const all: EventType[] = [];
+      let cursor: string | undefined;
+      do {
+        const page: Page<EventType> = await unwrap(client.GET('/v1/event-types', { params: { query: { limit: 100, cursor } } }));
+        all.push(...page.data);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    },
+    series: (query: { since: string; until: string; bucket: string; subscriptionId?: string }) => {
+      const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
+      return request<{ buckets: SeriesBucket[] }>('GET', `/v1/tenants/${tenantId}/stats/series?${params}`);
+    },
+    bulkJobs: (cursor?: string) =>
+      request<Page<BulkJob>>('GET', `/v1/tenants/${tenantId}/bulk-jobs?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    streamUrl: `/v1/tenants/${tenantId}/deliveries/stream`,
+  };
+}
+
+export type TenantApi = ReturnType<typeof tenantApi>;
+
+export const whoami = (api: Api) => api.request<Whoami>('GET', '/v1/auth/whoami');

@@ -1,0 +1,121 @@
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { SeriesBucket } from '../api/models';
+import { percent } from '../lib/format';
+import { Card, EmptyState, ErrorNotice, Spinner, useLoad } from '../ui/components';
+import { usePortal } from './portal-context';
+
+export const RANGES = {
+  '24h': { label: '24 h', ms: 86_400_000, bucket: '1h' },
+  '7d': { label: '7 d', ms: 7 * 86_400_000, bucket: '1h' },
+  '30d': { label: '30 d', ms: 30 * 86_400_000, bucket: '1d' },
+} as const;
+export type RangeKey = keyof typeof RANGES;
+
+const COLORS = { succeeded: '#0e9f4f', failed: '#e59500', dead: '#d13438', p50: '#4f46e5', p95: '#a855f7' };
+
+function UPlotChart({ options, data, label }: { options: Omit<uPlot.Options, 'width' | 'height'>; data: uPlot.AlignedData; label: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const chart = new uPlot({ ...options, width: element.clientWidth || 600, height: 200 }, data, element);
+    const observer = new ResizeObserver(() => chart.setSize({ width: element.clientWidth, height: 200 }));
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      chart.destroy();
+    };
+  }, [options, data]);
+  return <div ref={ref} className="chart" role="img" aria-label={label} />;
+}
+
+export function RangePicker({ value, onChange }: { value: RangeKey; onChange: (range: RangeKey) => void }) {
+  return (
+    <div className="segmented" role="group" aria-label="Time range">
+      {(Object.keys(RANGES) as RangeKey[]).map((key) => (
+        <button key={key} type="button" aria-pressed={value === key} onClick={() => onChange(key)}>
+          {RANGES[key].label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+const axes = (unit?: string): uPlot.Axis[] => [
+  { stroke: '#5b6478', grid: { stroke: '#eef1f5' } },
+  { stroke: '#5b6478', grid: { stroke: '#eef1f5' }, values: (_u, values) => values.map((v) => (unit ? `${v}${unit}` : String(v))) },
+];
+
+/** The three charts for a set of buckets: deliveries by outcome, success rate, latency. */
+export function SeriesCharts({ buckets }: { buckets: SeriesBucket[] }) {
+  const x = buckets.map((b) => new Date(b.start).getTime() / 1000);
+  const total = buckets.reduce((sum, b) => sum + b.succeeded + b.failed + b.dead, 0);
+  if (total === 0) return <EmptyState title="No deliveries in this period" icon="chart">Charts fill in as deliveries are attempted.</EmptyState>;
+  const succeeded = buckets.reduce((sum, b) => sum + b.succeeded, 0);
+  const rate = buckets.map((b) => {
+    const n = b.succeeded + b.failed + b.dead;
+    return n === 0 ? null : Math.round((b.succeeded / n) * 1000) / 10;
+  });
+  return (
+    <div className="stack">
+      <div className="grid-3">
+        <div className="metric"><span className="metric-label">Deliveries</span><span className="metric-value">{total.toLocaleString()}</span></div>
+        <div className="metric"><span className="metric-label">Success rate</span><span className="metric-value">{percent(succeeded, total)}</span></div>
+        <div className="metric"><span className="metric-label">Dead</span><span className="metric-value">{buckets.reduce((s, b) => s + b.dead, 0).toLocaleString()}</span></div>
+      </div>
+      <div className="grid-3">
+        <div>
+          <h3>Deliveries by outcome</h3>
+          <UPlotChart
+            label="Deliveries by outcome over time"
+            data={[x, buckets.map((b) => b.succeeded), buckets.map((b) => b.failed), buckets.map((b) => b.dead)]}
+            options={{
+              axes: axes(),
+              legend: { show: true },
+              series: [
+                {},
+                { label: 'Succeeded', stroke: COLORS.succeeded, fill: `${COLORS.succeeded}22` },
+                { label: 'Failed', stroke: COLORS.failed },
+                { label: 'Dead', stroke: COLORS.dead },
+              ],
+            }}
+          />
+        </div>
+        <div>
+          <h3>Success rate</h3>
+          <UPlotChart
+            label="Success rate over time"
+            data={[x, rate]}
+            options={{ axes: axes(' %'), scales: { y: { range: [0, 100] } }, series: [{}, { label: 'Success %', stroke: COLORS.succeeded, spanGaps: false }] }}
+          />
+        </div>
+        <div>
+          <h3>Latency</h3>
+          <UPlotChart
+            label="Attempt latency p50 and p95 over time"
+            data={[x, buckets.map((b) => b.p50Ms), buckets.map((b) => b.p95Ms)]}
+            options={{ axes: axes(' ms'), series: [{}, { label: 'p50', stroke: COLORS.p50 }, { label: 'p95', stroke: COLORS.p95 }] }}
+          />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Charts of one endpoint (subscriptionId) or of the whole tenant. */
+export default function Charts({ subscriptionId, title }: { subscriptionId?: string; title: string }) {
+  const { tenant } = usePortal();
+  const [range, setRange] = useState<RangeKey>('24h');
+  const series = useLoad(() => {
+    const until = new Date();
+    const since = new Date(until.getTime() - RANGES[range].ms);
+    return tenant.series({ since: since.toISOString(), until: until.toISOString(), bucket: RANGES[range].bucket, subscriptionId });
+  }, [tenant, range, subscriptionId]);
+  return (
+    <Card title={title} actions={<RangePicker value={range} onChange={setRange} />}>
+      {series.error ? <ErrorNotice error={series.error} onRetry={series.reload} /> : !series.data ? <Spinner label="Loading charts" /> : <SeriesCharts buckets={series.data.buckets} />}
+    </Card>
+  );
+}
