@@ -16,6 +16,7 @@ import { FeedModule } from './feed/feed.module';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperatorsModule } from './operators/operators.module';
+import { PortalSessionsModule } from './portal-sessions/portal-sessions.module';
 import { ApiRateLimitGuard } from './rate-limit/api-rate-limit.guard';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -40,6 +41,7 @@ export class ApiModule {
         BulkJobsModule,
         FeedModule,
         OperatorsModule,
+        PortalSessionsModule,
         MetricsModule,
       ],
       controllers: [HealthController],

@@ -3,13 +3,16 @@ import { Reflector } from '@nestjs/core';
 import { ProblemException } from '@hookline/http-problem';
 import type { Request } from 'express';
 import { ApiKeysService } from './api-keys.service';
-import { ADMIN_ONLY, Principal, PUBLIC_ROUTE } from './principal';
+import { PORTAL_TOKEN_PREFIX } from './api-key.crypto';
+import { ADMIN_ONLY, Principal, PORTAL_ACCESS, PUBLIC_ROUTE } from './principal';
 import { PrincipalLookups } from './principal-lookups';
 
 /**
  * The one place that enforces SPEC section 3 auth: 401 without a valid key, 403 for a tenant key
  * on an admin route, and 404 for any `:tenantId` route that is not the caller's own tenant (or,
- * for the admin, a tenant that does not exist), so no handler can forget tenant scoping.
+ * for the admin, a tenant that does not exist), so no handler can forget tenant scoping. A portal
+ * token answers as a tenant key would, and then gets 403 on any route not marked PortalAccess and,
+ * when read-only, on every write.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -28,7 +31,9 @@ export class ApiKeyGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized(header ? 'Authorization must be "Bearer <key>"' : 'Missing Authorization: Bearer <key>');
     const principal = await this.apiKeys.authenticate(match[1]);
-    if (!principal) throw unauthorized('Unknown or revoked API key');
+    if (!principal) {
+      throw unauthorized(match[1].startsWith(PORTAL_TOKEN_PREFIX) ? 'Unknown, expired or revoked portal token' : 'Unknown or revoked API key');
+    }
     request.principal = principal;
 
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && principal.kind !== 'admin') {
@@ -36,15 +41,22 @@ export class ApiKeyGuard implements CanActivate {
     }
     const tenantId = request.params?.tenantId as string | undefined;
     if (tenantId !== undefined) {
-      const visible =
-        principal.kind === 'tenant'
-          ? principal.tenantId === tenantId
-          : await this.lookups.tenantExists(tenantId);
+      const visible = principal.kind === 'admin' ? await this.lookups.tenantExists(tenantId) : principal.tenantId === tenantId;
       if (!visible) throw ProblemException.notFound('Tenant');
+    }
+    if (principal.kind === 'portal') {
+      if (!this.reflector.getAllAndOverride<boolean>(PORTAL_ACCESS, targets)) {
+        throw new ProblemException(403, 'A portal token cannot use this route; it needs an API key');
+      }
+      if (principal.readOnly && !READ_METHODS.has(request.method)) {
+        throw new ProblemException(403, 'This portal link is read-only');
+      }
     }
     return true;
   }
 }
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 function unauthorized(detail: string) {
   return new ProblemException(401, detail, undefined, undefined, { 'WWW-Authenticate': 'Bearer' });

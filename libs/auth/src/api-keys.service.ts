@@ -4,7 +4,7 @@ import { Prisma, PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
-import { generateApiKey, hashApiKey, sameHash } from './api-key.crypto';
+import { generateApiKey, hashApiKey, PORTAL_TOKEN_PREFIX, sameHash } from './api-key.crypto';
 import { Principal } from './principal';
 import { PrincipalLookups } from './principal-lookups';
 
@@ -40,16 +40,26 @@ export class ApiKeysService {
     this.adminKeyHash = hashApiKey(config.ADMIN_API_KEY);
   }
 
-  /** Resolves a bearer token; null when it is unknown or revoked. Never cached, so revocation is immediate. */
+  /**
+   * Resolves a bearer token (API key or portal token); null when it is unknown, revoked or expired.
+   * Never cached, so revocation is immediate.
+   */
   async authenticate(token: string): Promise<Principal | null> {
     const hash = hashApiKey(token);
     if (sameHash(hash, this.adminKeyHash)) return { kind: 'admin' };
+    if (token.startsWith(PORTAL_TOKEN_PREFIX)) return this.authenticatePortal(hash);
     const key = await this.lookups.keyByHash(hash);
     if (!key || key.revokedAt || !sameHash(key.hash, hash)) return null;
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.prisma.apiKey.updateMany({ where: { id: key.id }, data: { lastUsedAt: new Date() } });
     }
     return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id };
+  }
+
+  private async authenticatePortal(hash: string): Promise<Principal | null> {
+    const session = await this.lookups.portalSessionByHash(hash);
+    if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now() || !sameHash(session.hash, hash)) return null;
+    return { kind: 'portal', tenantId: session.tenantId, sessionId: session.id, readOnly: session.readOnly, expiresAt: session.expiresAt };
   }
 
   async create(tenantId: string, name?: string): Promise<CreatedApiKey> {

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
+import { PortalSessionsService } from './portal-sessions.service';
 import { PrincipalLookups } from './principal-lookups';
 
-@Module({ providers: [ApiKeysService, ApiKeyGuard, PrincipalLookups], exports: [ApiKeysService, ApiKeyGuard, PrincipalLookups] })
+@Module({
+  providers: [ApiKeysService, ApiKeyGuard, PrincipalLookups, PortalSessionsService],
+  exports: [ApiKeysService, ApiKeyGuard, PrincipalLookups, PortalSessionsService],
+})
 export class AuthModule {}

@@ -14,10 +14,23 @@ const KEYS_BY_HASH_SQL = `
 SELECT id, tenant_id AS "tenantId", hash, revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
 FROM api_keys WHERE hash = ANY($1::text[])`;
 
+export interface PortalSessionRow {
+  id: string;
+  tenantId: string;
+  hash: string;
+  readOnly: boolean;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+const PORTAL_SESSIONS_BY_HASH_SQL = `
+SELECT id, tenant_id AS "tenantId", hash, read_only AS "readOnly", expires_at AS "expiresAt", revoked_at AS "revokedAt"
+FROM portal_sessions WHERE hash = ANY($1::text[])`;
+
 const EXISTING_TENANTS_SQL = `SELECT id FROM tenants WHERE id = ANY($1::text[])`;
 
 /**
- * The two reads every authenticated request makes (its key by hash; for the admin key, whether the
+ * The reads every authenticated request makes (its key or portal session by hash; for the admin key, whether the
  * tenant in the path exists), batched across concurrent requests by group commit: one query serves
  * every request that arrived while the previous one ran. Never cached, so revocation and deletion
  * take effect at once.
@@ -26,6 +39,12 @@ const EXISTING_TENANTS_SQL = `SELECT id FROM tenants WHERE id = ANY($1::text[])`
 export class PrincipalLookups {
   private readonly keys = new GroupCommit<string, ApiKeyRow | null>(async (hashes) => {
     const rows = await this.sql.rows<ApiKeyRow>(KEYS_BY_HASH_SQL, [[...new Set(hashes)]]);
+    const byHash = new Map(rows.map((row) => [row.hash, row]));
+    return hashes.map((hash) => byHash.get(hash) ?? null);
+  });
+
+  private readonly portalSessions = new GroupCommit<string, PortalSessionRow | null>(async (hashes) => {
+    const rows = await this.sql.rows<PortalSessionRow>(PORTAL_SESSIONS_BY_HASH_SQL, [[...new Set(hashes)]]);
     const byHash = new Map(rows.map((row) => [row.hash, row]));
     return hashes.map((hash) => byHash.get(hash) ?? null);
   });
@@ -40,6 +59,10 @@ export class PrincipalLookups {
 
   keyByHash(hash: string): Promise<ApiKeyRow | null> {
     return this.keys.submit(hash);
+  }
+
+  portalSessionByHash(hash: string): Promise<PortalSessionRow | null> {
+    return this.portalSessions.submit(hash);
   }
 
   tenantExists(tenantId: string): Promise<boolean> {

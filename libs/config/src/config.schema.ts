@@ -73,6 +73,11 @@ export const envSchema = z.object({
     .min(0, 'must be 0 or more milliseconds')
     .default(60_000),
   BREAKER_COOLDOWN_MS: positiveInt('a positive number of milliseconds').default(60_000),
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without query or fragment')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   OPERATOR_WEBHOOK_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
   OPERATOR_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by base64 of at least 24 bytes').optional(),
   // Customer portal and console branding (see README).

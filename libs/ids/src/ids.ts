@@ -14,7 +14,7 @@ function pooledRandom(): number {
 
 const nextUlid = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'ten' | 'key' | 'sub' | 'sec' | 'evt' | 'dlv' | 'att' | 'job' | 'rpl';
+export type IdPrefix = 'ten' | 'key' | 'sub' | 'sec' | 'evt' | 'dlv' | 'att' | 'job' | 'rpl' | 'pts';
 
 /** `evt_01J…`: the SPEC prefix and a ULID, so ids sort by creation time. */
 export function newId(prefix: IdPrefix): string {

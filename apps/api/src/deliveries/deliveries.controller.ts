@@ -1,9 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { PortalAccess } from '@hookline/auth';
 import { DeliveriesService } from '@hookline/deliveries';
 import { DeliveryListQueryDto } from './dto/delivery.dto';
 
 @ApiTags('deliveries')
+@PortalAccess()
 @Controller('v1/tenants/:tenantId/deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}

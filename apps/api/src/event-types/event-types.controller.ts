@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '@hookline/auth';
+import { AdminOnly, PortalAccess } from '@hookline/auth';
 import { EventTypesService } from '@hookline/event-types';
 import { PageQueryDto } from '@hookline/pagination';
 import { EventTypeCreateDto, EventTypeUpdateDto } from './dto/event-type.dto';
@@ -18,11 +18,13 @@ export class EventTypesController {
   }
 
   @Get()
+  @PortalAccess()
   list(@Query() query: PageQueryDto) {
     return this.eventTypes.list(query.limit, query.cursor);
   }
 
   @Get(':name')
+  @PortalAccess()
   get(@Param('name') name: string) {
     return this.eventTypes.get(name);
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { PortalAccess } from '@hookline/auth';
 import { DeliveriesService } from '@hookline/deliveries';
 import { EventsService } from '@hookline/events';
 import { ProblemException } from '@hookline/http-problem';
@@ -31,11 +32,13 @@ export class EventsController {
   }
 
   @Get()
+  @PortalAccess()
   list(@Param('tenantId') tenantId: string, @Query() query: EventListQueryDto) {
     return this.events.list(tenantId, query);
   }
 
   @Get(':eventId')
+  @PortalAccess()
   async get(@Param('tenantId') tenantId: string, @Param('eventId') eventId: string) {
     const event = await this.events.get(tenantId, eventId);
     return { ...event, deliveries: await this.deliveries.forEvent(tenantId, eventId) };

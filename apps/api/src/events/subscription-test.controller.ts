@@ -1,11 +1,13 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { PortalAccess } from '@hookline/auth';
 import { EventsService } from '@hookline/events';
 import { ProblemException } from '@hookline/http-problem';
 import { SubscriptionsService } from '@hookline/subscriptions';
 import { SubscriptionTestDto } from './dto/event.dto';
 
 @ApiTags('subscriptions')
+@PortalAccess()
 @Controller('v1/tenants/:tenantId/subscriptions/:subscriptionId/test')
 export class SubscriptionTestController {
   constructor(

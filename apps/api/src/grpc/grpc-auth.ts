@@ -24,13 +24,15 @@ export class GrpcAuth {
     }
     const principal = await this.apiKeys.authenticate(match[1]);
     if (!principal) throw new GrpcError(status.UNAUTHENTICATED, 'Unknown or revoked API key');
+    // Every gRPC call publishes or watches on behalf of a producer, which a portal link may not do.
+    if (principal.kind === 'portal') throw new GrpcError(status.PERMISSION_DENIED, 'A portal token cannot use the gRPC API; it needs an API key');
     return principal;
   }
 
   async assertTenantVisible(principal: Principal, tenantId: string): Promise<void> {
     if (!tenantId) throw GrpcError.invalid('tenant_id', 'is required');
     const visible =
-      principal.kind === 'tenant' ? principal.tenantId === tenantId : await this.lookups.tenantExists(tenantId);
+      principal.kind === 'admin' ? await this.lookups.tenantExists(tenantId) : principal.tenantId === tenantId;
     if (!visible) throw new GrpcError(status.NOT_FOUND, 'Tenant not found');
   }
 

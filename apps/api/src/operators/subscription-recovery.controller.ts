@@ -1,10 +1,12 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { PortalAccess } from '@hookline/auth';
 import { ReplaysService } from '@hookline/operators';
 import { RecoverDto } from './dto/operators.dto';
 
 /** Admin or the tenant's own key: tenant scoping is the global ApiKeyGuard's. */
 @ApiTags('subscriptions')
+@PortalAccess()
 @Controller('v1/tenants/:tenantId/subscriptions/:subscriptionId/recover')
 export class SubscriptionRecoveryController {
   constructor(private readonly replays: ReplaysService) {}

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Principal } from '@hookline/auth';
+import { Principal, principalId } from '@hookline/auth';
 import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
@@ -59,7 +59,7 @@ export class ApiRateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const principal = http.getRequest<Request & { principal?: Principal }>().principal;
     if (!principal || this.redis.status !== 'ready') return true;
-    const id = principal.kind === 'admin' ? 'admin' : principal.keyId;
+    const id = principalId(principal);
     const count = await this.counts.submit(this.keys.apiRequests(id, Math.floor(Date.now() / 1000)));
     if (count === null) return true;
     const response = http.getResponse<Response>();

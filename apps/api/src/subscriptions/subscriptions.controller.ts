@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { PortalAccess } from '@hookline/auth';
 import { SubscriptionSecretsService, SubscriptionsService } from '@hookline/subscriptions';
 import { RotateSecretDto, SubscriptionCreateDto, SubscriptionListQueryDto, SubscriptionUpdateDto } from './dto/subscription.dto';
 
 /** Tenant scoping is the global ApiKeyGuard's: `:tenantId` is always the caller's own tenant here. */
 @ApiTags('subscriptions')
+@PortalAccess()
 @Controller('v1/tenants/:tenantId/subscriptions')
 export class SubscriptionsController {
   constructor(

@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, PortalAccess, Principal } from '@hookline/auth';
+
+@ApiTags('auth')
+@Controller('v1/auth/whoami')
+export class WhoamiController {
+  /** How the portal page learns its tenant from the token alone. */
+  @Get()
+  @PortalAccess()
+  @ApiOperation({ summary: 'What the bearer credential is: `{ kind, tenantId, readOnly, expiresAt }`' })
+  whoami(@CurrentPrincipal() principal: Principal) {
+    switch (principal.kind) {
+      case 'admin':
+        return { kind: 'admin', tenantId: null, readOnly: false, expiresAt: null };
+      case 'tenant':
+        return { kind: 'tenant', tenantId: principal.tenantId, readOnly: false, expiresAt: null };
+      case 'portal':
+        return { kind: 'portal', tenantId: principal.tenantId, readOnly: principal.readOnly, expiresAt: principal.expiresAt };
+    }
+  }
+}
