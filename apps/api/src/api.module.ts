@@ -10,6 +10,7 @@ import { QueueModule } from '@hookline/queue';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BulkJobsModule } from './bulk-jobs/bulk-jobs.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
+import { DeliveryStatsApiModule } from './delivery-stats/delivery-stats.module';
 import { EventTypesModule } from './event-types/event-types.module';
 import { EventsModule } from './events/events.module';
 import { FeedModule } from './feed/feed.module';
@@ -42,6 +43,7 @@ export class ApiModule {
         FeedModule,
         OperatorsModule,
         PortalSessionsModule,
+        DeliveryStatsApiModule,
         MetricsModule,
       ],
       controllers: [HealthController],

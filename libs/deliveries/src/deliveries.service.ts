@@ -30,6 +30,7 @@ export class DeliveriesService {
         status: filter.status,
         subscriptionId: filter.subscriptionId,
         eventId: filter.eventId,
+        ...(filter.eventType !== undefined ? { event: { type: filter.eventType } } : {}),
         createdAt: { gte: filter.since, lt: filter.until },
         ...(filter.cursor ? { id: { lt: filter.cursor } } : {}),
       },
@@ -61,6 +62,7 @@ export class DeliveriesService {
       error: a.error,
       responseBody: a.responseBody,
       responseHeaders: (a.responseHeaders as Record<string, string> | null) ?? null,
+      requestHeaders: (a.requestHeaders as Record<string, string> | null) ?? null,
     }));
     return { ...deliveryView(row), attempts };
   }

@@ -9,6 +9,8 @@ export interface AttemptView {
   error: string | null;
   responseBody: string | null;
   responseHeaders: Record<string, string> | null;
+  /** As sent, signatures included; null for attempts recorded before they were kept. */
+  requestHeaders: Record<string, string> | null;
 }
 
 export interface DeliveryView {
@@ -30,6 +32,7 @@ export interface DeliveryListFilter {
   status?: DeliveryStatus;
   subscriptionId?: string;
   eventId?: string;
+  eventType?: string;
   since?: Date;
   until?: Date;
   limit: number;

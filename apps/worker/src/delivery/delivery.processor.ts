@@ -96,6 +96,7 @@ export class DeliveryProcessor extends WorkerHost {
       error: outcome.error,
       responseBody: outcome.responseBody,
       responseHeaders: outcome.responseHeaders,
+      requestHeaders: headers,
       status,
       nextAttemptAt,
       cycleAttempts,

@@ -12,6 +12,7 @@ export class DeliveryListQueryDto extends createZodDto(
       status: z.enum(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
       subscriptionId: z.string().min(1).max(64).optional(),
       eventId: z.string().min(1).max(64).optional(),
+      eventType: z.string().min(1).max(200).optional().meta({ description: 'Only deliveries of events of this type (exact name)' }),
       since: isoDateTime.optional(),
       until: isoDateTime.optional(),
     })
