@@ -21,8 +21,16 @@ export interface SubscriptionInput {
   rateLimitPerSecond: number | null;
 }
 
+export interface SeriesQuery {
+  since: string;
+  until: string;
+  bucket?: '1m' | '5m' | '15m' | '1h' | '1d';
+  subscriptionId?: string;
+}
+
 export interface DeliveryFilter {
   status?: DeliveryStatus;
+  eventType?: string;
   subscriptionId?: string;
   eventId?: string;
   since?: string;
@@ -75,10 +83,8 @@ export function tenantApi(api: Api, tenantId: string) {
       } while (cursor);
       return all;
     },
-    series: (query: { since: string; until: string; bucket: string; subscriptionId?: string }) => {
-      const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
-      return request<{ buckets: SeriesBucket[] }>('GET', `/v1/tenants/${tenantId}/stats/series?${params}`);
-    },
+    series: (query: SeriesQuery) =>
+      unwrap<{ buckets: SeriesBucket[] }>(client.GET('/v1/tenants/{tenantId}/stats/series', { params: { path: tenant, query } })),
     bulkJobs: (cursor?: string) =>
       request<Page<BulkJob>>('GET', `/v1/tenants/${tenantId}/bulk-jobs?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
     streamUrl: `/v1/tenants/${tenantId}/deliveries/stream`,
@@ -87,4 +93,4 @@ export function tenantApi(api: Api, tenantId: string) {
 
 export type TenantApi = ReturnType<typeof tenantApi>;
 
-export const whoami = (api: Api) => api.request<Whoami>('GET', '/v1/auth/whoami');
+export const whoami = (api: Api) => api.unwrap<Whoami>(api.client.GET('/v1/auth/whoami'));

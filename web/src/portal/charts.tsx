@@ -7,7 +7,7 @@ import { Card, EmptyState, ErrorNotice, Spinner, useLoad } from '../ui/component
 import { usePortal } from './portal-context';
 
 export const RANGES = {
-  '24h': { label: '24 h', ms: 86_400_000, bucket: '1h' },
+  '24h': { label: '24 h', ms: 86_400_000, bucket: '15m' },
   '7d': { label: '7 d', ms: 7 * 86_400_000, bucket: '1h' },
   '30d': { label: '30 d', ms: 30 * 86_400_000, bucket: '1d' },
 } as const;
@@ -51,25 +51,26 @@ const axes = (unit?: string): uPlot.Axis[] => [
 /** The three charts for a set of buckets: deliveries by outcome, success rate, latency. */
 export function SeriesCharts({ buckets }: { buckets: SeriesBucket[] }) {
   const x = buckets.map((b) => new Date(b.start).getTime() / 1000);
-  const total = buckets.reduce((sum, b) => sum + b.succeeded + b.failed + b.dead, 0);
+  // succeeded and failed count attempts; dead counts deliveries that ran out of attempts.
+  const total = buckets.reduce((sum, b) => sum + b.succeeded + b.failed, 0);
   if (total === 0) return <EmptyState title="No deliveries in this period" icon="chart">Charts fill in as deliveries are attempted.</EmptyState>;
   const succeeded = buckets.reduce((sum, b) => sum + b.succeeded, 0);
   const rate = buckets.map((b) => {
-    const n = b.succeeded + b.failed + b.dead;
+    const n = b.succeeded + b.failed;
     return n === 0 ? null : Math.round((b.succeeded / n) * 1000) / 10;
   });
   return (
     <div className="stack">
       <div className="grid-3">
-        <div className="metric"><span className="metric-label">Deliveries</span><span className="metric-value">{total.toLocaleString()}</span></div>
+        <div className="metric"><span className="metric-label">Attempts</span><span className="metric-value">{total.toLocaleString()}</span></div>
         <div className="metric"><span className="metric-label">Success rate</span><span className="metric-value">{percent(succeeded, total)}</span></div>
-        <div className="metric"><span className="metric-label">Dead</span><span className="metric-value">{buckets.reduce((s, b) => s + b.dead, 0).toLocaleString()}</span></div>
+        <div className="metric"><span className="metric-label">Dead deliveries</span><span className="metric-value">{buckets.reduce((s, b) => s + b.dead, 0).toLocaleString()}</span></div>
       </div>
       <div className="grid-3">
         <div>
-          <h3>Deliveries by outcome</h3>
+          <h3>Attempts by outcome</h3>
           <UPlotChart
-            label="Deliveries by outcome over time"
+            label="Attempts by outcome over time"
             data={[x, buckets.map((b) => b.succeeded), buckets.map((b) => b.failed), buckets.map((b) => b.dead)]}
             options={{
               axes: axes(),
@@ -78,7 +79,7 @@ export function SeriesCharts({ buckets }: { buckets: SeriesBucket[] }) {
                 {},
                 { label: 'Succeeded', stroke: COLORS.succeeded, fill: `${COLORS.succeeded}22` },
                 { label: 'Failed', stroke: COLORS.failed },
-                { label: 'Dead', stroke: COLORS.dead },
+                { label: 'Dead (deliveries)', stroke: COLORS.dead },
               ],
             }}
           />

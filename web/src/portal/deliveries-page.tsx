@@ -31,7 +31,7 @@ export function LiveIndicator({ state }: { state: LiveState }) {
 
 function apiFilter(filters: LogFilters): DeliveryFilter {
   const since = filters.range && filters.range !== 'custom' ? new Date(Date.now() - RANGES[filters.range]).toISOString() : filters.since;
-  return { status: filters.status, subscriptionId: filters.subscriptionId, eventId: filters.eventId, since, until: filters.range === 'custom' ? filters.until : undefined };
+  return { status: filters.status, subscriptionId: filters.subscriptionId, eventType: filters.eventType, eventId: filters.eventId, since, until: filters.range === 'custom' ? filters.until : undefined };
 }
 
 function matches(delivery: Delivery, filters: LogFilters): boolean {
@@ -86,7 +86,7 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
   });
 
   const urlOf = useMemo(() => new Map(subscriptions.map((s) => [s.id, s.url])), [subscriptions]);
-  const shown = filters.eventType ? rows.filter((d) => d.eventType === filters.eventType) : rows;
+  const shown = rows;
   const open = (d: Delivery) => navigate(`${base}/deliveries/${d.id}`);
 
   return (
@@ -237,7 +237,6 @@ export function DeliveriesPage() {
             <input id={`${id}-search`} type="search" placeholder="evt_… or dlv_…" value={query} onChange={(e) => setQuery(e.target.value)} />
           </form>
         </div>
-        {filters.eventType && <div className="hint" style={{ padding: '8px 14px 0' }}>The type filter applies to the deliveries loaded so far; use “Load more” to look further back.</div>}
         <DeliveryLog filters={filters} subscriptions={subscriptions.data?.data ?? []} />
       </Card>
     </>

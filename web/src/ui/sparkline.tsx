@@ -5,7 +5,7 @@ import { percent } from '../lib/format';
 export function Sparkline({ buckets, label }: { buckets: SeriesBucket[]; label: string }) {
   const width = 120;
   const height = 28;
-  const totals = buckets.map((b) => b.succeeded + b.failed + b.dead);
+  const totals = buckets.map((b) => b.succeeded + b.failed);
   const succeeded = buckets.reduce((sum, b) => sum + b.succeeded, 0);
   const total = totals.reduce((sum, n) => sum + n, 0);
   const step = buckets.length > 1 ? width / (buckets.length - 1) : width;
@@ -22,7 +22,7 @@ export function Sparkline({ buckets, label }: { buckets: SeriesBucket[]; label: 
   });
   const rate = percent(succeeded, total);
   return (
-    <div className="row nowrap" role="img" aria-label={`${label}: ${total === 0 ? 'no deliveries in 24 hours' : `${rate} succeeded of ${total} in 24 hours`}`}>
+    <div className="row nowrap" role="img" aria-label={`${label}: ${total === 0 ? 'no attempts in 24 hours' : `${rate} of ${total} attempts succeeded in 24 hours`}`}>
       <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
         <line x1="0" x2={width} y1={height - 2} y2={height - 2} stroke="#e3e8ee" />
         {d && <path d={d} fill="none" stroke="var(--accent)" strokeWidth="1.6" strokeLinejoin="round" />}

@@ -1,0 +1,168 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { ensureWebUiBuilt, launchBrowser, screenshot, watchPageProblems } from './browser-kit';
+
+jest.setTimeout(120_000);
+
+describe('customer portal in a browser', () => {
+  let stack: TestStack;
+  let receiver: RecordingReceiver;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+
+  const portalLink = async (tenantId: string, body: Record<string, unknown> = {}) =>
+    (await stack.api.http.post(`/v1/tenants/${tenantId}/portal-sessions`).set(stack.api.auth()).send(body).expect(201)).body as { id: string; url: string; token: string };
+
+  beforeAll(async () => {
+    ensureWebUiBuilt();
+    [stack, receiver, browser] = await Promise.all([startTestStack(), RecordingReceiver.start(), launchBrowser()]);
+    await stack.api.http
+      .post('/v1/event-types')
+      .set(stack.api.auth())
+      .send({
+        name: `invoice.paid`,
+        description: 'An invoice was paid in full.',
+        schema: { type: 'object', required: ['invoiceId', 'amount'], properties: { invoiceId: { type: 'string', minLength: 8 }, amount: { type: 'integer', minimum: 1 }, currency: { enum: ['EUR', 'USD'] } } },
+      })
+      .expect((r) => expect([201, 409]).toContain(r.status));
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    problems = watchPageProblems(page);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await receiver?.close();
+    await stack?.close();
+  });
+
+  afterEach(() => expect(problems).toEqual([]));
+
+  it('opens from a portal link and takes the token out of the address bar', async () => {
+    const link = await portalLink(stack.tenantId);
+    expect(link.url).toMatch(/\/portal\/#token=hkp_/);
+    await page.goto(link.url);
+    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    expect(page.url()).not.toContain('token');
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    await page.getByText('No endpoints yet').waitFor();
+    await screenshot(page, 'portal-empty');
+  });
+
+  let subscriptionId: string;
+
+  it('creates an endpoint, sends a test event prefilled from the schema, and sees it arrive live', async () => {
+    await page.getByRole('button', { name: 'Add endpoint' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add an endpoint' });
+    await dialog.getByLabel('Endpoint URL').fill(receiver.url);
+    await dialog.getByLabel('Description').fill('Billing service');
+    await dialog.getByRole('radio', { name: 'Only the types I choose' }).check();
+    await dialog.getByRole('checkbox', { name: /invoice\.\*/ }).check();
+    await dialog.getByRole('checkbox', { name: /webhook\.test/ }).check().catch(async () => {
+      await dialog.getByLabel('Other event type or pattern').fill('webhook.test');
+      await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+    });
+    await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByRole('heading', { name: receiver.url }).waitFor();
+    subscriptionId = page.url().split('/').pop()!;
+    expect(subscriptionId).toMatch(/^sub_/);
+
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const test = page.getByRole('dialog', { name: 'Send a test event' });
+    await test.getByLabel('Event type').selectOption('invoice.paid');
+    const prefilled = JSON.parse(await test.getByLabel('Payload (data)').inputValue());
+    expect(prefilled).toEqual({ invoiceId: 'stringxx', amount: 1, currency: 'EUR' });
+    await test.getByLabel('Payload (data)').fill(JSON.stringify({ ...prefilled, invoiceId: 'inv_12345678' }));
+    await test.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByText(/Test event evt_\w+ sent/).waitFor();
+
+    const [request] = await receiver.waitForRequests(1);
+    const { secret } = (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/subscriptions/${subscriptionId}/secret`).set(stack.api.auth()).expect(200)).body;
+    const verified = new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: unknown };
+    expect(verified).toMatchObject({ type: 'invoice.paid', data: { invoiceId: 'inv_12345678', amount: 1 } });
+
+    // The log on the endpoint page picks the delivery up without a reload.
+    const row = page.getByRole('link', { name: /^Delivery dlv_\w+: invoice\.paid, succeeded$/ });
+    await row.waitFor();
+    await screenshot(page, 'portal-endpoint');
+  });
+
+  it('opens the delivery with its attempt, retries it with the same webhook-id, and shows the new attempt', async () => {
+    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).click();
+    await page.getByRole('article', { name: 'Attempt 1' }).getByText('HTTP 200').waitFor();
+    await page.getByText('"invoiceId": "inv_12345678"').waitFor();
+    await page.getByRole('article', { name: 'Attempt 1' }).getByText('Request headers').click();
+    await screenshot(page, 'portal-delivery');
+
+    await page.getByRole('button', { name: 'Retry' }).click();
+    const [first, second] = await receiver.waitForRequests(2);
+    expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    await page.getByRole('article', { name: 'Attempt 2' }).getByText('HTTP 200').waitFor();
+  });
+
+  it('lists the delivery in the log with filters, and opens the catalogue and the verify help', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
+    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).waitFor();
+    await page.getByLabel('Status').selectOption('dead');
+    await page.getByText('No deliveries', { exact: true }).waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).waitFor();
+    await screenshot(page, 'portal-deliveries');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Event catalogue' }).click();
+    await page.getByText('An invoice was paid in full.').waitFor();
+    await screenshot(page, 'portal-catalogue');
+  });
+
+  it('shows another tenant\'s delivery as not found', async () => {
+    const other = await startTestStackTenant(stack);
+    await page.goto(`${stack.api.url}/portal/deliveries/${other.deliveryId}`);
+    await page.getByRole('heading', { name: 'Delivery not found' }).waitFor();
+  });
+
+  it('hides every write button from a read-only session', async () => {
+    const readOnly = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const phone = await readOnly.newPage();
+    const phoneProblems = watchPageProblems(phone);
+    await phone.goto((await portalLink(stack.tenantId, { readOnly: true })).url);
+    await phone.getByText('Read-only').waitFor();
+    await phone.getByRole('link', { name: receiver.url }).click();
+    await phone.getByRole('heading', { name: receiver.url }).waitFor();
+    for (const name of ['Send test event', 'Edit', 'Disable', 'Delete', 'Recover', 'Rotate secret']) {
+      expect(await phone.getByRole('button', { name }).count()).toBe(0);
+    }
+    await screenshot(phone, 'portal-read-only-phone');
+    await phone.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().click();
+    await phone.getByRole('article', { name: 'Attempt 1' }).waitFor();
+    expect(await phone.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    expect(phoneProblems).toEqual([]);
+    await readOnly.close();
+  });
+
+  it('says kindly that a revoked link has ended', async () => {
+    const link = await portalLink(stack.tenantId);
+    const tab = await context.newPage();
+    await tab.goto(link.url);
+    await tab.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    await stack.api.http.delete(`/v1/tenants/${stack.tenantId}/portal-sessions/${link.id}`).set(stack.api.auth()).expect(204);
+    await tab.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
+    await tab.getByRole('heading', { name: 'Your session has ended' }).waitFor();
+    await screenshot(tab, 'portal-session-ended');
+    await tab.close();
+  });
+});
+
+/** A second tenant with one delivery, to try reaching it from the first tenant's portal. */
+async function startTestStackTenant(stack: TestStack): Promise<{ tenantId: string; deliveryId: string }> {
+  const { api } = stack;
+  const tenant = (await api.http.post('/v1/tenants').set(api.auth()).send({ name: 'someone else' }).expect(201)).body;
+  await api.http.post(`/v1/tenants/${tenant.id}/subscriptions`).set(api.auth()).send({ url: 'http://127.0.0.1:9/hook' }).expect(201);
+  const event = (await api.http.post(`/v1/tenants/${tenant.id}/events`).set(api.auth()).send({ type: 'order.created', data: {} }).expect(202)).body;
+  const detail = (await api.http.get(`/v1/tenants/${tenant.id}/events/${event.id}`).set(api.auth()).expect(200)).body;
+  return { tenantId: tenant.id, deliveryId: detail.deliveries[0].id };
+}
