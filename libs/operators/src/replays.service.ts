@@ -86,15 +86,20 @@ export class ReplaysService {
     });
   }
 
-  /** With live progress: `completed` is counted now while the replay runs. */
-  async get(replayId: string): Promise<ReplayView> {
+  /** With live progress: `completed` is counted now while the replay runs. With `tenantId`, only that tenant's. */
+  async get(replayId: string, tenantId?: string): Promise<ReplayView> {
     const row = await this.replays.find(replayId);
-    if (!row) throw ProblemException.notFound('Replay');
+    if (!row || (tenantId !== undefined && row.tenantId !== tenantId)) throw ProblemException.notFound('Replay');
     return replayView(row, row.status === 'running' ? await this.replays.finishedCount(row.id) : undefined);
   }
 
-  async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
-    const rows = await this.prisma.replay.findMany({ where: cursor ? { id: { lt: cursor } } : {}, orderBy: { id: 'desc' }, take: limit + 1 });
+  /** Newest first; with `tenantId`, only the replays and recoveries of that tenant. */
+  async list(limit: number, cursor?: string, tenantId?: string): Promise<Page<ReplayView>> {
+    const rows = await this.prisma.replay.findMany({
+      where: { ...(tenantId !== undefined ? { tenantId } : {}), ...(cursor ? { id: { lt: cursor } } : {}) },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+    });
     return toPage(rows, limit, (row) => replayView(row));
   }
 

@@ -15,14 +15,14 @@ export class SubscriptionTestController {
     private readonly subscriptions: SubscriptionsService,
   ) {}
 
-  /** Publishes a `webhook.test` event (or `type`) to this one subscription. */
+  /** Publishes a `webhook.test` event (or `type`, with `data` if given) to this one subscription. */
   @Post()
   @HttpCode(202)
   async send(@Param('tenantId') tenantId: string, @Param('subscriptionId') subscriptionId: string, @Body() body: SubscriptionTestDto) {
     const subscription = await this.subscriptions.get(tenantId, subscriptionId);
     if (subscription.status !== 'active') throw inactive();
     const type = body.type ?? 'webhook.test';
-    const data = { message: 'This is a test event from Hookline.', subscriptionId };
+    const data = body.data ?? { message: 'This is a test event from Hookline.', subscriptionId };
     const { event } = await this.events.publish(tenantId, { type, data }, subscriptionId);
     // Disabled between the check and the publish: rare, and the event then simply has no delivery.
     if (event.deliveryCount === 0) throw inactive();

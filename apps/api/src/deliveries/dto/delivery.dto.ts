@@ -18,3 +18,12 @@ export class DeliveryListQueryDto extends createZodDto(
     })
     .strict(),
 ) {}
+
+export class DeliveryStreamQueryDto extends createZodDto(
+  z
+    .object({
+      subscriptionId: z.string().min(1).max(64).optional(),
+      eventType: z.string().min(1).max(200).optional().meta({ description: 'Only deliveries of events of this type (exact name)' }),
+    })
+    .strict(),
+) {}

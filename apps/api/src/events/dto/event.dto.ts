@@ -24,4 +24,14 @@ export class EventListQueryDto extends createZodDto(
   z.object({ ...pageQueryShape, type: eventTypeName.optional(), since: isoDateTime.optional(), until: isoDateTime.optional() }).strict(),
 ) {}
 
-export class SubscriptionTestDto extends createZodDto(z.object({ type: eventTypeName.optional() }).strict()) {}
+export class SubscriptionTestDto extends createZodDto(
+  z
+    .object({
+      type: eventTypeName.optional(),
+      data: z
+        .record(z.string(), z.unknown(), { message: 'must be a JSON object' })
+        .optional()
+        .meta({ description: "The test event's data (validated against the type's schema); default a short test message" }),
+    })
+    .strict(),
+) {}
