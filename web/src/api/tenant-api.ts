@@ -65,7 +65,7 @@ export function tenantApi(api: Api, tenantId: string) {
       request<EventView>('POST', `/v1/tenants/${tenantId}/subscriptions/${id}/test`, data === undefined ? { type } : { type, data }),
     recover: (id: string, since: string, until?: string) =>
       unwrap<Replay>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/recover', { params: sub(id), body: { since, until } })),
-    replay: (replayId: string) => request<Replay>('GET', `/v1/tenants/${tenantId}/replays/${encodeURIComponent(replayId)}`),
+    replay: (replayId: string) => unwrap<Replay>(client.GET('/v1/tenants/{tenantId}/replays/{replayId}', { params: { path: { tenantId, replayId } } })),
     deliveries: (filter: DeliveryFilter) =>
       unwrap<Page<Delivery>>(client.GET('/v1/tenants/{tenantId}/deliveries', { params: { path: tenant, query: { limit: 25, ...filter } } })),
     delivery: (id: string) =>

@@ -75,13 +75,36 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
     void load();
   }, [load]);
 
+  // A known delivery is patched in place; an unknown one brings the newest page (the server applies
+  // the filters and has fields the stream does not carry), at most once a second.
+  const [refreshing, setRefreshing] = useState(false);
+  useEffect(() => {
+    if (!refreshing) return;
+    const timer = setTimeout(async () => {
+      try {
+        const page = await tenant.deliveries(apiFilter(filters));
+        setRows((current) => {
+          const known = new Set(current.map((d) => d.id));
+          const added = page.data.filter((d) => !known.has(d.id));
+          if (added.length) setFresh((f) => new Set([...f, ...added.map((d) => d.id)]));
+          const latest = new Map(page.data.map((d) => [d.id, d]));
+          return [...added, ...current.map((d) => latest.get(d.id) ?? d)].sort((a, b) => (a.id < b.id ? 1 : -1));
+        });
+      } finally {
+        setRefreshing(false);
+      }
+    }, 1000);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [refreshing, tenant, key]);
   const live = useDeliveryStream(tenant, (delivery) => {
     setRows((current) => {
       const index = current.findIndex((d) => d.id === delivery.id);
-      if (index >= 0) return current.map((d, i) => (i === index ? { ...d, ...delivery } : d));
-      if (!matches(delivery, filters)) return current;
-      setFresh((f) => new Set(f).add(delivery.id));
-      return [delivery, ...current].sort((a, b) => (a.id < b.id ? 1 : -1));
+      if (index < 0) {
+        if (matches(delivery, filters)) setRefreshing(true);
+        return current;
+      }
+      return current.map((d, i) => (i === index ? { ...d, ...delivery } : d));
     });
   });
 

@@ -44,7 +44,7 @@ export function useDeliveryStream(tenant: TenantApi, onDelivery: (delivery: Deli
       if (stopped) return;
       try {
         const page = await tenant.deliveries({ limit: 25 });
-        page.data.slice().reverse().forEach((d) => callback.current(d));
+        page.data.forEach((d) => callback.current(d));
         setState('polling');
       } catch {
         setState('offline');
