@@ -106,6 +106,26 @@ describe('customer portal in a browser', () => {
     await page.getByRole('article', { name: 'Attempt 2' }).getByText('HTTP 200').waitFor();
   });
 
+  it('recovers the endpoint since a time, with progress until done', async () => {
+    receiver.respondWith(() => ({ status: 503, body: 'maintenance' }));
+    const event = (await stack.api.http.post(`/v1/tenants/${stack.tenantId}/events`).set(stack.api.auth()).send({ type: 'invoice.paid', data: { invoiceId: 'inv_87654321', amount: 5 } }).expect(202)).body;
+    const dead = async () => (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/deliveries?eventId=${event.id}`).set(stack.api.auth()).expect(200)).body.data[0]?.status === 'dead';
+    while (!(await dead())) await new Promise((resolve) => setTimeout(resolve, 100));
+    receiver.respondWith(() => ({ status: 200 }));
+    const before = receiver.requests.length;
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Endpoints' }).click();
+    await page.getByRole('link', { name: receiver.url }).click();
+    await page.getByRole('button', { name: 'Recover' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Recover missed deliveries' });
+    await dialog.getByRole('button', { name: 'Start recovery' }).click();
+    await dialog.getByText(/^Done: 1 of 1 deliveries sent again\.$/).waitFor();
+    await screenshot(page, 'portal-recover');
+    const resent = await receiver.waitForRequests(before + 1);
+    expect(resent[resent.length - 1].headers['webhook-id']).toBe(event.id);
+    await dialog.getByRole('button', { name: 'Close' }).last().click();
+  });
+
   it('lists the delivery in the log with filters, and opens the catalogue and the verify help', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();

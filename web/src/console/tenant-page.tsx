@@ -123,7 +123,7 @@ function PortalLink({ tenantId }: { tenantId: string }) {
       {session && (
         <div className="stack" style={{ marginTop: 14 }}>
           <div className="row">
-            <span className="secret" aria-label="Portal link" style={{ flex: 1 }}>{session.url}</span>
+            <span className="secret" aria-label="New portal link" style={{ flex: 1 }}>{session.url}</span>
             <CopyButton text={session.url} label="Copy link" />
           </div>
           <span className="hint">Shown once. Expires <Time iso={session.expiresAt} />{session.readOnly ? '; read-only' : ''}.</span>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SeriesBucket } from '../api/models';
@@ -44,21 +44,64 @@ export function RangePicker({ value, onChange }: { value: RangeKey; onChange: (r
 }
 
 const axes = (unit?: string): uPlot.Axis[] => [
-  { stroke: '#5b6478', grid: { stroke: '#eef1f5' } },
-  { stroke: '#5b6478', grid: { stroke: '#eef1f5' }, values: (_u, values) => values.map((v) => (unit ? `${v}${unit}` : String(v))) },
+  { stroke: '#5b6478', grid: { stroke: '#eef1f5' }, ticks: { show: false } },
+  { stroke: '#5b6478', grid: { stroke: '#eef1f5' }, ticks: { show: false }, size: 56, values: (_u, values) => values.map((v) => (unit ? `${v}${unit}` : String(v))) },
 ];
 
-/** The three charts for a set of buckets: deliveries by outcome, success rate, latency. */
+const bars = uPlot.paths.bars!({ size: [0.7, 24], gap: 1 });
+const points = { show: true, size: 4 } as const;
+
+function Legend({ items }: { items: [string, string][] }) {
+  return (
+    <div className="legend" aria-hidden="true">
+      {items.map(([label, color]) => (
+        <span key={label}><i style={{ background: color }} />{label}</span>
+      ))}
+    </div>
+  );
+}
+
+function ChartBlock({ title, legend, children }: { title: string; legend: [string, string][]; children: React.ReactNode }) {
+  return (
+    <div className="chart-block">
+      <h3>{title}</h3>
+      <Legend items={legend} />
+      {children}
+    </div>
+  );
+}
+
+/** The three charts for a set of buckets: attempts by outcome (stacked), success rate, latency. */
 export function SeriesCharts({ buckets }: { buckets: SeriesBucket[] }) {
-  const x = buckets.map((b) => new Date(b.start).getTime() / 1000);
+  const data = useMemo(() => {
+    const x = buckets.map((b) => new Date(b.start).getTime() / 1000);
+    // Stacked by hand: each series is drawn as the running total, the tallest first.
+    const s = buckets.map((b) => b.succeeded);
+    const sf = buckets.map((b) => b.succeeded + b.failed);
+    const sfd = buckets.map((b) => b.succeeded + b.failed + b.dead);
+    const rate = buckets.map((b) => (b.succeeded + b.failed === 0 ? null : Math.round((b.succeeded / (b.succeeded + b.failed)) * 1000) / 10));
+    return {
+      outcomes: [x, sfd, sf, s] as uPlot.AlignedData,
+      rate: [x, rate] as uPlot.AlignedData,
+      latency: [x, buckets.map((b) => b.p50Ms), buckets.map((b) => b.p95Ms)] as uPlot.AlignedData,
+    };
+  }, [buckets]);
+  const options = useMemo(
+    () => ({
+      outcomes: {
+        axes: axes(),
+        legend: { show: false },
+        series: [{}, { label: 'Dead', fill: COLORS.dead, stroke: COLORS.dead, paths: bars }, { label: 'Failed', fill: COLORS.failed, stroke: COLORS.failed, paths: bars }, { label: 'Succeeded', fill: COLORS.succeeded, stroke: COLORS.succeeded, paths: bars }],
+      },
+      rate: { axes: axes(' %'), legend: { show: false }, scales: { y: { range: [0, 100] as [number, number] } }, series: [{}, { label: 'Success %', stroke: COLORS.succeeded, width: 2, points }] },
+      latency: { axes: axes(' ms'), legend: { show: false }, series: [{}, { label: 'p50', stroke: COLORS.p50, width: 2, points }, { label: 'p95', stroke: COLORS.p95, width: 2, points }] },
+    }),
+    [],
+  );
   // succeeded and failed count attempts; dead counts deliveries that ran out of attempts.
   const total = buckets.reduce((sum, b) => sum + b.succeeded + b.failed, 0);
   if (total === 0) return <EmptyState title="No deliveries in this period" icon="chart">Charts fill in as deliveries are attempted.</EmptyState>;
   const succeeded = buckets.reduce((sum, b) => sum + b.succeeded, 0);
-  const rate = buckets.map((b) => {
-    const n = b.succeeded + b.failed;
-    return n === 0 ? null : Math.round((b.succeeded / n) * 1000) / 10;
-  });
   return (
     <div className="stack">
       <div className="grid-3">
@@ -67,39 +110,15 @@ export function SeriesCharts({ buckets }: { buckets: SeriesBucket[] }) {
         <div className="metric"><span className="metric-label">Dead deliveries</span><span className="metric-value">{buckets.reduce((s, b) => s + b.dead, 0).toLocaleString()}</span></div>
       </div>
       <div className="grid-3">
-        <div>
-          <h3>Attempts by outcome</h3>
-          <UPlotChart
-            label="Attempts by outcome over time"
-            data={[x, buckets.map((b) => b.succeeded), buckets.map((b) => b.failed), buckets.map((b) => b.dead)]}
-            options={{
-              axes: axes(),
-              legend: { show: true },
-              series: [
-                {},
-                { label: 'Succeeded', stroke: COLORS.succeeded, fill: `${COLORS.succeeded}22` },
-                { label: 'Failed', stroke: COLORS.failed },
-                { label: 'Dead (deliveries)', stroke: COLORS.dead },
-              ],
-            }}
-          />
-        </div>
-        <div>
-          <h3>Success rate</h3>
-          <UPlotChart
-            label="Success rate over time"
-            data={[x, rate]}
-            options={{ axes: axes(' %'), scales: { y: { range: [0, 100] } }, series: [{}, { label: 'Success %', stroke: COLORS.succeeded, spanGaps: false }] }}
-          />
-        </div>
-        <div>
-          <h3>Latency</h3>
-          <UPlotChart
-            label="Attempt latency p50 and p95 over time"
-            data={[x, buckets.map((b) => b.p50Ms), buckets.map((b) => b.p95Ms)]}
-            options={{ axes: axes(' ms'), series: [{}, { label: 'p50', stroke: COLORS.p50 }, { label: 'p95', stroke: COLORS.p95 }] }}
-          />
-        </div>
+        <ChartBlock title="Attempts by outcome" legend={[['Succeeded', COLORS.succeeded], ['Failed', COLORS.failed], ['Dead', COLORS.dead]]}>
+          <UPlotChart label="Attempts by outcome over time" data={data.outcomes} options={options.outcomes} />
+        </ChartBlock>
+        <ChartBlock title="Success rate" legend={[['Attempts that succeeded', COLORS.succeeded]]}>
+          <UPlotChart label="Success rate over time" data={data.rate} options={options.rate} />
+        </ChartBlock>
+        <ChartBlock title="Latency" legend={[['p50', COLORS.p50], ['p95', COLORS.p95]]}>
+          <UPlotChart label="Attempt latency p50 and p95 over time" data={data.latency} options={options.latency} />
+        </ChartBlock>
       </div>
     </div>
   );

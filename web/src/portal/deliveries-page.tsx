@@ -114,7 +114,7 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
 
   return (
     <>
-      <div className="row" style={{ justifyContent: 'flex-end', padding: compact ? '8px 14px 0' : '0 0 8px' }}>
+      <div className="live-row">
         <LiveIndicator state={live} />
       </div>
       {error ? <ErrorNotice error={error} onRetry={() => void load()} /> : null}

@@ -10,7 +10,7 @@ export function useReplayProgress(initial: Replay | undefined, load: (id: string
   const [error, setError] = useState<unknown>();
   useEffect(() => setReplay(initial), [initial]);
   useEffect(() => {
-    if (!replay || replay.status === 'completed') return;
+    if (!replay || replay.status === 'completed' || replay.status === 'failed') return;
     const timer = setTimeout(() => load(replay.id).then(setReplay, setError), 1000);
     return () => clearTimeout(timer);
   }, [replay, load]);
@@ -24,7 +24,9 @@ export function ReplayProgress({ replay, error }: { replay: Replay; error?: unkn
       {error ? <ErrorNotice error={error} /> : null}
       <ProgressBar value={done ? replay.matched : replay.completed} max={Math.max(replay.matched, 1)} label="Progress" />
       <div>
-        {done ? (
+        {replay.status === 'failed' ? (
+          <strong>The replay stopped on an error after {replay.queued} of {replay.matched} deliveries. Try again, or ask support.</strong>
+        ) : done ? (
           <strong>Done: {replay.queued} of {replay.matched} deliveries sent again.</strong>
         ) : (
           <span>

@@ -61,7 +61,7 @@ export function SecretCard({ subscription }: { subscription: Subscription }) {
       {rotated && <Notice tone="good">{rotated}</Notice>}
       <div className="row">
         <div className="secret" aria-label={asymmetric ? 'Public key' : 'Signing secret'} style={{ flex: 1 }}>
-          {shown ?? (asymmetric ? 'whpk_••••••••••••••••••••••••' : 'whsec_••••••••••••••••••••••••')}
+          {shown ?? (asymmetric ? 'whpk_••••••••••••' : 'whsec_••••••••••••')}
         </div>
         {shown ? <CopyButton text={shown} /> : <Button small icon="eye" onClick={reveal} busy={busy}>{asymmetric ? 'Show key' : 'Reveal secret'}</Button>}
         {!readOnly && !asymmetric && (

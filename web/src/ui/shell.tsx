@@ -25,6 +25,7 @@ export function Shell({ branding, nav, footer, children }: { branding: Branding;
   return (
     <div className="shell">
       <aside className="sidebar">
+        <div className="sidebar-inner">
         <Brand branding={branding} />
         <nav className="nav" aria-label="Main">
           {nav.map((item) => (
@@ -35,6 +36,7 @@ export function Shell({ branding, nav, footer, children }: { branding: Branding;
           ))}
         </nav>
         {footer && <div className="sidebar-footer">{footer}</div>}
+        </div>
       </aside>
       <main className="main" id="main">
         {children}
