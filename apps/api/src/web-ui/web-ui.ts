@@ -1,10 +1,12 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '@hookline/config';
 import { problem } from '@hookline/http-problem';
 import { brandingView, securityHeaders } from './web-ui-headers';
+
+/** The Nest app in production, a bare express app in the test of a missing build. */
+type Mountable = { use(path: string, ...handlers: RequestHandler[]): unknown };
 
 export const WEB_UI_PAGES = ['portal', 'console'] as const;
 
@@ -20,7 +22,7 @@ export function webUiDirectory(from = __dirname): string {
  * by `npm run build` into dist/web. Every path under a page answers its index.html (the app routes
  * in the browser); hashed assets are cached for a year, HTML never without revalidation.
  */
-export function mountWebUi(app: NestExpressApplication, config: AppConfig, directory = webUiDirectory()): void {
+export function mountWebUi(app: Mountable, config: AppConfig, directory = webUiDirectory()): void {
   const headers = securityHeaders(config);
   const branding = JSON.stringify(brandingView(config));
   const withHeaders = (_request: Request, response: Response, next: NextFunction) => {
