@@ -126,19 +126,38 @@ describe('customer portal in a browser', () => {
     await dialog.getByRole('button', { name: 'Close' }).last().click();
   });
 
-  it('lists the delivery in the log with filters, and opens the catalogue and the verify help', async () => {
+  it('lists the delivery in the log with filters, and opens the catalogue, the charts and the verify help', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
-    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).waitFor();
+    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().waitFor();
     await page.getByLabel('Status').selectOption('dead');
     await page.getByText('No deliveries', { exact: true }).waitFor();
     await page.getByLabel('Status').selectOption('');
-    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).waitFor();
+    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().waitFor();
     await screenshot(page, 'portal-deliveries');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Event catalogue' }).click();
     await page.getByText('An invoice was paid in full.').waitFor();
     await screenshot(page, 'portal-catalogue');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
+    await page.getByRole('img', { name: 'Attempts by outcome over time' }).waitFor();
+    await screenshot(page, 'portal-activity');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Verify signatures' }).click();
+    await page.getByRole('tab', { name: 'Python' }).click();
+    await page.getByText('pip install standardwebhooks').waitFor();
+    const [request] = receiver.requests;
+    await page.getByLabel('Endpoint').selectOption({ label: receiver.url });
+    await page.getByLabel('Payload (the raw request body)').fill(request.body);
+    const headers = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => `${name}: ${request.headers[name]}`).join('\n');
+    await page.getByLabel('Headers (one per line)').fill(headers);
+    await page.getByRole('button', { name: 'Verify signature' }).click();
+    await page.getByText('The signature is valid').waitFor();
+    await page.getByLabel('Payload (the raw request body)').fill(request.body.replace('inv_12345678', 'inv_99999999'));
+    await page.getByRole('button', { name: 'Verify signature' }).click();
+    await page.getByText(/The signature does not match/).waitFor();
+    await screenshot(page, 'portal-verify');
   });
 
   it('shows another tenant\'s delivery as not found', async () => {
@@ -172,8 +191,10 @@ describe('customer portal in a browser', () => {
     await tab.goto(link.url);
     await tab.getByRole('heading', { name: 'Endpoints' }).waitFor();
     await stack.api.http.delete(`/v1/tenants/${stack.tenantId}/portal-sessions/${link.id}`).set(stack.api.auth()).expect(204);
-    await tab.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
+    // Any next request is refused; a reload makes one for sure (the token stays in this tab's storage).
+    await tab.reload();
     await tab.getByRole('heading', { name: 'Your session has ended' }).waitFor();
+    expect(await tab.evaluate("sessionStorage.getItem('hookline.portal.token')")).toBeNull();
     await screenshot(tab, 'portal-session-ended');
     await tab.close();
   });

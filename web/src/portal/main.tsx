@@ -10,7 +10,7 @@ import { Brand, Shell } from '../ui/shell';
 import '../ui/styles.css';
 import { PortalContext } from './portal-context';
 import { portalNav, PortalViews } from './portal-views';
-import { forgetPortalToken, takePortalToken } from './session';
+import { forgetPortalToken, portalSessionEnded, takePortalToken } from './session';
 
 const BASE = '/portal';
 
@@ -56,7 +56,7 @@ function SessionEnded({ branding }: { branding: Branding }) {
 
 function Portal({ branding }: { branding: Branding }) {
   const [token] = useState(takePortalToken);
-  const [ended, setEnded] = useState(false);
+  const [ended, setEnded] = useState(() => !token && portalSessionEnded());
   const [me, setMe] = useState<Whoami>();
   const [error, setError] = useState<unknown>();
   const api = useMemo(() => (token ? createApi(token, () => setEnded(true)) : null), [token]);

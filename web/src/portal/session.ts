@@ -1,4 +1,6 @@
 const STORAGE_KEY = 'hookline.portal.token';
+/** Set when the session ended, so a reload says so again instead of asking for a link. */
+const ENDED_KEY = 'hookline.portal.ended';
 
 /**
  * The portal token arrives in the link's fragment (`#token=hkp_…`), which no server sees. Take it
@@ -11,6 +13,7 @@ export function takePortalToken(): string | null {
   if (fromLink) {
     window.history.replaceState(null, '', window.location.pathname + window.location.search);
     sessionStorage.setItem(STORAGE_KEY, fromLink);
+    sessionStorage.removeItem(ENDED_KEY);
     return fromLink;
   }
   return sessionStorage.getItem(STORAGE_KEY);
@@ -18,4 +21,9 @@ export function takePortalToken(): string | null {
 
 export function forgetPortalToken() {
   sessionStorage.removeItem(STORAGE_KEY);
+  sessionStorage.setItem(ENDED_KEY, '1');
+}
+
+export function portalSessionEnded(): boolean {
+  return sessionStorage.getItem(ENDED_KEY) === '1';
 }
