@@ -124,6 +124,8 @@ describe('customer portal in a browser', () => {
     const resent = await receiver.waitForRequests(before + 1);
     expect(resent[resent.length - 1].headers['webhook-id']).toBe(event.id);
     await dialog.getByRole('button', { name: 'Close' }).last().click();
+    await page.getByRole('img', { name: 'Attempts by outcome over time' }).waitFor();
+    await screenshot(page, 'portal-endpoint-activity', false);
   });
 
   it('lists the delivery in the log with filters, and opens the catalogue, the charts and the verify help', async () => {

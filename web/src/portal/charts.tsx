@@ -48,7 +48,7 @@ const axes = (unit?: string): uPlot.Axis[] => [
   { stroke: '#5b6478', grid: { stroke: '#eef1f5' }, ticks: { show: false }, size: 56, values: (_u, values) => values.map((v) => (unit ? `${v}${unit}` : String(v))) },
 ];
 
-const bars = uPlot.paths.bars!({ size: [0.7, 24], gap: 1 });
+const bars = uPlot.paths.bars!({ size: [0.7, 24, 3], gap: 1 });
 const points = { show: true, size: 4 } as const;
 
 function Legend({ items }: { items: [string, string][] }) {

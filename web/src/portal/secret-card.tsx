@@ -59,10 +59,10 @@ export function SecretCard({ subscription }: { subscription: Subscription }) {
       </p>
       {error ? <ErrorNotice error={error} /> : null}
       {rotated && <Notice tone="good">{rotated}</Notice>}
-      <div className="row">
-        <div className="secret" aria-label={asymmetric ? 'Public key' : 'Signing secret'} style={{ flex: 1 }}>
-          {shown ?? (asymmetric ? 'whpk_••••••••••••' : 'whsec_••••••••••••')}
-        </div>
+      <div className="secret" aria-label={asymmetric ? 'Public key' : 'Signing secret'}>
+        {shown ?? (asymmetric ? 'whpk_••••••••••••••••' : 'whsec_••••••••••••••••')}
+      </div>
+      <div className="row" style={{ marginTop: 10 }}>
         {shown ? <CopyButton text={shown} /> : <Button small icon="eye" onClick={reveal} busy={busy}>{asymmetric ? 'Show key' : 'Reveal secret'}</Button>}
         {!readOnly && !asymmetric && (
           <Button small icon="refresh" onClick={() => setRotating(true)}>Rotate secret</Button>
