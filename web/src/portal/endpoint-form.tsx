@@ -2,17 +2,8 @@ import { type FormEvent, useId, useMemo, useState } from 'react';
 import { ApiError } from '../api/client';
 import type { EventType, Subscription } from '../api/models';
 import type { SubscriptionInput } from '../api/tenant-api';
+import { wildcardsFor } from '../lib/event-type-patterns';
 import { Button, ErrorNotice, Field } from '../ui/components';
-
-/** Wildcards a customer is likely to want: one per dotted prefix in the catalogue (`invoice.*`). */
-export function wildcardsFor(names: string[]): string[] {
-  const prefixes = new Set<string>();
-  for (const name of names) {
-    const parts = name.split('.');
-    for (let i = 1; i < parts.length; i++) prefixes.add(`${parts.slice(0, i).join('.')}.*`);
-  }
-  return [...prefixes].sort();
-}
 
 export function EndpointForm({
   initial,
