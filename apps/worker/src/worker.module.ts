@@ -15,6 +15,7 @@ import { DeliveryUpdatesPublisher } from './delivery/delivery-updates.publisher'
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
+import { PortalDataPurger } from './maintenance/portal-data-purger';
 import { RetentionPurger } from './maintenance/retention-purger';
 import { Sweeper } from './maintenance/sweeper';
 import { EndpointHealthModule } from './endpoint-health/endpoint-health.module';
@@ -41,6 +42,7 @@ export class WorkerModule {
         DeliveryCancellationRepository,
         Sweeper,
         RetentionPurger,
+        PortalDataPurger,
         {
           provide: HttpDeliveryClient,
           inject: [APP_CONFIG],

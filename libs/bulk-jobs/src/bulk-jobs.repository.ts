@@ -81,6 +81,17 @@ export class BulkJobsRepository {
     await this.prisma.bulkJob.deleteMany({ where: { id: jobId } });
   }
 
+  /** Jobs whose upload has been read, newest first: `limit + 1` rows for a page. */
+  async listPage(tenantId: string, limit: number, cursor?: string): Promise<BulkJobView[]> {
+    return this.prisma.$queryRawUnsafe<BulkJobView[]>(
+      `SELECT ${JOB_COLUMNS} FROM bulk_jobs WHERE tenant_id = $1 AND chunk_count IS NOT NULL ${cursor ? 'AND id < $3' : ''}
+       ORDER BY id DESC LIMIT $2`,
+      tenantId,
+      limit + 1,
+      ...(cursor ? [cursor] : []),
+    );
+  }
+
   async find(tenantId: string, jobId: string): Promise<BulkJobView | null> {
     const [job] = await this.prisma.$queryRawUnsafe<BulkJobView[]>(
       `SELECT ${JOB_COLUMNS} FROM bulk_jobs WHERE id = $1 AND tenant_id = $2 AND chunk_count IS NOT NULL`,

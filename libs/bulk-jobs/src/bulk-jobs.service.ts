@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '@hookline/http-problem';
+import { Page, toPage } from '@hookline/pagination';
 import { BulkJobView, bulkJobView } from './bulk-job-views';
 import { BulkJobsRepository } from './bulk-jobs.repository';
 
@@ -9,6 +10,10 @@ const ERRORS_PAGE = 1_000;
 @Injectable()
 export class BulkJobsService {
   constructor(private readonly jobs: BulkJobsRepository) {}
+
+  async list(tenantId: string, limit: number, cursor?: string): Promise<Page<BulkJobView>> {
+    return toPage(await this.jobs.listPage(tenantId, limit, cursor), limit, bulkJobView);
+  }
 
   async get(tenantId: string, jobId: string): Promise<BulkJobView> {
     const job = await this.jobs.find(tenantId, jobId);

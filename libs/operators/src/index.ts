@@ -1,3 +1,4 @@
+export * from './circuit-breakers.service';
 export * from './dead-letters.service';
 export * from './operator-keys';
 export * from './operators-domain.module';

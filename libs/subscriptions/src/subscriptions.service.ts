@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, SubscriptionStatus } from '@hookline/database';
+import { DisabledReason, Prisma, PrismaService, SubscriptionStatus } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
@@ -73,6 +73,22 @@ export class SubscriptionsService {
   async list(tenantId: string, query: SubscriptionListQuery): Promise<Page<SubscriptionView>> {
     const rows = await this.prisma.subscription.findMany({
       where: { tenantId, deletedAt: null, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { id: { lt: query.cursor } } : {}) },
+      orderBy: { id: 'desc' },
+      take: query.limit + 1,
+    });
+    return toPage(rows, query.limit, subscriptionView);
+  }
+
+  /** Every tenant's subscriptions (operators), newest first, e.g. the disabled ones with their reason. */
+  async listAll(query: SubscriptionListQuery & { tenantId?: string; disabledReason?: DisabledReason }): Promise<Page<SubscriptionView>> {
+    const rows = await this.prisma.subscription.findMany({
+      where: {
+        deletedAt: null,
+        ...(query.tenantId ? { tenantId: query.tenantId } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.disabledReason ? { disabledReason: query.disabledReason } : {}),
+        ...(query.cursor ? { id: { lt: query.cursor } } : {}),
+      },
       orderBy: { id: 'desc' },
       take: query.limit + 1,
     });

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BulkJobsService, BulkUploadService } from '@hookline/bulk-jobs';
 import { ProblemException } from '@hookline/http-problem';
+import { PageQueryDto } from '@hookline/pagination';
 import { BulkJobCreateQueryDto } from './dto/bulk-job.dto';
 import { asUploadError, uploadBody, uploadFormat } from './upload-body';
 
@@ -38,6 +39,12 @@ export class BulkJobsController {
     });
     response.setHeader('Location', `/v1/tenants/${tenantId}/bulk-jobs/${job.id}`);
     return job;
+  }
+
+  /** Newest first. */
+  @Get()
+  list(@Param('tenantId') tenantId: string, @Query() query: PageQueryDto) {
+    return this.jobs.list(tenantId, query.limit, query.cursor);
   }
 
   @Get(':jobId')

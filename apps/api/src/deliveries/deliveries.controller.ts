@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PortalAccess } from '@hookline/auth';
 import { DeliveriesService } from '@hookline/deliveries';
 import { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
+import { ApiProblems } from '../common/api-problems';
 import { streamDeliveryEvents } from './delivery-event-stream';
 import { DeliveryListQueryDto, DeliveryStreamQueryDto } from './dto/delivery.dto';
 
@@ -24,6 +25,8 @@ export class DeliveriesController {
   /** Declared before `:deliveryId`, which would otherwise take the path. */
   @Get('stream')
   @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An open `text/event-stream` of `delivery` events' })
+  @ApiProblems(401, 403, 404, 422, 503)
   @ApiOperation({
     summary: 'Live delivery updates (server-sent events)',
     description:

@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestApi, startTestStack, TestStack } from '@hookline/testing';
 import { deliveryOf, getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 import { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
 
@@ -94,6 +94,18 @@ describe('portal delivery routes', () => {
     await expect(reader.read()).rejects.toThrow();
     for (const deadline = Date.now() + 5_000; hub.watcherCount > 0 && Date.now() < deadline; ) await sleep(20);
     expect(hub.watcherCount).toBe(0);
+  });
+
+  it('ends the stream cleanly when the API shuts down', async () => {
+    const second = await startTestApi(stack.env);
+    const response = await fetch(`${second.url}${tenant()}/deliveries/stream`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(': watching\n\n');
+    const closing = second.close();
+    let chunk = await reader.read();
+    while (!chunk.done) chunk = await reader.read();
+    await closing;
   });
 
   it('refuses the stream to another tenant, a bad filter and a missing credential', async () => {

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, PortalAccess } from '@hookline/auth';
 import { DeliveryStatsService, MAX_SERIES_BUCKETS, planSeries, SeriesBucket } from '@hookline/delivery-stats';
 import { ProblemException } from '@hookline/http-problem';
+import { ApiProblems } from '../common/api-problems';
 import { AdminStatsSeriesQueryDto, StatsSeriesQueryDto } from './dto/stats-series.dto';
 
 const DAY_MS = 86_400_000;
@@ -30,6 +31,8 @@ export class TenantStatsSeriesController {
 
   @Get()
   @PortalAccess()
+  @ApiOkResponse({ description: 'The series' })
+  @ApiProblems(401, 403, 404, 422)
   @ApiOperation({ summary: "The tenant's delivery outcomes over time", description: SERIES_DESCRIPTION })
   series(@Param('tenantId') tenantId: string, @Query() query: StatsSeriesQueryDto) {
     return this.stats.series({ tenantId, subscriptionId: query.subscriptionId }, plan(query));
@@ -38,6 +41,7 @@ export class TenantStatsSeriesController {
 
 @ApiTags('operators')
 @AdminOnly()
+@ApiProblems(401, 403, 422)
 @Controller('v1/stats/series')
 export class AdminStatsSeriesController {
   constructor(private readonly stats: DeliveryStatsService) {}

@@ -2,11 +2,13 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PortalAccess } from '@hookline/auth';
 import { ReplaysService } from '@hookline/operators';
+import { ApiProblems } from '../common/api-problems';
 import { ReplayListQueryDto } from './dto/operators.dto';
 
 /** A tenant's own replays (recoveries, and operator replays limited to it), so it can follow their progress. */
 @ApiTags('subscriptions')
 @PortalAccess()
+@ApiProblems(401, 403, 404, 422)
 @Controller('v1/tenants/:tenantId/replays')
 export class TenantReplaysController {
   constructor(private readonly replays: ReplaysService) {}

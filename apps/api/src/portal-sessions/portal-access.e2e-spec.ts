@@ -161,6 +161,53 @@ describe('portal token access', () => {
     await api.http.get('/v1/auth/whoami').set(api.auth('hkp_not-a-token')).expect(401);
   });
 
+  /** Every route a portal token may use; any other route in the API document must refuse it. */
+  const PORTAL_ROUTES = [
+    'GET /v1/auth/whoami',
+    'GET /v1/event-types',
+    'GET /v1/event-types/{name}',
+    'GET /v1/tenants/{tenantId}/deliveries',
+    'GET /v1/tenants/{tenantId}/deliveries/{deliveryId}',
+    'POST /v1/tenants/{tenantId}/deliveries/{deliveryId}/replay',
+    'GET /v1/tenants/{tenantId}/events',
+    'GET /v1/tenants/{tenantId}/events/{eventId}',
+    'GET /v1/tenants/{tenantId}/replays',
+    'GET /v1/tenants/{tenantId}/replays/{replayId}',
+    'GET /v1/tenants/{tenantId}/stats/series',
+    'GET /v1/tenants/{tenantId}/subscriptions',
+    'POST /v1/tenants/{tenantId}/subscriptions',
+    'DELETE /v1/tenants/{tenantId}/subscriptions/{subscriptionId}',
+    'GET /v1/tenants/{tenantId}/subscriptions/{subscriptionId}',
+    'PATCH /v1/tenants/{tenantId}/subscriptions/{subscriptionId}',
+    'POST /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/disable',
+    'POST /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/enable',
+    'POST /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/recover',
+    'POST /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/rotate-secret',
+    'GET /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/secret',
+    'POST /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/test',
+  ];
+  /** Never ends while the client reads it: covered by its own test. */
+  const STREAMS = ['GET /v1/tenants/{tenantId}/deliveries/stream'];
+
+  it('opens exactly the listed routes of the API document, so a new route stays closed until it opts in', async () => {
+    const fresh = await fixture();
+    const { token } = await mint(fresh.tenantId, { readOnly: true });
+    const document = (await api.http.get('/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const opened: string[] = [];
+    for (const [template, operations] of Object.entries(document.paths)) {
+      for (const method of Object.keys(operations)) {
+        const route = `${method.toUpperCase()} ${template}`;
+        if (STREAMS.includes(route)) continue;
+        const path = template.replace('{tenantId}', fresh.tenantId).replace(/\{[^}]+\}/g, 'unknown_id');
+        const response = await api.http[method as Method](path).set(api.auth(token));
+        // A read-only token: a route open to portal tokens answers its reads and refuses its writes as read-only.
+        if (response.status !== 403 || response.body.detail === 'This portal link is read-only') opened.push(route);
+        else expect([`${route}: A portal token cannot use this route; it needs an API key`, `${route}: This route needs the admin API key`]).toContain(`${route}: ${response.body.detail}`);
+      }
+    }
+    expect(opened.sort()).toEqual([...PORTAL_ROUTES].sort());
+  });
+
   it('cannot publish over gRPC', async () => {
     const { token } = await mint(own.tenantId);
     const client = grpcClient(api.app);

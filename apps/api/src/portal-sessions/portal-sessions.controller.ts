@@ -5,10 +5,12 @@ import { PortalSessionsService } from '@hookline/auth';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PageQueryDto } from '@hookline/pagination';
 import { PortalSessionCreateDto } from './dto/portal-session.dto';
+import { ApiProblems } from '../common/api-problems';
 import { portalLink } from './portal-link';
 
 /** Customer portal links, minted by the admin or the tenant's own key (never by a portal token). */
 @ApiTags('portal-sessions')
+@ApiProblems(401, 403, 404, 422)
 @Controller('v1/tenants/:tenantId/portal-sessions')
 export class PortalSessionsController {
   constructor(

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, PortalAccess, Principal } from '@hookline/auth';
+import { ApiProblems } from '../common/api-problems';
 
 @ApiTags('auth')
 @Controller('v1/auth/whoami')
@@ -8,6 +9,8 @@ export class WhoamiController {
   /** How the portal page learns its tenant from the token alone. */
   @Get()
   @PortalAccess()
+  @ApiOkResponse({ description: 'The credential: `{ kind, tenantId, readOnly, expiresAt }`' })
+  @ApiProblems(401)
   @ApiOperation({ summary: 'What the bearer credential is: `{ kind, tenantId, readOnly, expiresAt }`' })
   whoami(@CurrentPrincipal() principal: Principal) {
     switch (principal.kind) {

@@ -59,3 +59,14 @@ export class RecoverDto extends createZodDto(
 ) {}
 
 export class StatsQueryDto extends createZodDto(z.object({ tenantId: id.optional() }).strict()) {}
+
+export class SubscriptionOverviewQueryDto extends createZodDto(
+  z
+    .object({
+      ...pageQueryShape,
+      tenantId: id.optional(),
+      status: z.enum(['active', 'disabled'], { message: 'must be active or disabled' }).optional(),
+      disabledReason: z.enum(['manual', 'failing', 'gone'], { message: 'must be manual, failing or gone' }).optional(),
+    })
+    .strict(),
+) {}
