@@ -19,6 +19,8 @@ describe('operator console in a browser', () => {
     [stack, receiver, browser] = await Promise.all([startTestStack(), RecordingReceiver.start(() => ({ status: 500, body: 'down for maintenance' })), launchBrowser()]);
     tenantName = (await stack.api.http.get(`/v1/tenants/${stack.tenantId}`).set(stack.api.auth()).expect(200)).body.name;
     await subscribe(stack, receiver.url);
+    const paused = await subscribe(stack, 'http://127.0.0.1:9/paused');
+    await stack.api.http.post(`/v1/tenants/${stack.tenantId}/subscriptions/${paused.id}/disable`).set(stack.api.auth()).expect(200);
     await publish(stack, 'order.created', { orderId: 'ord_1' });
     await waitForStats(stack, (s) => s.deliveries.dead === 1);
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -46,6 +48,8 @@ describe('operator console in a browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Health' }).waitFor();
     await page.getByRole('table', { name: 'Queue depths' }).waitFor();
+    const disabled = page.getByRole('table', { name: 'Disabled endpoints' }).getByRole('row', { name: /127\.0\.0\.1:9\/paused/ });
+    await disabled.first().getByText('Disabled by hand').waitFor();
     expect(await page.evaluate('document.cookie')).toBe('');
     await screenshot(page, 'console-health');
   });

@@ -1,5 +1,12 @@
 import type { Api } from './client';
-import type { ApiKey, BulkJob, Delivery, EventType, Page, PortalSession, Replay, SeriesBucket, Stats, Tenant } from './models';
+import type { ApiKey, BulkJob, Delivery, EventType, Page, PortalSession, Replay, SeriesBucket, Stats, Subscription, Tenant } from './models';
+
+export interface OpenBreaker {
+  subscriptionId: string;
+  tenantId: string;
+  url: string;
+  openUntil: string;
+}
 
 export interface DeadLetterFilter {
   tenantId?: string;
@@ -11,7 +18,7 @@ export interface DeadLetterFilter {
 
 /** The admin routes the console uses. */
 export function adminApi(api: Api) {
-  const { client, unwrap, request } = api;
+  const { client, unwrap } = api;
   return {
     tenants: (cursor?: string) => unwrap<Page<Tenant>>(client.GET('/v1/tenants', { params: { query: { limit: 100, cursor } } })),
     tenant: (tenantId: string) => unwrap<Tenant>(client.GET('/v1/tenants/{tenantId}', { params: { path: { tenantId } } })),
@@ -30,7 +37,9 @@ export function adminApi(api: Api) {
     stats: () => unwrap<Stats>(client.GET('/v1/stats')),
     series: (query: { since: string; until: string; bucket?: '1m' | '5m' | '15m' | '1h' | '1d'; tenantId?: string }) =>
       unwrap<{ buckets: SeriesBucket[] }>(client.GET('/v1/stats/series', { params: { query } })),
-    bulkJobs: (tenantId: string) => request<Page<BulkJob>>('GET', `/v1/tenants/${encodeURIComponent(tenantId)}/bulk-jobs?limit=50`),
+    bulkJobs: (tenantId: string) => unwrap<Page<BulkJob>>(client.GET('/v1/tenants/{tenantId}/bulk-jobs', { params: { path: { tenantId }, query: { limit: 50 } } })),
+    disabledSubscriptions: () => unwrap<Page<Subscription>>(client.GET('/v1/subscriptions', { params: { query: { status: 'disabled', limit: 50 } } })),
+    openBreakers: () => unwrap<{ data: OpenBreaker[]; total: number }>(client.GET('/v1/circuit-breakers')),
     bulkJobErrors: async (tenantId: string, jobId: string): Promise<{ line: number; error: string }[]> => {
       const response = await fetch(`/v1/tenants/${encodeURIComponent(tenantId)}/bulk-jobs/${encodeURIComponent(jobId)}/errors`, { headers: { Authorization: `Bearer ${api.token}` } });
       if (!response.ok) return [];

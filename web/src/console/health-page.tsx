@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { SeriesBucket } from '../api/models';
 import { DELIVERY_STATUSES } from '../api/models';
-import { Card, ErrorNotice, PageHeader, Spinner, StatusBadge, useLoad } from '../ui/components';
+import { disabledWhy } from '../portal/endpoints-page';
+import { Card, ErrorNotice, PageHeader, Spinner, StatusBadge, Time, useLoad } from '../ui/components';
 import { Link } from '../ui/router';
 import { CONSOLE, useConsole } from './console-context';
 
@@ -18,6 +19,8 @@ function age(seconds: number | null): string {
 export function HealthPage() {
   const { admin } = useConsole();
   const stats = useLoad(() => admin.stats(), []);
+  const breakers = useLoad(() => admin.openBreakers(), [stats.data?.generatedAt]);
+  const disabled = useLoad(() => admin.disabledSubscriptions(), [stats.data?.generatedAt]);
   const [series, setSeries] = useState<SeriesBucket[]>();
   const [seriesError, setSeriesError] = useState<unknown>();
   useEffect(() => {
@@ -69,6 +72,36 @@ export function HealthPage() {
                   </tbody>
                 </table>
               </div>
+            </Card>
+          </div>
+          <div className="grid-2">
+            <Card title="Open circuit breakers" className="card-flush">
+              {breakers.error ? <ErrorNotice error={breakers.error} /> : breakers.data?.data.length === 0 ? <p className="muted" style={{ padding: '0 18px' }}>Every endpoint is being sent to normally.</p> : (
+                <div className="table-wrap">
+                  <table aria-label="Open circuit breakers">
+                    <thead><tr><th>Endpoint</th><th>Probe after</th></tr></thead>
+                    <tbody>
+                      {breakers.data?.data.map((b) => (
+                        <tr key={b.subscriptionId}><td className="url mono"><Link to={`${CONSOLE}/tenants/${b.tenantId}/endpoints/${b.subscriptionId}`}>{b.url}</Link></td><td><Time iso={b.openUntil} /></td></tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </Card>
+            <Card title="Disabled endpoints" className="card-flush">
+              {disabled.error ? <ErrorNotice error={disabled.error} /> : disabled.data?.data.length === 0 ? <p className="muted" style={{ padding: '0 18px' }}>No endpoint is disabled.</p> : (
+                <div className="table-wrap">
+                  <table aria-label="Disabled endpoints">
+                    <thead><tr><th>Endpoint</th><th>Why</th></tr></thead>
+                    <tbody>
+                      {disabled.data?.data.map((sub) => (
+                        <tr key={sub.id}><td className="url mono"><Link to={`${CONSOLE}/tenants/${sub.tenantId}/endpoints/${sub.id}`}>{sub.url}</Link></td><td>{disabledWhy(sub)}</td></tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
             </Card>
           </div>
           <Card title="Backlog by tenant" className="card-flush">

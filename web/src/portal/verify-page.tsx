@@ -4,9 +4,11 @@ import { Button, Card, Code, Notice, PageHeader, useLoad } from '../ui/component
 import { usePortal } from './portal-context';
 
 const SNIPPETS = {
-  Node: `// npm install standardwebhooks
+  Node: `// npm install standardwebhooks express
+import express from 'express';
 import { Webhook } from 'standardwebhooks';
 
+const app = express();
 const wh = new Webhook(process.env.WEBHOOK_SECRET); // whsec_...
 
 app.post('/webhooks', express.raw({ type: 'application/json' }), (req, res) => {
@@ -19,18 +21,27 @@ app.post('/webhooks', express.raw({ type: 'application/json' }), (req, res) => {
     res.sendStatus(400);
   }
 });`,
-  Python: `# pip install standardwebhooks
+  Python: `# pip install standardwebhooks flask
+import os
+from flask import Flask, request
 from standardwebhooks.webhooks import Webhook
 
+app = Flask(__name__)
 wh = Webhook(os.environ["WEBHOOK_SECRET"])  # whsec_...
 
 @app.post("/webhooks")
-def receive(request):
+def receive():
     # Use the raw body: re-serialised JSON would not match the signature.
     payload = wh.verify(request.get_data(), dict(request.headers))
     return "", 204`,
   Go: `// go get github.com/standard-webhooks/standard-webhooks/libraries/go
-import standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+import (
+	"io"
+	"net/http"
+	"os"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+)
 
 wh, _ := standardwebhooks.NewWebhook(os.Getenv("WEBHOOK_SECRET")) // whsec_...
 
