@@ -38,3 +38,22 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }
+
+/**
+ * Controls a screen reader could not name: buttons and links without text or aria-label, form
+ * fields without a label. Each is described by its HTML so a failure says which one.
+ */
+export function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const named = (el) => {
+      if ((el.getAttribute('aria-label') || '').trim()) return true;
+      const by = el.getAttribute('aria-labelledby');
+      if (by && by.split(/\\s+/).some((id) => (document.getElementById(id)?.textContent || '').trim())) return true;
+      if (el.matches('input, select, textarea')) return el.labels && el.labels.length > 0 && [...el.labels].some((l) => l.textContent.trim());
+      return (el.textContent || '').trim().length > 0;
+    };
+    return [...document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, [role=button], [role=tab]')]
+      .filter((el) => !named(el))
+      .map((el) => el.outerHTML.slice(0, 120));
+  })()`);
+}

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
 import { publish, subscribe, waitForStats } from '../operators/operators-test-kit';
-import { ensureWebUiBuilt, launchBrowser, screenshot, watchPageProblems } from './browser-kit';
+import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, watchPageProblems } from './browser-kit';
 
 jest.setTimeout(120_000);
 
@@ -36,7 +36,10 @@ describe('operator console in a browser', () => {
     await stack?.close();
   });
 
-  afterEach(() => expect(problems).toEqual([]));
+  afterEach(async () => {
+    expect(problems).toEqual([]);
+    expect(await unnamedControls(page)).toEqual([]);
+  });
 
   it('signs in with the admin key only', async () => {
     await page.goto(`${stack.api.url}/console/`);

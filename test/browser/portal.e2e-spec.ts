@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
-import { ensureWebUiBuilt, launchBrowser, screenshot, watchPageProblems } from './browser-kit';
+import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, watchPageProblems } from './browser-kit';
 
 jest.setTimeout(120_000);
 
@@ -41,7 +41,10 @@ describe('customer portal in a browser', () => {
     await stack?.close();
   });
 
-  afterEach(() => expect(problems).toEqual([]));
+  afterEach(async () => {
+    expect(problems).toEqual([]);
+    expect(await unnamedControls(page)).toEqual([]);
+  });
 
   it('opens from a portal link and takes the token out of the address bar', async () => {
     const link = await portalLink(stack.tenantId);
