@@ -183,6 +183,8 @@ describe('customer portal in a browser', () => {
       expect(await phone.getByRole('button', { name }).count()).toBe(0);
     }
     await screenshot(phone, 'portal-read-only-phone');
+    // Wide content scrolls inside its card; the page itself never scrolls sideways on a phone.
+    expect(await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
     await phone.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().click();
     await phone.getByRole('article', { name: 'Attempt 1' }).waitFor();
     expect(await phone.getByRole('button', { name: 'Retry' }).count()).toBe(0);

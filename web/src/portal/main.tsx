@@ -27,7 +27,7 @@ function FullPage({ branding, title, children }: { branding: Branding; title: st
 }
 
 /** Shown on a 401: the link expired or was revoked. With PORTAL_REFRESH_URL, we send the user there. */
-function SessionEnded({ branding }: { branding: Branding }) {
+function SessionEnded({ branding, signedOut }: { branding: Branding; signedOut?: boolean }) {
   const [seconds, setSeconds] = useState(5);
   useEffect(() => {
     forgetPortalToken();
@@ -40,8 +40,12 @@ function SessionEnded({ branding }: { branding: Branding }) {
     return () => clearTimeout(timer);
   }, [seconds, branding.refreshUrl]);
   return (
-    <FullPage branding={branding} title="Your session has ended">
-      <p>For your security, portal links work for a limited time, and this one has expired or was withdrawn. Nothing is wrong with your webhooks.</p>
+    <FullPage branding={branding} title={signedOut ? 'You have signed out' : 'Your session has ended'}>
+      <p>
+        {signedOut
+          ? 'This tab no longer holds your portal link.'
+          : 'For your security, portal links work for a limited time, and this one has expired or was withdrawn. Nothing is wrong with your webhooks.'}
+      </p>
       {branding.refreshUrl ? (
         <>
           <p className="muted" role="status">Taking you back to get a fresh link in {seconds} s…</p>
@@ -57,6 +61,7 @@ function SessionEnded({ branding }: { branding: Branding }) {
 function Portal({ branding }: { branding: Branding }) {
   const [token] = useState(takePortalToken);
   const [ended, setEnded] = useState(() => !token && portalSessionEnded());
+  const [signedOut, setSignedOut] = useState(false);
   const [me, setMe] = useState<Whoami>();
   const [error, setError] = useState<unknown>();
   const api = useMemo(() => (token ? createApi(token, () => setEnded(true)) : null), [token]);
@@ -69,7 +74,7 @@ function Portal({ branding }: { branding: Branding }) {
 
   const context = useMemo(() => (api && me?.tenantId ? { tenant: tenantApi(api, me.tenantId), readOnly: me.readOnly, base: BASE } : null), [api, me]);
 
-  if (ended) return <SessionEnded branding={branding} />;
+  if (ended) return <SessionEnded branding={branding} signedOut={signedOut} />;
   if (!token) {
     return (
       <FullPage branding={branding} title="Open this page from your portal link">
@@ -89,7 +94,7 @@ function Portal({ branding }: { branding: Branding }) {
             <>
               {me.readOnly && <span className="tag-readonly">Read-only</span>}
               {me.expiresAt && <span>Session ends <Time iso={me.expiresAt} /></span>}
-              <Button small variant="ghost" icon="logout" onClick={() => { forgetPortalToken(); setEnded(true); }}>
+              <Button small variant="ghost" icon="logout" onClick={() => { forgetPortalToken(); setSignedOut(true); setEnded(true); }}>
                 Sign out
               </Button>
             </>
