@@ -101,6 +101,11 @@ export function DeadLettersPage() {
           </div>
         ) : (
           <>
+            <p>
+              Scope: {Object.values(filter).some(Boolean)
+                ? Object.entries(filter).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')
+                : <strong>every dead delivery of every tenant</strong>}.
+            </p>
             <p>Every dead delivery matching the filters is sent again with a fresh attempt budget and the same <span className="mono">webhook-id</span>. It runs in the background; you can close this and follow it under Replays.</p>
             {error ? <ErrorNotice error={error} /> : null}
             <div className="form-actions">
