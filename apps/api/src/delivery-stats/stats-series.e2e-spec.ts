@@ -1,6 +1,7 @@
 import { latencyBucket, latencyBucketRange } from '@hookline/delivery-stats';
-import { createTenant, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
-import { Delivery, NO_SWEEPER, publish, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
+import { PrismaService } from '@hookline/database';
+import { createTenant, RecordingReceiver, startTestStack, startTestWorker, TestStack } from '@hookline/testing';
+import { Delivery, NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 
 interface Point {
   start: string;
@@ -104,6 +105,23 @@ describe('stats series', () => {
     expect(total(scoped.body.buckets, 'dead')).toBe(1);
     const everyone = await stack.api.http.get('/v1/stats/series').set(stack.api.auth()).expect(200);
     expect(total(everyone.body.buckets, 'succeeded')).toBeGreaterThanOrEqual(4);
+  });
+
+  it('sums what several workers recorded for one subscription in the same minutes', async () => {
+    const second = await startTestWorker(stack.env);
+    try {
+      const subscription = await subscribe(stack, receiver.url);
+      const events = await Promise.all(Array.from({ length: 30 }, (_, n) => publish(stack, `${subscription.ns}.ok`, { n })));
+      const ids = events.map((e) => e.id);
+      const prisma = stack.api.app.get(PrismaService);
+      const deadline = Date.now() + 15_000;
+      while ((await prisma.delivery.count({ where: { eventId: { in: ids }, status: 'succeeded' } })) < ids.length && Date.now() < deadline) await sleep(25);
+      const series = await stack.api.http.get(seriesOf(stack.tenantId)).query({ subscriptionId: subscription.id, bucket: '1h' }).set(stack.api.auth()).expect(200);
+      expect(total(series.body.buckets, 'succeeded')).toBe(30);
+      expect(total(series.body.buckets, 'failed')).toBe(0);
+    } finally {
+      await second.close();
+    }
   });
 
   it('refuses a bad range or bucket with problem+json naming the field', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
 import { GroupCommit } from '@hookline/batching';
 import { SqlPool } from '@hookline/database';
 import { LATENCY_BUCKET_COUNT, latencyBucket } from '@hookline/delivery-stats';
@@ -21,6 +22,8 @@ export interface AttemptRecord {
 }
 
 const MAX_BATCH = 1_000;
+/** Rollup rows per subscription and minute; each worker process writes one, so workers do not queue on one row lock. */
+const ROLLUP_SHARDS = 16;
 const WRITE_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
 
 /**
@@ -51,14 +54,16 @@ WITH input AS (
   WHERE d.id = i.delivery_id
   RETURNING d.id, d.attempt_count, d.tenant_id, d.subscription_id, d.status
 ), rollup AS (
-  INSERT INTO delivery_stats_minutes AS s (tenant_id, subscription_id, minute, succeeded, failed, dead, latency_counts)
-  SELECT m.tenant_id, m.subscription_id, date_trunc('minute', i.started_at),
+  INSERT INTO delivery_stats_minutes AS s (tenant_id, subscription_id, minute, shard, succeeded, failed, dead, latency_counts)
+  SELECT m.tenant_id, m.subscription_id, date_trunc('minute', i.started_at), $3::smallint,
          count(*) FILTER (WHERE i.status = 'succeeded'), count(*) FILTER (WHERE i.status <> 'succeeded'),
          count(*) FILTER (WHERE i.status = 'dead' AND m.status = 'dead'),
          hookline_latency_histogram(i.latency_bucket, $2::int)
   FROM input i JOIN moved m ON m.id = i.delivery_id
   GROUP BY 1, 2, 3
-  ON CONFLICT (tenant_id, subscription_id, minute) DO UPDATE
+  -- One lock order for every batch, so two concurrent batches cannot deadlock on their rollup rows.
+  ORDER BY 1, 2, 3
+  ON CONFLICT (tenant_id, subscription_id, minute, shard) DO UPDATE
   SET succeeded = s.succeeded + EXCLUDED.succeeded, failed = s.failed + EXCLUDED.failed, dead = s.dead + EXCLUDED.dead,
       latency_counts = hookline_add_counts(s.latency_counts, EXCLUDED.latency_counts)
 )
@@ -80,6 +85,8 @@ export class AttemptRecorder {
     await this.writeWithRetry(records);
     return records.map(() => undefined);
   }, MAX_BATCH);
+
+  private readonly rollupShard = randomInt(ROLLUP_SHARDS);
 
   constructor(private readonly sql: SqlPool) {}
 
@@ -116,6 +123,6 @@ export class AttemptRecorder {
       cycle_attempts: r.cycleAttempts,
       latency_bucket: latencyBucket(r.durationMs),
     }));
-    await this.sql.query(RECORD_SQL, [JSON.stringify(rows), LATENCY_BUCKET_COUNT]);
+    await this.sql.query(RECORD_SQL, [JSON.stringify(rows), LATENCY_BUCKET_COUNT, this.rollupShard]);
   }
 }
