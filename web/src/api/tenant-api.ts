@@ -1,6 +1,5 @@
 import type { Api } from './client';
 import type {
-  BulkJob,
   Delivery,
   DeliveryDetail,
   DeliveryStatus,
@@ -41,7 +40,7 @@ export interface DeliveryFilter {
 
 /** The customer routes of one tenant, as the portal uses them. */
 export function tenantApi(api: Api, tenantId: string) {
-  const { client, unwrap, request } = api;
+  const { client, unwrap } = api;
   const tenant = { tenantId };
   const sub = (subscriptionId: string) => ({ path: { tenantId, subscriptionId } });
   return {
@@ -62,7 +61,7 @@ export function tenantApi(api: Api, tenantId: string) {
     rotateSecret: (id: string, graceSeconds: number) =>
       unwrap<{ secret?: string }>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/rotate-secret', { params: sub(id), body: { graceSeconds } })),
     sendTest: (id: string, type: string, data?: unknown) =>
-      request<EventView>('POST', `/v1/tenants/${tenantId}/subscriptions/${id}/test`, data === undefined ? { type } : { type, data }),
+      unwrap<EventView>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/test', { params: sub(id), body: { type, data: data as Record<string, unknown> } })),
     recover: (id: string, since: string, until?: string) =>
       unwrap<Replay>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/recover', { params: sub(id), body: { since, until } })),
     replay: (replayId: string) => unwrap<Replay>(client.GET('/v1/tenants/{tenantId}/replays/{replayId}', { params: { path: { tenantId, replayId } } })),
@@ -85,8 +84,6 @@ export function tenantApi(api: Api, tenantId: string) {
     },
     series: (query: SeriesQuery) =>
       unwrap<{ buckets: SeriesBucket[] }>(client.GET('/v1/tenants/{tenantId}/stats/series', { params: { path: tenant, query } })),
-    bulkJobs: (cursor?: string) =>
-      request<Page<BulkJob>>('GET', `/v1/tenants/${tenantId}/bulk-jobs?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
     streamUrl: `/v1/tenants/${tenantId}/deliveries/stream`,
   };
 }
