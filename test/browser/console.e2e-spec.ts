@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { ndjson, upload } from '../../apps/api/src/bulk-jobs/bulk-test-kit';
 import { publish, subscribe, waitForStats } from '../operators/operators-test-kit';
 import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, watchPageProblems } from './browser-kit';
 
@@ -92,6 +93,20 @@ describe('operator console in a browser', () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Replays' }).click();
     await page.getByRole('table', { name: 'Replays' }).getByText('completed').first().waitFor();
+  });
+
+  it('shows a tenant\'s bulk jobs with their progress and the rows that failed', async () => {
+    await upload(stack, ndjson([{ type: 'order.created', data: { n: 1 } }, '{not json', { type: 'order.created', data: { n: 2 } }]), 'application/x-ndjson');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bulk jobs' }).click();
+    await page.getByLabel('Tenant id').fill(stack.tenantId);
+    await page.getByRole('button', { name: 'Show jobs' }).click();
+    // It refreshes by itself until the job is finished.
+    await page.getByText('2 accepted · 1 failed · 3 total').waitFor();
+    await page.getByRole('button', { name: /^Error rows of job_/ }).click();
+    const rows = page.getByRole('table', { name: 'Error rows' }).getByRole('row');
+    await rows.nth(1).getByRole('cell', { name: '2', exact: true }).waitFor();
+    await screenshot(page, 'console-bulk-jobs');
+    await page.getByRole('dialog', { name: 'Rows that failed' }).getByRole('button', { name: 'Close' }).click();
   });
 
   it('edits the event-type catalogue, refusing a schema that is not JSON', async () => {

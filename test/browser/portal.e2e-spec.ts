@@ -57,6 +57,18 @@ describe('customer portal in a browser', () => {
     await screenshot(page, 'portal-empty');
   });
 
+  it('works from the keyboard: a dialog takes focus, Escape closes it and gives focus back', async () => {
+    const add = page.getByRole('button', { name: 'Add endpoint' }).first();
+    await add.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Add an endpoint' });
+    await dialog.waitFor();
+    expect(await page.evaluate("document.activeElement.closest('dialog') !== null")).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Add endpoint');
+  });
+
   let subscriptionId: string;
 
   it('creates an endpoint, sends a test event prefilled from the schema, and sees it arrive live', async () => {
