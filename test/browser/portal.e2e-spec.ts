@@ -92,7 +92,7 @@ describe('customer portal in a browser', () => {
     const test = page.getByRole('dialog', { name: 'Send a test event' });
     await test.getByLabel('Event type').selectOption('invoice.paid');
     const prefilled = JSON.parse(await test.getByLabel('Payload (data)').inputValue());
-    expect(prefilled).toEqual({ invoiceId: 'stringxx', amount: 1, currency: 'EUR' });
+    expect(prefilled).toEqual({ invoiceId: 'example0', amount: 1, currency: 'EUR' });
     await test.getByLabel('Payload (data)').fill(JSON.stringify({ ...prefilled, invoiceId: 'inv_12345678' }));
     await test.getByRole('button', { name: 'Send test event' }).click();
     await page.getByText(/Test event evt_\w+ sent/).waitFor();

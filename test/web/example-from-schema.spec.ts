@@ -18,15 +18,15 @@ describe('exampleFromSchema (test event prefill)', () => {
       },
     };
     expect(exampleFromSchema(schema)).toEqual({
-      id: 'stringxxxx',
+      id: 'example000',
       amount: 100,
       ratio: -0.5,
       currency: 'EUR',
       paidAt: '2026-01-01T12:00:00Z',
       email: 'jane@example.com',
       live: true,
-      lines: [{ sku: 'str' }, { sku: 'str' }],
-      note: 'string',
+      lines: [{ sku: 'exa' }, { sku: 'exa' }],
+      note: 'example',
     });
   });
 

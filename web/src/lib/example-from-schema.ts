@@ -51,7 +51,7 @@ function objectExample(schema: Schema, root: unknown, depth: number): Record<str
   const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
   const example: Record<string, unknown> = {};
   for (const [name, property] of Object.entries(properties)) example[name] = exampleFromSchema(property, root, depth + 1);
-  for (const name of required) if (!(name in example)) example[name] = 'string';
+  for (const name of required) if (!(name in example)) example[name] = 'example';
   return example;
 }
 
@@ -73,8 +73,8 @@ function stringExample(schema: Schema): string {
   if (format) return format;
   const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
   const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
-  let text = 'string';
-  if (text.length < minLength) text = text.padEnd(minLength, 'x');
+  let text = 'example';
+  if (text.length < minLength) text = text.padEnd(minLength, '0');
   if (text.length > maxLength) text = text.slice(0, maxLength);
   return text;
 }
