@@ -1,14 +1,42 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 const ROOT = join(__dirname, '..', '..');
 export const SCREENSHOTS = join(__dirname, 'screenshots');
 
-/** Builds dist/web when its sources changed (stamped, so a no-op most runs): `npx jest` alone works. */
+/**
+ * Builds dist/web when its sources changed (stamped, so a no-op most runs): `npx jest` alone works.
+ * Test files run in parallel workers; a lock directory keeps two builds from emptying dist/web under
+ * each other.
+ */
 export function ensureWebUiBuilt(): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'prepare.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const lock = join(ROOT, 'node_modules', '.hookline', 'web-build.lock');
+  mkdirSync(join(lock, '..'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than two minutes belongs to a process that died mid-build.
+      if (Date.now() - lockAge(lock) > 120_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'prepare.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockAge(lock: string): number {
+  try {
+    return statSync(lock).mtimeMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 /** One headless Chromium per test file (Debian's, no download). */

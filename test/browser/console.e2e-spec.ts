@@ -18,7 +18,9 @@ describe('operator console in a browser', () => {
   beforeAll(async () => {
     ensureWebUiBuilt();
     [stack, receiver, browser] = await Promise.all([startTestStack(), RecordingReceiver.start(() => ({ status: 500, body: 'down for maintenance' })), launchBrowser()]);
-    tenantName = (await stack.api.http.get(`/v1/tenants/${stack.tenantId}`).set(stack.api.auth()).expect(200)).body.name;
+    // Test files share one database: a name of its own, so the search finds this tenant alone.
+    tenantName = `Acme ${process.pid}-${Date.now()}`;
+    await stack.api.http.patch(`/v1/tenants/${stack.tenantId}`).set(stack.api.auth()).send({ name: tenantName }).expect(200);
     await subscribe(stack, receiver.url);
     const paused = await subscribe(stack, 'http://127.0.0.1:9/paused');
     await stack.api.http.post(`/v1/tenants/${stack.tenantId}/subscriptions/${paused.id}/disable`).set(stack.api.auth()).expect(200);
