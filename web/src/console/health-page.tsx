@@ -33,6 +33,11 @@ export function HealthPage() {
   }, [admin, stats.data?.generatedAt]);
 
   const s = stats.data;
+  // The last full 5-minute bucket (the current one is still filling) and the last hour.
+  const lastFull = series && series.length > 1 ? series[series.length - 2] : undefined;
+  const lastHour = series?.slice(-12) ?? [];
+  const hourAttempts = lastHour.reduce((n, b) => n + b.succeeded + b.failed, 0);
+  const hourFailed = lastHour.reduce((n, b) => n + b.failed, 0);
   return (
     <>
       <PageHeader title="Health" subtitle="The delivery pipeline right now; refreshes every 10 seconds." />
@@ -45,6 +50,10 @@ export function HealthPage() {
             <Card><div className="metric"><span className="metric-label">Backlog (pending + retrying)</span><span className="metric-value">{(s.deliveries.pending + s.deliveries.failed).toLocaleString()}</span></div></Card>
             <Card><div className="metric"><span className="metric-label">Dead letters</span><span className="metric-value"><Link to={`${CONSOLE}/dead-letters`}>{s.deliveries.dead.toLocaleString()}</Link></span></div></Card>
             <Card><div className="metric"><span className="metric-label">Open circuit breakers</span><span className="metric-value">{s.circuitBreakersOpen}</span></div></Card>
+          </div>
+          <div className="grid-2">
+            <Card><div className="metric"><span className="metric-label">Attempts per second (last full 5 minutes)</span><span className="metric-value">{lastFull ? ((lastFull.succeeded + lastFull.failed) / 300).toFixed(2) : '—'}</span></div></Card>
+            <Card><div className="metric"><span className="metric-label">Failed attempts (last hour)</span><span className="metric-value">{hourAttempts ? `${((hourFailed / hourAttempts) * 100).toFixed(1)} %` : '—'}</span></div></Card>
           </div>
           <Card title="Last 6 hours">
             {seriesError ? <ErrorNotice error={seriesError} /> : !series ? <Spinner /> : (
