@@ -53,7 +53,7 @@ export function StatusBadge({ status, title }: { status: DeliveryStatus | string
   return (
     <span className={`badge badge-${STATUS_TONE[status] ?? 'neutral'}`} title={title}>
       <span className="badge-dot" aria-hidden="true" />
-      {status.replace(/_/g, ' ')}
+      {status.charAt(0).toUpperCase() + status.slice(1).replace(/_/g, ' ')}
     </span>
   );
 }
