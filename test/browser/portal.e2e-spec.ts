@@ -152,6 +152,12 @@ describe('customer portal in a browser', () => {
     await page.getByLabel('Status').selectOption('');
     await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().waitFor();
     await screenshot(page, 'portal-deliveries');
+    // Search by event id narrows the log to that event's delivery.
+    await page.getByLabel('Event or delivery id').fill(String(receiver.requests[0].headers['webhook-id']));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/eventId=evt_/);
+    // The header row and the one delivery of that event.
+    await page.waitForFunction(`document.querySelectorAll('table[aria-label="Deliveries"] tr').length === 2`);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Event catalogue' }).click();
     await page.getByText('An invoice was paid in full.').waitFor();
