@@ -74,6 +74,10 @@ describe('customer portal in a browser', () => {
   it('creates an endpoint, sends a test event prefilled from the schema, and sees it arrive live', async () => {
     await page.getByRole('button', { name: 'Add endpoint' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Add an endpoint' });
+    // The API's answer names the field; the form shows it next to that field.
+    await dialog.getByLabel('Endpoint URL').fill('ftp://example.com/hook');
+    await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+    await dialog.locator('.field-error').getByLabel('Endpoint URL').waitFor();
     await dialog.getByLabel('Endpoint URL').fill(receiver.url);
     await dialog.getByLabel('Description').fill('Billing service');
     await dialog.getByRole('radio', { name: 'Only the types I choose' }).check();
