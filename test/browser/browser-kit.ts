@@ -85,3 +85,15 @@ export function unnamedControls(page: Page): Promise<string[]> {
       .map((el) => el.outerHTML.slice(0, 120));
   })()`);
 }
+
+/**
+ * Polls `check` from the test side until it holds. Page-side polling (`waitForFunction` with a
+ * string) would need `eval`, which the pages' CSP rightly refuses.
+ */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
-import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, watchPageProblems } from './browser-kit';
+import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, waitUntil, watchPageProblems } from './browser-kit';
 
 jest.setTimeout(120_000);
 
@@ -112,6 +112,21 @@ describe('customer portal in a browser', () => {
     await screenshot(page, 'portal-endpoint');
   });
 
+  it('reveals the signing secret and rotates it with a grace period', async () => {
+    const secretOf = async () => (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/subscriptions/${subscriptionId}/secret`).set(stack.api.auth()).expect(200)).body.secret;
+    const before = await secretOf();
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    await page.getByLabel('Signing secret', { exact: true }).getByText(before).waitFor();
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate the signing secret' });
+    await dialog.getByLabel('Keep the old secret valid for').selectOption({ label: '1 hour' });
+    await dialog.getByRole('button', { name: 'Rotate now' }).click();
+    await page.getByText(/until the grace period ends, every request also carries a signature with the old one/).waitFor();
+    const after = await secretOf();
+    expect(after).not.toBe(before);
+    await page.getByLabel('Signing secret', { exact: true }).getByText(after).waitFor();
+  });
+
   it('opens the delivery with its attempt, retries it with the same webhook-id, and shows the new attempt', async () => {
     await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).click();
     await page.getByRole('article', { name: 'Attempt 1' }).getByText('HTTP 200').waitFor();
@@ -161,7 +176,8 @@ describe('customer portal in a browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/eventId=evt_/);
     // The header row and the one delivery of that event.
-    await page.waitForFunction(`document.querySelectorAll('table[aria-label="Deliveries"] tr').length === 2`);
+    const rows = page.getByRole('table', { name: 'Deliveries' }).getByRole('row');
+    await waitUntil(async () => (await rows.count()) === 2, 'the log shows that one delivery');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Event catalogue' }).click();
     await page.getByText('An invoice was paid in full.').waitFor();
@@ -174,14 +190,15 @@ describe('customer portal in a browser', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Verify signatures' }).click();
     await page.getByRole('tab', { name: 'Python' }).click();
     await page.getByText('pip install standardwebhooks').waitFor();
-    const [request] = receiver.requests;
+    // The newest request: signed after the rotation, so the endpoint's current secret verifies it.
+    const request = receiver.requests[receiver.requests.length - 1];
     await page.getByLabel('Endpoint').selectOption({ label: receiver.url });
     await page.getByLabel('Payload (the raw request body)').fill(request.body);
     const headers = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => `${name}: ${request.headers[name]}`).join('\n');
     await page.getByLabel('Headers (one per line)').fill(headers);
     await page.getByRole('button', { name: 'Verify signature' }).click();
     await page.getByText('The signature is valid').waitFor();
-    await page.getByLabel('Payload (the raw request body)').fill(request.body.replace('inv_12345678', 'inv_99999999'));
+    await page.getByLabel('Payload (the raw request body)').fill(request.body.replace('"invoiceId"', '"invoiceID"'));
     await page.getByRole('button', { name: 'Verify signature' }).click();
     await page.getByText(/The signature does not match/).waitFor();
     await screenshot(page, 'portal-verify');
