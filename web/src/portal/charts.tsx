@@ -20,7 +20,7 @@ function UPlotChart({ options, data, label }: { options: Omit<uPlot.Options, 'wi
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
-    const chart = new uPlot({ ...options, width: element.clientWidth || 600, height: 200 }, data, element);
+    const chart = new uPlot({ ...options, width: element.clientWidth || 300, height: 200 }, data, element);
     const observer = new ResizeObserver(() => chart.setSize({ width: element.clientWidth, height: 200 }));
     observer.observe(element);
     return () => {
