@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Brings a checkout to a runnable state using Node built-ins only (it runs before node_modules
 // exists): `npm ci` when dependencies are missing or stale, `prisma generate` when the schema
-// changed, `buf generate` (gRPC contract) when a .proto changed, and with --build a compile of
-// apps/ and libs/ when sources changed.
+// changed, `buf generate` (gRPC contract) when a .proto changed, the web UI (portal and console)
+// when web/ or openapi.json changed, and with --build a compile of apps/ and libs/ when sources
+// changed.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } = require('node:fs');
@@ -87,7 +88,43 @@ function build() {
   stamp('build', sources);
 }
 
+function webSources(dir = 'web') {
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((entry) => !(entry.isDirectory() && entry.name === 'generated'))
+    .flatMap((entry) => (entry.isDirectory() ? webSources(join(dir, entry.name)) : [join(dir, entry.name)]))
+    .sort();
+}
+
+// The portal and console (web/): API types from openapi.json, a type-check (Vite only strips
+// types), then the Vite build into dist/web/ with hashed assets.
+function buildWeb() {
+  const sources = webSources();
+  const inputs = digest(...sources, 'openapi.json', 'package-lock.json') + sources.join(',');
+  if (existsSync(join(root, 'dist/web/portal/index.html')) && stamped('web', inputs)) return;
+  console.log('[prepare] building the web UI (portal and console)');
+  const bin = (path) => join(root, 'node_modules', path);
+  run(process.execPath, [bin('openapi-typescript/bin/cli.js'), 'openapi.json', '-o', 'web/src/api/generated/openapi.ts', '--silent']);
+  run(process.execPath, [bin('typescript/bin/tsc'), '-p', 'web', '--noEmit']);
+  run(process.execPath, [bin('vite/bin/vite.js'), 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn']);
+  reportBundleBudget();
+  stamp('web', inputs);
+}
+
+/** Initial JS per page (its entry script and module preloads), gzipped, against the 250 KB budget. */
+function reportBundleBudget() {
+  const { gzipSync } = require('node:zlib');
+  const budget = 250 * 1024;
+  for (const page of ['portal', 'console']) {
+    const html = readFileSync(join(root, 'dist/web', page, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    const bytes = scripts.reduce((sum, file) => sum + gzipSync(readFileSync(join(root, 'dist/web', file))).length, 0);
+    console.log(`[prepare] ${page}: initial JS ${(bytes / 1024).toFixed(1)} KB gzipped (budget 250 KB)`);
+    if (bytes > budget) throw new Error(`the ${page} page's initial JS is over its 250 KB budget`);
+  }
+}
+
 install();
 generate();
 generateGrpc();
+buildWeb();
 if (process.argv.includes('--build')) build();

@@ -8,6 +8,7 @@ import { ApiModule } from './api.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { serveOpenApi } from './openapi';
 import { mountQueueDashboard } from './queue-dashboard/queue-dashboard';
+import { mountWebUi } from './web-ui/web-ui';
 
 /** The REST API plus, on GRPC_PORT, the gRPC server (SPEC section 8), which starts on `listen` and stops on `close`. */
 @Module({})
@@ -30,5 +31,6 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.enableShutdownHooks([], { useProcessExit: true });
   serveOpenApi(app);
   mountQueueDashboard(app);
+  mountWebUi(app, config);
   return app;
 }

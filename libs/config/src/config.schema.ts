@@ -118,6 +118,15 @@ export const envSchema = z.object({
     .optional(),
   OPERATOR_WEBHOOK_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
   OPERATOR_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by base64 of at least 24 bytes').optional(),
+  // Customer portal and console branding (see README).
+  PORTAL_TITLE: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters').default('Webhooks'),
+  PORTAL_LOGO_URL: z.string().regex(/^https?:\/\/[^\s"'<>]+$/, 'must be an http(s) URL').optional(),
+  PORTAL_ACCENT_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #4f46e5').default('#4f46e5'),
+  PORTAL_REFRESH_URL: z.string().regex(/^https?:\/\/[^\s"'<>]+$/, 'must be an http(s) URL').optional(),
+  PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^[^\s;,]+( [^\s;,]+)*$/, "must be CSP sources separated by single spaces, e.g. 'self' https://app.example.com")
+    .default("'self'"),
 }).superRefine((env, ctx) => {
   if (env.OPERATOR_WEBHOOK_URL && !env.OPERATOR_WEBHOOK_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['OPERATOR_WEBHOOK_SECRET'], message: 'is required when OPERATOR_WEBHOOK_URL is set' });
