@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
 import { ndjson, upload } from '../../apps/api/src/bulk-jobs/bulk-test-kit';
 import { publish, subscribe, waitForStats } from '../operators/operators-test-kit';
-import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, watchPageProblems } from './browser-kit';
+import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, waitUntil, watchPageProblems } from './browser-kit';
 
 jest.setTimeout(120_000);
 
@@ -84,7 +84,12 @@ describe('operator console in a browser', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dead letters' }).click();
     await page.getByLabel('Tenant id').fill(stack.tenantId);
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.getByRole('link', { name: /^Dead delivery dlv_\w+: order\.created$/ }).waitFor();
+    // Other test files share the database: wait until the list shows this tenant's dead letters only.
+    const deadLetters = page.getByRole('link', { name: /^Dead delivery dlv_\w+: order\.created$/ });
+    await waitUntil(async () => {
+      const hrefs = await Promise.all((await deadLetters.all()).map((link) => link.getAttribute('href')));
+      return hrefs.length > 0 && hrefs.every((href) => href?.includes(`/tenants/${stack.tenantId}/`));
+    }, "the dead letters filtered to this tenant's");
     await screenshot(page, 'console-dead-letters');
     await page.getByRole('button', { name: 'Replay all matching' }).click();
     await page.getByRole('dialog', { name: 'Replay dead letters' }).getByRole('button', { name: 'Start replay' }).click();
