@@ -23,7 +23,7 @@ describe('customer portal in a browser', () => {
       .post('/v1/event-types')
       .set(stack.api.auth())
       .send({
-        name: `invoice.paid`,
+        name: 'ledger.invoice_paid',
         description: 'An invoice was paid in full.',
         schema: { type: 'object', required: ['invoiceId', 'amount'], properties: { invoiceId: { type: 'string', minLength: 8 }, amount: { type: 'integer', minimum: 1 }, currency: { enum: ['EUR', 'USD'] } } },
       })
@@ -81,7 +81,7 @@ describe('customer portal in a browser', () => {
     await dialog.getByLabel('Endpoint URL').fill(receiver.url);
     await dialog.getByLabel('Description').fill('Billing service');
     await dialog.getByRole('radio', { name: 'Only the types I choose' }).check();
-    await dialog.getByRole('checkbox', { name: /invoice\.\*/ }).check();
+    await dialog.getByRole('checkbox', { name: /ledger\.\*/ }).check();
     await dialog.getByLabel('Other event type or pattern').fill('order.shipped');
     await dialog.getByRole('button', { name: 'Add', exact: true }).click();
     await dialog.getByRole('checkbox', { name: /order\.shipped/ }).waitFor();
@@ -90,11 +90,11 @@ describe('customer portal in a browser', () => {
     subscriptionId = page.url().split('/').pop()!;
     expect(subscriptionId).toMatch(/^sub_/);
     const created = (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/subscriptions/${subscriptionId}`).set(stack.api.auth()).expect(200)).body;
-    expect(created).toMatchObject({ url: receiver.url, description: 'Billing service', eventTypes: ['invoice.*', 'order.shipped'] });
+    expect(created).toMatchObject({ url: receiver.url, description: 'Billing service', eventTypes: ['ledger.*', 'order.shipped'] });
 
     await page.getByRole('button', { name: 'Send test event' }).click();
     const test = page.getByRole('dialog', { name: 'Send a test event' });
-    await test.getByLabel('Event type').selectOption('invoice.paid');
+    await test.getByLabel('Event type').selectOption('ledger.invoice_paid');
     const prefilled = JSON.parse(await test.getByLabel('Payload (data)').inputValue());
     expect(prefilled).toEqual({ invoiceId: 'example0', amount: 1, currency: 'EUR' });
     await test.getByLabel('Payload (data)').fill(JSON.stringify({ ...prefilled, invoiceId: 'inv_12345678' }));
@@ -104,7 +104,7 @@ describe('customer portal in a browser', () => {
     const [request] = await receiver.waitForRequests(1);
     const { secret } = (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/subscriptions/${subscriptionId}/secret`).set(stack.api.auth()).expect(200)).body;
     const verified = new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: unknown };
-    expect(verified).toMatchObject({ type: 'invoice.paid', data: { invoiceId: 'inv_12345678', amount: 1 } });
+    expect(verified).toMatchObject({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_12345678', amount: 1 } });
 
     // The log on the endpoint page picks the delivery up without a reload.
     const row = page.getByRole('link', { name: /^Delivery dlv_\w+: invoice\.paid, succeeded$/ });
@@ -142,7 +142,7 @@ describe('customer portal in a browser', () => {
 
   it('recovers the endpoint since a time, with progress until done', async () => {
     receiver.respondWith(() => ({ status: 503, body: 'maintenance' }));
-    const event = (await stack.api.http.post(`/v1/tenants/${stack.tenantId}/events`).set(stack.api.auth()).send({ type: 'invoice.paid', data: { invoiceId: 'inv_87654321', amount: 5 } }).expect(202)).body;
+    const event = (await stack.api.http.post(`/v1/tenants/${stack.tenantId}/events`).set(stack.api.auth()).send({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_87654321', amount: 5 } }).expect(202)).body;
     const dead = async () => (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/deliveries?eventId=${event.id}`).set(stack.api.auth()).expect(200)).body.data[0]?.status === 'dead';
     while (!(await dead())) await new Promise((resolve) => setTimeout(resolve, 100));
     receiver.respondWith(() => ({ status: 200 }));
