@@ -107,7 +107,7 @@ describe('customer portal in a browser', () => {
     expect(verified).toMatchObject({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_12345678', amount: 1 } });
 
     // The log on the endpoint page picks the delivery up without a reload.
-    const row = page.getByRole('link', { name: /^Delivery dlv_\w+: invoice\.paid, succeeded$/ });
+    const row = page.getByRole('link', { name: /^Delivery dlv_\w+: ledger\.invoice_paid, succeeded$/ });
     await row.waitFor();
     await screenshot(page, 'portal-endpoint');
   });
@@ -128,7 +128,7 @@ describe('customer portal in a browser', () => {
   });
 
   it('opens the delivery with its attempt, retries it with the same webhook-id, and shows the new attempt', async () => {
-    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).click();
+    await page.getByRole('link', { name: /ledger\.invoice_paid, succeeded/ }).click();
     await page.getByRole('article', { name: 'Attempt 1' }).getByText('HTTP 200').waitFor();
     await page.getByText('"invoiceId": "inv_12345678"').waitFor();
     await page.getByRole('article', { name: 'Attempt 1' }).getByText('Request headers').click();
@@ -165,11 +165,11 @@ describe('customer portal in a browser', () => {
   it('lists the delivery in the log with filters, and opens the catalogue, the charts and the verify help', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
-    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().waitFor();
+    await page.getByRole('link', { name: /ledger\.invoice_paid, succeeded/ }).first().waitFor();
     await page.getByLabel('Status').selectOption('dead');
     await page.getByText('No deliveries', { exact: true }).waitFor();
     await page.getByLabel('Status').selectOption('');
-    await page.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().waitFor();
+    await page.getByRole('link', { name: /ledger\.invoice_paid, succeeded/ }).first().waitFor();
     await screenshot(page, 'portal-deliveries');
     // Search by event id narrows the log to that event's delivery.
     await page.getByLabel('Event or delivery id').fill(String(receiver.requests[0].headers['webhook-id']));
@@ -224,7 +224,7 @@ describe('customer portal in a browser', () => {
     await screenshot(phone, 'portal-read-only-phone');
     // Wide content scrolls inside its card; the page itself never scrolls sideways on a phone.
     expect(await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
-    await phone.getByRole('link', { name: /invoice\.paid, succeeded/ }).first().click();
+    await phone.getByRole('link', { name: /ledger\.invoice_paid, succeeded/ }).first().click();
     await phone.getByRole('article', { name: 'Attempt 1' }).waitFor();
     expect(await phone.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     expect(phoneProblems).toEqual([]);

@@ -88,7 +88,9 @@ describe('a fast endpoint at its in-flight cap', () => {
     const deferred = await busyDeferrals();
     console.log(`fast endpoint at cap ${CAP}: 80 deliveries, ${deferred} deferred as endpoint_busy, at most ${mostOpen} in flight`);
     expect(mostOpen).toBeLessThanOrEqual(CAP);
-    // Mostly the deliveries fetched before the endpoint freed its first slot (without the wait: ~107).
-    expect(deferred).toBeLessThan(60);
+    // Without the wait, every fetch over the cap is deferred, some more than once (~107 on a quiet
+    // machine). With it, mostly those fetched before the first slot freed (~40 quiet, ~60 on a
+    // loaded machine, where the receiver's 20 ms stretch): fewer than one per delivery either way.
+    expect(deferred).toBeLessThan(80);
   });
 });
