@@ -63,9 +63,10 @@ describe('rateLimitPerSecond holds across worker processes', () => {
     const requests = await receiver.waitForRequests(EVENTS, 15_000);
     const times = requests.map((r) => r.receivedAt).sort((a, b) => a - b);
     // Let through at most LIMIT per 1.05 s; arrivals also carry send jitter (connection, a busy
-    // machine), worth at most one more in a sliding second. Without the limit all 16 would
-    // arrive within a few ms.
-    expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(LIMIT + 1);
+    // machine: one attempt held up while the next ones leave on time), worth up to two more in a
+    // sliding second. Without the limit all 16 would arrive within a few ms; the whole run's length
+    // below is the exact pacing check.
+    expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(LIMIT + 2);
     expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(((EVENTS - 1 - LIMIT) * 1000) / LIMIT);
 
     expect(new Set(requests.map((r) => r.headers['x-hookline-attempt']))).toEqual(new Set(['1']));
