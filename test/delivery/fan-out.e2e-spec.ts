@@ -2,7 +2,7 @@ import { PrismaService } from '@hookline/database';
 import { matchesEventType } from '@hookline/subscriptions';
 import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
 
-/** SPEC 3 and 5: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
+/** docs/contract.md#the-rest-api and docs/contract.md#delivery-semantics: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const MAX_PAYLOAD_BYTES = 4096;

@@ -1,7 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
 
-/** SPEC 3: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
+/** docs/contract.md#the-rest-api: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

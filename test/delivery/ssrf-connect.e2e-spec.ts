@@ -4,7 +4,7 @@ import { PrismaService } from '@hookline/database';
 import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestApi, startTestWorker, TestApi } from '@hookline/testing';
 
 /**
- * SPEC 6: the SSRF check is made on the address actually connected to, at every attempt, not only
+ * docs/contract.md#security-and-limits: the SSRF check is made on the address actually connected to, at every attempt, not only
  * at registration. The API here allows private networks (so it accepts loopback URLs, as it would
  * accept a hostname that resolved publicly at registration); the worker does not.
  */

@@ -23,7 +23,7 @@ const JOB_COLUMNS = `id, status, total_rows AS "totalRows", accepted_rows AS "ac
   created_at AS "createdAt", completed_at AS "completedAt"`;
 
 /**
- * Bulk jobs, their staged chunks and their bad rows: every statement of SPEC section 7. Statements
+ * Bulk jobs, their staged chunks and their bad rows: every statement of docs/contract.md#bulk-ingestion. Statements
  * that carry chunk-sized parameters use node-postgres (BulkSql), the rest Prisma.
  */
 @Injectable()

@@ -69,7 +69,7 @@ interface StagedPart {
 }
 
 /**
- * The API half of bulk ingestion (SPEC section 7). Reads the upload as a stream and stages it in
+ * The API half of bulk ingestion (docs/contract.md#bulk-ingestion). Reads the upload as a stream and stages it in
  * Postgres in parts of ~64 KB (a few written while the next is read, never more in memory), so a
  * 1 GB file costs the API no more than a small one. Once the whole file is in, the job is sealed
  * and one BullMQ job per chunk of 10,000 rows is queued; workers on any machine do the rest. An

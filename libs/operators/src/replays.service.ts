@@ -30,7 +30,7 @@ export interface RecoverInput {
 }
 
 /**
- * Operator replays (SPEC 3): a row, a background job on the `replays` queue, progress read back.
+ * Operator replays (docs/contract.md#the-rest-api): a row, a background job on the `replays` queue, progress read back.
  * Used by the API and by the operator CLI alike.
  */
 @Injectable()
@@ -64,7 +64,7 @@ export class ReplaysService {
   }
 
   /**
-   * SPEC 3 `…/subscriptions/{id}/recover`: every failed, dead or cancelled delivery of the
+   * docs/contract.md#the-rest-api `…/subscriptions/{id}/recover`: every failed, dead or cancelled delivery of the
    * subscription in the window (cancelled too: disabling it cancelled what was pending), plus a
    * new delivery for each matching event of the window that has none for it.
    */

@@ -41,7 +41,7 @@ export interface StatsView {
   circuitBreakersOpen: number;
 }
 
-/** SPEC 3 `GET /v1/stats`, also behind `/metrics` and the CLI's `stats`. */
+/** docs/contract.md#the-rest-api `GET /v1/stats`, also behind `/metrics` and the CLI's `stats`. */
 @Injectable()
 export class StatsService {
   private cached?: { at: number; value: Promise<StatsView> };

@@ -7,7 +7,7 @@ import { endpointAddressProblem } from './endpoint-url';
 /** Registration must not hang on a slow resolver; an unanswered name is treated as unresolvable. */
 const LOOKUP_TIMEOUT_MS = 2_000;
 
-/** The SPEC 6 registration check of a subscription URL, skipped when ALLOW_PRIVATE_NETWORKS is set. */
+/** The docs/contract.md#security-and-limits registration check of a subscription URL, skipped when ALLOW_PRIVATE_NETWORKS is set. */
 @Injectable()
 export class EndpointPolicy {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

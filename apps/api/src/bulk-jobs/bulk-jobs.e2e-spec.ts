@@ -7,7 +7,7 @@ let namespace = 0;
 /** A type prefix no other test uses, so each test's receiver and counts see only its own events. */
 const newNamespace = () => `bulk${process.pid}n${++namespace}`;
 
-describe('bulk jobs (SPEC section 7)', () => {
+describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
   let stack: TestStack;
   let receiver: RecordingReceiver;
 

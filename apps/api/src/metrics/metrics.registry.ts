@@ -34,7 +34,7 @@ interface Snapshot {
 }
 
 /**
- * `/metrics` (SPEC 3): cluster-wide numbers, whichever API instance is scraped. Delivery outcomes,
+ * `/metrics` (docs/contract.md#the-rest-api): cluster-wide numbers, whichever API instance is scraped. Delivery outcomes,
  * the attempt latency histogram and deferrals are summed by the workers in Redis (they open no
  * port); deliveries by status, dead letters and the oldest pending age come from Postgres, queue
  * depths from BullMQ, all at scrape time; the API's own process metrics come last. No tenant

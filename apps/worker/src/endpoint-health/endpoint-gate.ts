@@ -15,7 +15,7 @@ import { ADMIT, SETTLE } from './endpoint-health.scripts';
 import { OpenBreakersView } from './open-breakers.view';
 import { OperatorEvents } from './operator-events';
 
-/** SPEC 5: disabled (`failing`) after this long of nothing but failures… */
+/** docs/contract.md#delivery-semantics: disabled (`failing`) after this long of nothing but failures… */
 export const AUTO_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
 /** …and at least this many failed attempts in a row. */
 export const AUTO_DISABLE_MIN_FAILURES = 10;
@@ -76,7 +76,7 @@ export interface AttemptResult {
 }
 
 /**
- * Endpoint health around each attempt (SPEC 5):
+ * Endpoint health around each attempt (docs/contract.md#delivery-semantics):
  * - circuit breaker per subscription, shared by every worker through Redis: after
  *   BREAKER_FAILURE_THRESHOLD failed attempts in a row spanning BREAKER_OPEN_AFTER_MS it opens; its
  *   deliveries wait BREAKER_COOLDOWN_MS, then one probe goes; success closes it, failure re-opens it;
@@ -88,6 +88,7 @@ export interface AttemptResult {
  * If Redis errors here the attempt goes ahead (the queue itself needs Redis anyway).
  * A delivery to a healthy endpoint without a rate limit, nearly all of them, costs no Redis round
  * trip (OpenBreakersView, and successes reset the streak at most once a second).
+ * Why this shape: docs/decisions/endpoint-health.md.
  */
 @Injectable()
 export class EndpointGate {
