@@ -1,4 +1,4 @@
-import { createSigner } from './signing-key';
+import { createSigner } from './create-signer';
 import { githubSignature } from './hmac-signing-key';
 
 describe('Standard Webhooks v1 known answers (docs/contract.md#the-request-your-endpoint-receives)', () => {

@@ -1,4 +1,5 @@
-import { createSigner, SigningKey } from './signing-key';
+import { createSigner } from './create-signer';
+import type { SigningKey } from './signing-key';
 
 export interface SignatureHeadersInput {
   /** The event id: the same on every attempt and replay. */
