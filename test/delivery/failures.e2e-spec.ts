@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 import { closedPort, deliveryOf, getDelivery, getSubscription, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**

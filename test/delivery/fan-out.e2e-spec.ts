@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { matchesEventType } from '@hookline/subscriptions';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 
 /** docs/contract.md#the-rest-api and docs/contract.md#delivery-semantics: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
 

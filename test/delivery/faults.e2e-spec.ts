@@ -14,7 +14,7 @@ import {
   startTestWorker,
   TestApi,
   WorkerProcess,
-} from '@hookline/testing';
+} from '../support';
 
 /**
  * docs/contract.md#delivery-semantics under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.

@@ -1,5 +1,5 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 
 /** docs/contract.md#the-rest-api: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
 

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 
 async function waitForStatus(stack: TestStack, deliveryPath: string, status: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;

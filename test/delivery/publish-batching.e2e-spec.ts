@@ -1,5 +1,5 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 
 /**
  * Concurrent publishes are written together (group commit: one statement per tenant for every

@@ -1,4 +1,4 @@
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../support';
 import { Delivery, getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /** RETRY_SCHEDULE `100ms,200ms,300ms`: a delivery is dead after 4 attempts, about 0.7 s. */

@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 import { header, hubSignature, NO_SWEEPER, publish, sleep, subscribe, Subscription, tenantPath, verifiesWith, waitForDelivery } from './delivery-test-kit';
 
 /**

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestApi, startTestWorker, TestApi } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestApi, startTestWorker, TestApi } from '../support';
 
 /**
  * docs/contract.md#security-and-limits: the SSRF check is made on the address actually connected to, at every attempt, not only

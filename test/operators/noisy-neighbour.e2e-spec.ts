@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 import { namespace, NO_SWEEPER, publish, publishMany, sleep, subscribe } from './operators-test-kit';
 
 /**

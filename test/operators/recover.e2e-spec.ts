@@ -1,4 +1,4 @@
-import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForReplay, waitForStats } from './operators-test-kit';
 
 describe('POST …/subscriptions/{id}/recover', () => {

@@ -1,4 +1,4 @@
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
 import { count, ndjson, sleep, upload, waitForJob } from './bulk-test-kit';
 
 const ROWS = 25_000;

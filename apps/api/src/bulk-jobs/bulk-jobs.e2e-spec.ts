@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
 import { BulkJob, count, jobErrors, jobsPath, ndjson, NO_SWEEPER, sleep, upload, waitForJob } from './bulk-test-kit';
 
 let namespace = 0;

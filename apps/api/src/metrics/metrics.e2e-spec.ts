@@ -1,5 +1,5 @@
 import { DeliveryEnqueuer } from '@hookline/queue';
-import { createIsolatedDatabase, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
 
 /** One sample of the Prometheus text, e.g. sample(text, 'hookline_dead_letters'). */
 function sample(text: string, series: string): number | undefined {
