@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { BULK_JOBS_QUEUE, BulkChunkJobData, bulkChunkJob } from '@hookline/queue';
+import { withTimeout } from '@hookline/timeout';
 import { BulkJobErrorView, BulkJobView, BulkUpload, CHUNK_MAX_BYTES, CHUNK_ROWS, PART_BYTES } from './bulk-job-views';
 import { BulkJobsRepository } from './bulk-jobs.repository';
 import { csvRows, ndjsonRows, UploadRow } from './upload-rows';
@@ -13,7 +14,7 @@ import { csvRows, ndjsonRows, UploadRow } from './upload-rows';
 const ENQUEUE_TIMEOUT_MS = 2_000;
 /** Bad rows found while reading are written in batches of this many. */
 const ERROR_BATCH = 1_000;
-/** Parts being written at once by one upload (BulkSql's pool has four connections). */
+/** Parts being written at once by one upload (BulkSqlPool has four connections). */
 const WRITES_IN_FLIGHT = 3;
 
 /** Where the next staged row goes: chunk (the unit of processing) and part (the unit of writing). */
@@ -155,16 +156,10 @@ export class BulkUploadService {
   private async enqueue(jobId: string, tenantId: string, chunkCount: number): Promise<void> {
     if (chunkCount === 0) return;
     const jobs = Array.from({ length: chunkCount }, (_, chunk) => bulkChunkJob({ bulkJobId: jobId, tenantId, chunk }));
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.queue.addBulk(jobs),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ENQUEUE_TIMEOUT_MS}ms`)), ENQUEUE_TIMEOUT_MS))),
-      ]);
+      await withTimeout(this.queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn(`enqueue of ${chunkCount} chunks of ${jobId} deferred to the sweeper: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
