@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cyclesOf, importCycles, importsOf, resolveImport, ROOT, sourceFiles } from './support/import-graph';
@@ -46,5 +47,14 @@ describe('architecture', () => {
       .map((file) => ({ file, lines: readFileSync(join(ROOT, file), 'utf8').split('\n').length - 1 }))
       .filter(({ lines }) => lines > 400);
     expect(long).toEqual([]);
+  });
+
+  it('cites no file outside the repo (a clone has no ../shared, no SPEC): docs/contract.md is ours', () => {
+    // Applied migrations keep their text: the migrator checks their checksums.
+    const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((file) => /\.(ts|tsx|js|md|proto|json|yml|yaml)$/.test(file) && !file.startsWith('bench/results/') && file !== 'package-lock.json');
+    const citing = tracked.filter((file) => /\bSPEC(\.md|\s+(section\s+)?\d)|\.\.\/shared\//.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(citing).toEqual([]);
   });
 });
