@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { EventServiceClient, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
 import { clock, sleep, withTimeout } from './clock';
 
-/** An EventService client (SPEC section 8) for the API's gRPC port on 127.0.0.1. */
+/** An EventService client (docs/contract.md#grpc) for the API's gRPC port on 127.0.0.1. */
 export function eventServiceClient(port: number): EventServiceClient {
   return new EventServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
 }

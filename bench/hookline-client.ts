@@ -11,7 +11,7 @@ export interface DeliveryView {
   status: string;
 }
 
-/** The few REST calls of SPEC section 3 the bench needs, with the admin key, over one keep-alive pool. */
+/** The few REST calls of docs/contract.md#the-rest-api the bench needs, with the admin key, over one keep-alive pool. */
 export class HooklineClient {
   private readonly pool: Pool;
   private readonly auth: string;

@@ -7,7 +7,7 @@
  *
  *   npx jest --testMatch '<rootDir>/bench/noisy-neighbour.bench.ts' --testTimeout 180000
  */
-import { RecordingReceiver, startTestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack } from '../test/support';
 
 async function scenario(cap: number) {
   const stack = await startTestStack({ SWEEP_INTERVAL_MS: '600000', WORKER_CONCURRENCY: '10', ENDPOINT_MAX_IN_FLIGHT: String(cap), DELIVERY_TIMEOUT_MS: '2000', RETRY_SCHEDULE: '1s' });

@@ -3,7 +3,7 @@ import { newId } from '@hookline/ids';
 import { eventBody } from '@hookline/signing';
 
 /**
- * Event data padded so that the outgoing webhook body (SPEC section 4: id, type, timestamp, data)
+ * Event data padded so that the outgoing webhook body (docs/contract.md#the-request-your-endpoint-receives: id, type, timestamp, data)
  * is exactly `bodyBytes` long, whichever path sends it.
  */
 export class Payloads {
@@ -21,7 +21,7 @@ export class Payloads {
     return `{"type":${JSON.stringify(type)},"data":${this.dataJson(type, seq)}}`;
   }
 
-  /** The same event as a gRPC `PublishRequest` (SPEC section 8). */
+  /** The same event as a gRPC `PublishRequest` (docs/contract.md#grpc). */
   publishRequest(tenantId: string, type: string, seq: number): PublishRequest {
     return { tenantId, type, dataJson: Buffer.from(this.dataJson(type, seq)), idempotencyKey: '' };
   }

@@ -53,7 +53,7 @@ function protoFiles(dir = 'proto') {
     .sort();
 }
 
-// TypeScript messages and @grpc/grpc-js service definitions from proto/ (SPEC section 8): buf
+// TypeScript messages and @grpc/grpc-js service definitions from proto/ (docs/contract.md#grpc): buf
 // (its binary comes in a per-platform npm package) runs ts-proto as a local plugin.
 function generateGrpc() {
   const sources = protoFiles();

@@ -5,7 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { CurrentPrincipal, Principal } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi, testConfig } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi, testConfig } from './support';
 import { ApiModule } from '../apps/api/src/api.module';
 
 const MISSING_TENANT = 'ten_01ARZ3NDEKTSV4RRFFQ69G5FAV';

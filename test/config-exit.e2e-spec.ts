@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureBuilt } from '@hookline/testing';
+import { ensureBuilt } from './support';
 
 const ROOT = join(__dirname, '..');
 // tsx's CLI run by this node directly: `npx tsx` would add npm's own warnings to stderr.

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApi, TestApi } from '@hookline/testing';
+import { startTestApi, TestApi } from './support';
 
 /**
  * The committed openapi.json is the API contract as code generates it, so every contract change

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestStack, TestStack } from '@hookline/testing';
+import { startTestStack, TestStack } from './support';
 import { closedPort } from './delivery/delivery-test-kit';
 
 const ROOT = join(__dirname, '..');

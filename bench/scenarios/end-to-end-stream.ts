@@ -12,7 +12,7 @@ const WARMUP = 300;
 
 /**
  * 3b. Scenario 3 with the producer batching: the same N events written back to back into one gRPC
- * PublishStream (section 8 of the SPEC) instead of one REST request each; done when all N deliveries
+ * PublishStream (docs/contract.md#grpc) instead of one REST request each; done when all N deliveries
  * are `succeeded` in Postgres. What the delivery pipeline sustains once publishing costs no HTTP
  * request per event.
  */

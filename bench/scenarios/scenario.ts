@@ -42,7 +42,7 @@ export interface HooklineContext extends BaseContext {
   db: DeliveriesDb;
   queue: HooklineQueue;
   apiProcess: HooklineProcess;
-  /** The API's gRPC port on 127.0.0.1 (EventService, SPEC section 8). */
+  /** The API's gRPC port on 127.0.0.1 (EventService, docs/contract.md#grpc). */
   grpcPort: number;
   workers: HooklineProcess[];
   startWorker: (name: string) => Promise<HooklineProcess>;

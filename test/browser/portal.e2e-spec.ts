@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, waitUntil, watchPageProblems } from './browser-kit';
 
 jest.setTimeout(120_000);

@@ -12,7 +12,7 @@ import {
   startTestWorker,
   TestApi,
   TestProxy,
-} from '@hookline/testing';
+} from '../support';
 
 /**
  * EGRESS_PROXY_URL: every attempt leaves through an HTTP CONNECT proxy (a real tinyproxy whose

@@ -1,10 +1,9 @@
 import { PrismaService } from '@hookline/database';
 import { matchesEventType } from '@hookline/subscriptions';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack, waitFor } from '../support';
 
-/** SPEC 3 and 5: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
+/** docs/contract.md#the-rest-api and docs/contract.md#delivery-semantics: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const MAX_PAYLOAD_BYTES = 4096;
 
 describe('fan-out and publish validation', () => {
@@ -49,9 +48,14 @@ describe('fan-out and publish validation', () => {
     const rows = await prisma.delivery.findMany({ where: { eventId }, select: { subscriptionId: true } });
     expect(rows.map((r) => r.subscriptionId).sort()).toEqual(expected.map((name) => subscriptionIds[name]).sort());
 
-    const deadline = Date.now() + 10_000;
-    while (receivedBy(eventId).length < expected.length && Date.now() < deadline) await sleep(25);
-    await sleep(300); // anything extra would arrive by now
+    await waitFor(() => receivedBy(eventId).length, (n) => n >= expected.length, { what: `${expected.length} requests for ${eventId}` });
+    // Nothing extra can come: every delivery of the event has recorded its one attempt, and a
+    // succeeded delivery is never claimed for another POST.
+    await waitFor(
+      () => prisma.delivery.findMany({ where: { eventId }, select: { status: true, attemptCount: true } }),
+      (all) => all.length === expected.length && all.every((d) => d.status === 'succeeded' && d.attemptCount === 1),
+      { what: `every delivery of ${eventId} recorded` },
+    );
     expect(receivedBy(eventId)).toEqual([...expected].sort());
   }
 

@@ -14,10 +14,10 @@ import {
   startTestWorker,
   TestApi,
   WorkerProcess,
-} from '@hookline/testing';
+} from '../support';
 
 /**
- * SPEC 5 under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.
+ * docs/contract.md#delivery-semantics under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.
  * Each block runs its own API (and worker) on its own queue prefix and closes them before the next.
  * The file has a database of its own: its deliveries sit overdue on purpose, and any other file's
  * sweeper sharing the database would send them (and this file's sweepers would send theirs).
@@ -75,7 +75,7 @@ async function publishMany(api: TestApi, path: string, count: number): Promise<s
   return ids;
 }
 
-/** SPEC 5's invariant: a delivery is `succeeded` only with a recorded 2xx attempt. */
+/** The delivery invariant (docs/contract.md#delivery-semantics): a delivery is `succeeded` only with a recorded 2xx attempt. */
 async function succeededWithoutA2xx(prisma: PrismaService, tenantId: string): Promise<number> {
   const [{ count }] = await prisma.$queryRaw<{ count: bigint }[]>`
     SELECT count(*) AS count FROM deliveries d

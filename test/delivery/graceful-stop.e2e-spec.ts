@@ -10,7 +10,7 @@ import {
   startTestApi,
   TestApi,
   WorkerProcess,
-} from '@hookline/testing';
+} from '../support';
 
 /**
  * What a rolling update or a scale-down relies on (deploy/kubernetes, terminationGracePeriodSeconds):

@@ -1,7 +1,7 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 
-/** SPEC 3: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
+/** docs/contract.md#the-rest-api: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +82,8 @@ describe('idempotent publish', () => {
     expect(await prisma.delivery.count({ where: { eventId: first.body.id } })).toBe(2);
 
     await waitUntil(() => requestsFor(receiverA, first.body.id).length >= 1 && requestsFor(receiverB, first.body.id).length >= 1);
-    await sleep(300);
+    // Both deliveries recorded as succeeded: neither can be claimed for another POST.
+    await waitUntil(async () => (await prisma.delivery.count({ where: { eventId: first.body.id, status: 'succeeded' } })) === 2);
     expect(requestsFor(receiverA, first.body.id)).toHaveLength(1);
     expect(requestsFor(receiverB, first.body.id)).toHaveLength(1);
   });
@@ -166,8 +167,8 @@ describe('idempotent publish', () => {
     expect(await rowCounts(tenantId)).toEqual({ events: 1, deliveries: 2, keys: 1 });
 
     const eventId = created.body.id as string;
+    // Both deliveries recorded as succeeded: neither can be claimed for another POST.
     await waitUntil(async () => (await prisma.delivery.count({ where: { eventId, status: 'succeeded' } })) === 2);
-    await sleep(500);
     expect(requestsFor(receiverA, eventId)).toHaveLength(1);
     expect(requestsFor(receiverB, eventId)).toHaveLength(1);
     expect(await prisma.attempt.count({ where: { delivery: { eventId } } })).toBe(2);

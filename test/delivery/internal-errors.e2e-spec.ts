@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { AttemptRecorder } from '../../apps/worker/src/delivery/attempt-recorder';
 import { MAX_INTERNAL_FAILURES } from '../../apps/worker/src/delivery/internal-failures';
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 import { Delivery, getDelivery, header, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**

@@ -1,5 +1,5 @@
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
-import { Delivery, getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../support';
+import { Delivery, getDelivery, header, NO_SWEEPER, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /** RETRY_SCHEDULE `100ms,200ms,300ms`: a delivery is dead after 4 attempts, about 0.7 s. */
 describe('POST /deliveries/{id}/replay', () => {
@@ -56,7 +56,7 @@ describe('POST /deliveries/{id}/replay', () => {
     const deadAgain = await waitForDelivery(stack, delivery.id, (d) => d.status === 'dead' && d.attemptCount === 8);
     expect(deadAgain.attempts.map((a) => a.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(deadAgain.attempts.every((a) => a.statusCode === 500)).toBe(true);
-    await sleep(400);
+    // Recorded as final (dead or succeeded): no job can claim it for another POST, so the count is complete.
     expect(hook.requests).toHaveLength(8);
   });
 
@@ -79,7 +79,7 @@ describe('POST /deliveries/{id}/replay', () => {
       [4, 500],
       [5, 204],
     ]);
-    await sleep(400);
+    // Recorded as final (dead or succeeded): no job can claim it for another POST, so the count is complete.
     expect(hook.requests).toHaveLength(5);
   });
 
@@ -102,7 +102,7 @@ describe('POST /deliveries/{id}/replay', () => {
     expect(new Set(all.map((r) => header(r, 'webhook-id')))).toEqual(new Set([event.id]));
     const dead = await waitForDelivery(stack, deliveryId, (d) => d.status === 'dead' && d.attemptCount === total);
     expect(dead.attempts.map((a) => a.number)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    await sleep(400);
+    // Recorded as final (dead or succeeded): no job can claim it for another POST, so the count is complete.
     expect(hook.requests).toHaveLength(total);
   });
 
@@ -144,8 +144,8 @@ describe('POST /deliveries/{id}/replay', () => {
     // Even the admin key cannot reach a delivery through a tenant that does not own it.
     await replay(deliveryId, undefined, other.id).expect(404);
 
-    await sleep(300);
-    expect(hook.requests).toHaveLength(1);
+    // The refused replays changed nothing: still succeeded after one attempt, so it cannot be claimed again.
     expect(await getDelivery(stack, deliveryId)).toMatchObject({ status: 'succeeded', attemptCount: 1 });
+    expect(hook.requests).toHaveLength(1);
   });
 });

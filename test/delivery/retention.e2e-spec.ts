@@ -1,8 +1,8 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
 
-/** SPEC 5 retention: events older than RETENTION_DAYS go with their deliveries and attempts; newer ones stay. */
+/** docs/contract.md#delivery-semantics retention: events older than RETENTION_DAYS go with their deliveries and attempts; newer ones stay. */
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,7 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
-import { getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
+import { DeliveryEnqueuer } from '@hookline/queue';
+import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
+import { RecordingReceiver, startTestStack, TestStack, waitFor } from '../support';
+import { getDelivery, header, NO_SWEEPER, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**
  * The test stack's RETRY_SCHEDULE is `100ms,200ms,300ms`: 4 attempts per cycle, the gaps jittered
@@ -61,8 +63,7 @@ describe('retries with backoff', () => {
     expect(started[1] - started[0]).toBeGreaterThanOrEqual(85);
     expect(started[2] - started[1]).toBeGreaterThanOrEqual(175);
 
-    // Nothing more once it succeeded.
-    await sleep(500);
+    // Nothing more once it succeeded: a succeeded delivery is never claimed for another POST.
     expect(hook.requests).toHaveLength(3);
   });
 
@@ -118,8 +119,11 @@ describe('retries with backoff', () => {
       [4, 500],
     ]);
 
-    // No fifth attempt, and the delivery stays dead (the sweeper must not pick it up again either).
-    await sleep(1_000);
+    // No fifth attempt, and the delivery stays dead: the one thing that could send it again is a
+    // sweep re-queueing it, so run a sweep and wait until no job of it is left in the queue.
+    await stack.worker.get(Sweeper, { strict: false }).tick();
+    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
+    await waitFor(() => queue.getJob(deliveryId), (job) => job === undefined, { what: `no job left for ${deliveryId}` });
     expect(hook.requests).toHaveLength(4);
     expect(await getDelivery(stack, deliveryId)).toMatchObject({ status: 'dead', attemptCount: 4 });
 

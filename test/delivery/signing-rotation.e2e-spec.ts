@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 import { header, hubSignature, NO_SWEEPER, publish, sleep, subscribe, Subscription, tenantPath, verifiesWith, waitForDelivery } from './delivery-test-kit';
 
 /**
@@ -126,7 +126,9 @@ describe('signing secret rotation and test events', () => {
     const [, second] = await hook.waitForRequests(2);
     expect(JSON.parse(second.body).type).toBe(`${sub.ns}.ping`);
 
-    await sleep(300);
+    // A test send creates one delivery, for the subscription named: nothing exists for the bystander to get.
+    const stored = await stack.api.http.get(`${tenantPath(stack)}/events/${typed.body.id}`).set(stack.api.auth()).expect(200);
+    expect(stored.body.deliveries.map((d: { subscriptionId: string }) => d.subscriptionId)).toEqual([sub.id]);
     expect(bystander.requests).toHaveLength(0);
   });
 
@@ -138,7 +140,9 @@ describe('signing secret rotation and test events', () => {
     const response = await stack.api.http.post(`${tenantPath(stack)}/subscriptions/${sub.id}/test`).set(stack.api.auth()).send({}).expect(409);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 409 });
-    await sleep(300);
+    // Refused before anything was written: no delivery of this subscription exists to be sent.
+    const deliveries = await stack.api.http.get(`${tenantPath(stack)}/deliveries?subscriptionId=${sub.id}`).set(stack.api.auth()).expect(200);
+    expect(deliveries.body.data).toEqual([]);
     expect(hook.requests).toHaveLength(0);
   });
 });

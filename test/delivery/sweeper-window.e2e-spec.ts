@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer } from '@hookline/queue';
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
 import { header, publish, sleep, subscribe } from './delivery-test-kit';

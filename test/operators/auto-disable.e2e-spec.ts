@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { RecordingReceiver, ReceivedRequest, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, ReceivedRequest, startTestStack, TestStack } from '../support';
 import { Clock } from '../../apps/worker/src/endpoint-health/clock';
 import { namespace, NO_SWEEPER, publish, subscribe, tenantPath, waitForStats } from './operators-test-kit';
 

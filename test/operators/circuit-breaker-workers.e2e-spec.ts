@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { RecordingReceiver, startTestStack, startTestWorker, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, startTestWorker, TestStack } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, stats, subscribe } from './operators-test-kit';
 
 const COOLDOWN_MS = 4_000;

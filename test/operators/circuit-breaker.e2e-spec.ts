@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, stats, subscribe, tenantPath } from './operators-test-kit';
 
 const COOLDOWN_MS = 1_000;

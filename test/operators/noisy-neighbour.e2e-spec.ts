@@ -1,4 +1,5 @@
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { DeliveryMetrics } from '../../apps/worker/src/endpoint-health/delivery-metrics';
+import { RecordingReceiver, startTestStack, TestStack } from '../support';
 import { namespace, NO_SWEEPER, publish, publishMany, sleep, subscribe } from './operators-test-kit';
 
 /**
@@ -84,7 +85,9 @@ describe('a fast endpoint at its in-flight cap', () => {
     await subscribe(stack, receiver.url, { eventTypes: [`${ns}.*`] });
     await publishMany(stack, `${ns}.x`, 80);
     await receiver.waitForRequests(80, 30_000);
-    await sleep(1_500); // the worker adds its counters to the shared metrics every second
+    // Every deferral came before its delivery's last send; the worker adds its counters to the shared
+    // metrics every second, so flush them now (after any flush in progress: one Redis connection, in order).
+    await stack.worker.get(DeliveryMetrics, { strict: false }).flush();
     const deferred = await busyDeferrals();
     console.log(`fast endpoint at cap ${CAP}: 80 deliveries, ${deferred} deferred as endpoint_busy, at most ${mostOpen} in flight`);
     expect(mostOpen).toBeLessThanOrEqual(CAP);

@@ -1,4 +1,4 @@
-import { TestStack } from '@hookline/testing';
+import { TestStack } from '../support';
 
 /** Helpers shared by the operator e2e files: thin HTTP calls over a TestStack. */
 

@@ -9,7 +9,7 @@ import {
   startTestApi,
   TestApi,
   WorkerProcess,
-} from '@hookline/testing';
+} from '../support';
 import { sleep } from './operators-test-kit';
 
 const LIMIT = 4;

@@ -1,4 +1,5 @@
-import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { PrismaService } from '@hookline/database';
+import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack, waitFor } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForReplay, waitForStats } from './operators-test-kit';
 
 describe('POST …/subscriptions/{id}/recover', () => {
@@ -47,8 +48,9 @@ describe('POST …/subscriptions/{id}/recover', () => {
     await receiver.waitForRequests(receiver.requests.length + 1).catch(() => undefined);
     const disabled = await stack.api.http.post(`${path}/disable`).set(auth).expect(200);
     expect(disabled.body.status).toBe('disabled');
-    // Let the hanging attempt time out (2 s) while disabled: its retry is then dropped by the worker.
-    await sleep(2_300);
+    // The hanging attempt times out (2 s) while disabled and is recorded; its retry is then dropped by the worker.
+    const prisma = stack.api.app.get(PrismaService);
+    await waitFor(() => prisma.attempt.count({ where: { delivery: { eventId: cancelled.id } } }), (n) => n >= 1, { what: 'the hanging attempt recorded' });
 
     // Published during the outage: no delivery at all for this subscription.
     const missed = [await publish(stack, `${ns}.b`, { n: 4 }), await publish(stack, `${ns}.c`, { n: 5 })];

@@ -1,4 +1,4 @@
-import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
 import { namespace, NO_SWEEPER, publishMany, Replay, stats, subscribe, waitForReplay, waitForStats } from './operators-test-kit';
 
 /** Two attempts per cycle, 50 ms apart: a failing delivery is dead within moments. */

@@ -10,7 +10,7 @@ import { serveOpenApi } from './openapi';
 import { mountQueueDashboard } from './queue-dashboard/queue-dashboard';
 import { mountWebUi } from './web-ui/web-ui';
 
-/** The REST API plus, on GRPC_PORT, the gRPC server (SPEC section 8), which starts on `listen` and stops on `close`. */
+/** The REST API plus, on GRPC_PORT, the gRPC server (docs/contract.md#grpc), which starts on `listen` and stops on `close`. */
 @Module({})
 class ApiAppModule {}
 

@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestStack, TEST_ADMIN_KEY, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TEST_ADMIN_KEY, TestStack } from '../../../test/support';
 import { runCli } from './cli';
 import { renderBar } from './progress-bar';
 

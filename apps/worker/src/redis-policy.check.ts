@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { RedisService } from '@hookline/queue';
 
-/** SPEC 5: an evicting Redis can drop queued jobs; the sweeper recovers them, but say so loudly. */
+/** docs/contract.md#delivery-semantics: an evicting Redis can drop queued jobs; the sweeper recovers them, but say so loudly. */
 @Injectable()
 export class RedisPolicyCheck implements OnApplicationBootstrap {
   private readonly logger = new Logger('Worker');

@@ -9,7 +9,7 @@ import { ADMIN_ONLY, Principal, PORTAL_ACCESS, PUBLIC_ROUTE } from './principal'
 import { PrincipalLookups } from './principal-lookups';
 
 /**
- * The one place that enforces SPEC section 3 auth: 401 without a valid key, 403 for a tenant key
+ * The one place that enforces docs/contract.md#the-rest-api auth: 401 without a valid key, 403 for a tenant key
  * on an admin route, and 404 for any `:tenantId` route that is not the caller's own tenant (or,
  * for the admin, a tenant that does not exist), so no handler can forget tenant scoping. A portal
  * token answers as a tenant key would, and then gets 403 on any route not marked PortalAccess and,

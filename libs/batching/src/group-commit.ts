@@ -2,6 +2,7 @@
  * Group commit: the first item is flushed at once; items submitted while a flush is in flight wait
  * and go together in the next one. Under light load every item goes alone with no added wait; under
  * heavy load batches grow by themselves, so one round trip serves many callers. No timers.
+ * Why: docs/decisions/group-commit.md.
  *
  * `flush` gets the items in submission order and returns one result per item, in the same order;
  * a result that is an Error rejects only its own caller. If `flush` throws, every item of that

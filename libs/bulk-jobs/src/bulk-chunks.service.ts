@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { BulkSqlPool } from '@hookline/database';
 import { BulkPublishService, PublishInput } from '@hookline/events';
 import { BulkChunkJobData, DeliveryJobData } from '@hookline/queue';
 import { BulkJobErrorView } from './bulk-job-views';
 import { BulkJobsRepository } from './bulk-jobs.repository';
-import { BulkSql } from './bulk-sql';
 import { parseBulkRow } from './bulk-row';
 
 /** Per statement: long enough for 10,000 rows with a wide fan-out on a busy database. */
@@ -30,7 +30,7 @@ export interface ChunkOutcome {
 @Injectable()
 export class BulkChunksService {
   constructor(
-    private readonly sql: BulkSql,
+    private readonly sql: BulkSqlPool,
     private readonly jobs: BulkJobsRepository,
     private readonly publisher: BulkPublishService,
   ) {}

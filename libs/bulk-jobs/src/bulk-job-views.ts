@@ -1,6 +1,6 @@
 import type { BulkJobFormat, BulkJobStatus } from '@hookline/database';
 
-/** SPEC section 7: `GET /v1/tenants/{tenantId}/bulk-jobs/{jobId}`. */
+/** docs/contract.md#bulk-ingestion: `GET /v1/tenants/{tenantId}/bulk-jobs/{jobId}`. */
 export interface BulkJobView {
   id: string;
   status: BulkJobStatus;
@@ -23,7 +23,7 @@ export interface BulkJobErrorView {
   error: string;
 }
 
-/** The largest chunk, the unit of processing and retry: 10,000 rows (SPEC section 7)… */
+/** The largest chunk, the unit of processing and retry: 10,000 rows (docs/contract.md#bulk-ingestion)… */
 export const CHUNK_ROWS = 10_000;
 /** …or fewer when rows are big, so a worker never holds more than this much of one chunk. */
 export const CHUNK_MAX_BYTES = 16 * 1024 * 1024;

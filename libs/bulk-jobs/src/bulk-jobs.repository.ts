@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { BulkJobFormat, PrismaService } from '@hookline/database';
+import { BulkJobFormat, BulkSqlPool, PrismaService } from '@hookline/database';
 import type { BulkPublishSql } from '@hookline/events';
 import { BulkJobErrorView, BulkJobView } from './bulk-job-views';
-import { BulkSql } from './bulk-sql';
 
 /** A node-postgres client: the pool, or the connection of an open transaction. */
 export type SqlClient = BulkPublishSql;
@@ -23,14 +22,14 @@ const JOB_COLUMNS = `id, status, total_rows AS "totalRows", accepted_rows AS "ac
   created_at AS "createdAt", completed_at AS "completedAt"`;
 
 /**
- * Bulk jobs, their staged chunks and their bad rows: every statement of SPEC section 7. Statements
- * that carry chunk-sized parameters use node-postgres (BulkSql), the rest Prisma.
+ * Bulk jobs, their staged chunks and their bad rows: every statement of docs/contract.md#bulk-ingestion. Statements
+ * that carry chunk-sized parameters use node-postgres (BulkSqlPool), the rest Prisma.
  */
 @Injectable()
 export class BulkJobsRepository {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly sql: BulkSql,
+    private readonly sql: BulkSqlPool,
   ) {}
 
   async create(id: string, tenantId: string, format: BulkJobFormat, eventType: string | null): Promise<void> {
@@ -39,7 +38,7 @@ export class BulkJobsRepository {
 
   /** Rows joined by newlines (none contains one) and lines as text: far cheaper to send than arrays. */
   async stagePart(jobId: string, chunk: number, part: number, lines: number[], rows: string[]): Promise<void> {
-    await this.sql.query(`INSERT INTO bulk_job_chunks (job_id, chunk, part, lines, rows) VALUES ($1, $2, $3, string_to_array($4, ',')::int[], $5)`, [
+    await this.sql.rows(`INSERT INTO bulk_job_chunks (job_id, chunk, part, lines, rows) VALUES ($1, $2, $3, string_to_array($4, ',')::int[], $5)`, [
       jobId,
       chunk,
       part,
@@ -48,7 +47,7 @@ export class BulkJobsRepository {
     ]);
   }
 
-  async recordErrors(jobId: string, errors: BulkJobErrorView[], db: SqlClient = this.sql.pool): Promise<void> {
+  async recordErrors(jobId: string, errors: BulkJobErrorView[], db: SqlClient = this.sql): Promise<void> {
     if (errors.length === 0) return;
     await db.query(
       `INSERT INTO bulk_job_errors (job_id, line, error)

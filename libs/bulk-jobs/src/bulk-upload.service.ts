@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { BULK_JOBS_QUEUE, BulkChunkJobData, bulkChunkJob } from '@hookline/queue';
+import { withTimeout } from '@hookline/timeout';
 import { BulkJobErrorView, BulkJobView, BulkUpload, CHUNK_MAX_BYTES, CHUNK_ROWS, PART_BYTES } from './bulk-job-views';
 import { BulkJobsRepository } from './bulk-jobs.repository';
 import { csvRows, ndjsonRows, UploadRow } from './upload-rows';
@@ -13,7 +14,7 @@ import { csvRows, ndjsonRows, UploadRow } from './upload-rows';
 const ENQUEUE_TIMEOUT_MS = 2_000;
 /** Bad rows found while reading are written in batches of this many. */
 const ERROR_BATCH = 1_000;
-/** Parts being written at once by one upload (BulkSql's pool has four connections). */
+/** Parts being written at once by one upload (BulkSqlPool has four connections). */
 const WRITES_IN_FLIGHT = 3;
 
 /** Where the next staged row goes: chunk (the unit of processing) and part (the unit of writing). */
@@ -69,7 +70,7 @@ interface StagedPart {
 }
 
 /**
- * The API half of bulk ingestion (SPEC section 7). Reads the upload as a stream and stages it in
+ * The API half of bulk ingestion (docs/contract.md#bulk-ingestion). Reads the upload as a stream and stages it in
  * Postgres in parts of ~64 KB (a few written while the next is read, never more in memory), so a
  * 1 GB file costs the API no more than a small one. Once the whole file is in, the job is sealed
  * and one BullMQ job per chunk of 10,000 rows is queued; workers on any machine do the rest. An
@@ -155,16 +156,10 @@ export class BulkUploadService {
   private async enqueue(jobId: string, tenantId: string, chunkCount: number): Promise<void> {
     if (chunkCount === 0) return;
     const jobs = Array.from({ length: chunkCount }, (_, chunk) => bulkChunkJob({ bulkJobId: jobId, tenantId, chunk }));
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.queue.addBulk(jobs),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ENQUEUE_TIMEOUT_MS}ms`)), ENQUEUE_TIMEOUT_MS))),
-      ]);
+      await withTimeout(this.queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn(`enqueue of ${chunkCount} chunks of ${jobId} deferred to the sweeper: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

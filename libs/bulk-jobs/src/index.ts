@@ -4,6 +4,5 @@ export * from './bulk-jobs.module';
 export * from './bulk-jobs.repository';
 export * from './bulk-jobs.service';
 export * from './bulk-row';
-export * from './bulk-sql';
 export * from './bulk-upload.service';
 export * from './upload-rows';

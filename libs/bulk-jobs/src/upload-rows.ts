@@ -82,7 +82,7 @@ export interface CsvOptions {
   maxRecordBytes: number;
 }
 
-/** The column that carries each row's idempotency key instead of a `data` field (SPEC section 7). */
+/** The column that carries each row's idempotency key instead of a `data` field (docs/contract.md#bulk-ingestion). */
 export const IDEMPOTENCY_KEY_COLUMN = 'idempotency_key';
 
 const LINE_BREAK = /\r\n|\r|\n/g;

@@ -54,7 +54,7 @@ function isHttpProxyUrl(value: string): boolean {
   }
 }
 
-/** Environment variables as documented in README (SPEC section 2), with their defaults. */
+/** Environment variables as documented in README.md#configuration, with their defaults. */
 export const envSchema = z.object({
   // Unset means production: only `npm start` (scripts/start.js) implies development.
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -102,7 +102,7 @@ export const envSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1..64 letters, digits, _ : -').default('hookline'),
   SWEEP_INTERVAL_MS: positiveInt('a positive number of milliseconds').default(5_000),
   API_RATE_LIMIT_PER_SECOND: positiveInt('a positive whole number').default(1000),
-  // Endpoint health and operators (SPEC 3, 5): see docs/operators.md.
+  // Endpoint health and operators (docs/contract.md#delivery-semantics): see docs/operators.md.
   ENDPOINT_MAX_IN_FLIGHT: positiveInt('a positive whole number').default(50),
   BREAKER_FAILURE_THRESHOLD: positiveInt('a positive whole number').default(5),
   BREAKER_OPEN_AFTER_MS: z.coerce

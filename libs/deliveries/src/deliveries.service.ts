@@ -4,6 +4,7 @@ import { PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { Page, toPage } from '@hookline/pagination';
 import { DeliveryEnqueuer } from '@hookline/queue';
+import { withTimeout } from '@hookline/timeout';
 import { DeliveryJobsRepository } from './delivery-jobs.repository';
 import { AttemptView, DeliveryListFilter, DeliveryView, deliveryView } from './delivery-views';
 
@@ -104,10 +105,4 @@ export class DeliveriesService {
       await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms}ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

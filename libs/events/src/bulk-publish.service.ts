@@ -13,8 +13,8 @@ import { publishRequestHash } from './request-hash';
 
 /**
  * Where the statements run: a node-postgres client, normally inside the caller's transaction.
- * Not Prisma: it keeps part of large raw-query parameters reachable (see BulkSql in
- * @hookline/bulk-jobs), and one call sends megabytes.
+ * Not Prisma: it keeps part of large raw-query parameters reachable (see SqlPool in
+ * @hookline/database), and one call sends megabytes.
  */
 export interface BulkPublishSql {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;

@@ -2,7 +2,7 @@
  * One statement, so one round trip and one implicit transaction: claim the idempotency key (a
  * fresh key, or one older than 24 h), insert the event only if the claim succeeded, and insert a
  * delivery for every active subscription whose filter matches (or just `$7` for a test send).
- * No row back means the key was already taken.
+ * No row back means the key was already taken. Why: docs/decisions/outbox-in-one-statement.md.
  *
  * $1 event id, $2 tenant id, $3 type, $4 data (JSON text), $5 idempotency key | null,
  * $6 request hash | null, $7 only this subscription | null

@@ -34,7 +34,7 @@ export interface FeedPageView {
 const SETTLE_RECHECK_MIN_MS = 20;
 const SETTLE_RECHECK_MAX_MS = 500;
 
-/** The polling feed (SPEC section 3): a tenant's events in publish order, oldest first. */
+/** The polling feed (docs/contract.md#the-rest-api): a tenant's events in publish order, oldest first. */
 @Injectable()
 export class FeedService {
   constructor(

@@ -12,7 +12,7 @@ export interface GuardedConnectorOptions {
 }
 
 /**
- * An undici connector that enforces SPEC 6 on the address actually connected to: DNS answers are
+ * An undici connector that enforces docs/contract.md#security-and-limits on the address actually connected to: DNS answers are
  * filtered at connect time (so a rebinding DNS server cannot slip a private address in after a
  * check), and IP-literal hosts, which net.connect never looks up, are judged before connecting.
  */

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer, Server } from 'node:https';
 import { createServer, LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestProxy, TestProxy } from '@hookline/testing';
+import { startTestProxy, TestProxy } from '../../../test/support';
 import { HttpDeliveryClient } from './http-delivery.client';
 import { startTestReceiver, TestReceiver } from './test-receiver';
 

@@ -14,7 +14,7 @@ function fakeLookup(table: Record<string, string[]>): LookupFunction {
   };
 }
 
-describe('HttpDeliveryClient SSRF policy (SPEC 6)', () => {
+describe('HttpDeliveryClient SSRF policy (docs/contract.md#security-and-limits)', () => {
   let receiver: TestReceiver;
   let client: HttpDeliveryClient | undefined;
 

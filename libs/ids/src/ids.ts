@@ -16,7 +16,7 @@ const nextUlid = monotonicFactory(pooledRandom);
 
 export type IdPrefix = 'ten' | 'key' | 'sub' | 'sec' | 'evt' | 'dlv' | 'att' | 'job' | 'rpl' | 'pts';
 
-/** `evt_01J…`: the SPEC prefix and a ULID, so ids sort by creation time. */
+/** `evt_01J…`: the documented prefix and a ULID, so ids sort by creation time. */
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;
 }

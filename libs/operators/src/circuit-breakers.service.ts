@@ -3,7 +3,8 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
 import { RedisService } from '@hookline/queue';
 import { operatorKeys } from './operator-keys';
-import { REDIS_CALL_TIMEOUT_MS, withTimeout } from './with-timeout';
+import { withTimeout } from '@hookline/timeout';
+import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
 
 /** A console lists open breakers; past this many it shows a count (GET /v1/stats) rather than a list. */
 const MAX_LISTED = 500;

@@ -16,7 +16,7 @@ export interface DeadLetterFilter {
 
 export type DeadLetterView = DeliveryView & { tenantId: string };
 
-/** SPEC 3 `GET /v1/dead-letters`: dead deliveries of every tenant, newest first. */
+/** docs/contract.md#the-rest-api `GET /v1/dead-letters`: dead deliveries of every tenant, newest first. */
 @Injectable()
 export class DeadLettersService {
   constructor(private readonly prisma: PrismaService) {}

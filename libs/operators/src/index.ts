@@ -7,4 +7,4 @@ export * from './replay-runner';
 export * from './replay.view';
 export * from './replays.service';
 export * from './stats.service';
-export * from './with-timeout';
+export * from './redis-call-timeout';

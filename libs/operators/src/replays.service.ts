@@ -9,7 +9,7 @@ import { REPLAYS_QUEUE, ReplayJobData, replayJob } from '@hookline/queue';
 import { DEFAULT_REPLAY_STATUSES, ReplayableStatus, ReplayFilter } from './replay-filter';
 import { ReplayProgress, ReplayView, replayView } from './replay.view';
 import { ReplaysRepository } from './replays.repository';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '@hookline/timeout';
 
 /** Counting in the request is a courtesy: past this the worker counts, and `matched` fills in later. */
 const COUNT_IN_REQUEST_MS = 2_000;
@@ -30,7 +30,7 @@ export interface RecoverInput {
 }
 
 /**
- * Operator replays (SPEC 3): a row, a background job on the `replays` queue, progress read back.
+ * Operator replays (docs/contract.md#the-rest-api): a row, a background job on the `replays` queue, progress read back.
  * Used by the API and by the operator CLI alike.
  */
 @Injectable()
@@ -64,7 +64,7 @@ export class ReplaysService {
   }
 
   /**
-   * SPEC 3 `…/subscriptions/{id}/recover`: every failed, dead or cancelled delivery of the
+   * docs/contract.md#the-rest-api `…/subscriptions/{id}/recover`: every failed, dead or cancelled delivery of the
    * subscription in the window (cancelled too: disabling it cancelled what was pending), plus a
    * new delivery for each matching event of the window that has none for it.
    */

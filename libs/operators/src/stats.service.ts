@@ -5,7 +5,8 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeliveryStatus, PrismaService } from '@hookline/database';
 import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
 import { operatorKeys } from './operator-keys';
-import { REDIS_CALL_TIMEOUT_MS, withTimeout } from './with-timeout';
+import { withTimeout } from '@hookline/timeout';
+import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'dead', 'cancelled'];
 const JOB_STATES = ['waiting', 'paused', 'prioritized', 'delayed', 'active', 'failed'] as const;
@@ -41,7 +42,7 @@ export interface StatsView {
   circuitBreakersOpen: number;
 }
 
-/** SPEC 3 `GET /v1/stats`, also behind `/metrics` and the CLI's `stats`. */
+/** docs/contract.md#the-rest-api `GET /v1/stats`, also behind `/metrics` and the CLI's `stats`. */
 @Injectable()
 export class StatsService {
   private cached?: { at: number; value: Promise<StatsView> };

@@ -2,7 +2,7 @@ import type { JobsOptions } from 'bullmq';
 
 export const BULK_JOBS_QUEUE = 'bulk-jobs';
 
-/** One staged chunk of a bulk job (SPEC section 7); its rows are in Postgres, not in Redis. */
+/** One staged chunk of a bulk job (docs/contract.md#bulk-ingestion); its rows are in Postgres, not in Redis. */
 export interface BulkChunkJobData {
   bulkJobId: string;
   tenantId: string;

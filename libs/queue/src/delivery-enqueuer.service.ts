@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { withTimeout } from '@hookline/timeout';
 import { DELIVERIES_QUEUE, DeliveryJob, DeliveryJobData, deliveryJob } from './delivery-job';
 
 /** Past this, the caller moves on; the deliveries are in Postgres and the sweeper queues them later. */
@@ -18,18 +19,12 @@ export class DeliveryEnqueuer {
    */
   async enqueue(jobs: DeliveryJobData[], delayMs = 0, priority?: number): Promise<boolean> {
     if (jobs.length === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.addWhenConnected(jobs.map((data) => deliveryJob(data, delayMs, priority))),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ENQUEUE_TIMEOUT_MS}ms`)), ENQUEUE_TIMEOUT_MS))),
-      ]);
+      await withTimeout(this.addWhenConnected(jobs.map((data) => deliveryJob(data, delayMs, priority))), ENQUEUE_TIMEOUT_MS);
       return true;
     } catch (error) {
       this.logger.warn(`enqueue of ${jobs.length} deliveries deferred to the sweeper: ${(error as Error).message}`);
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -2,7 +2,7 @@ import type { DeliveryJobData } from './delivery-job';
 
 /**
  * Redis pub/sub channel on which workers announce each recorded attempt of a tenant's deliveries,
- * for the API's gRPC WatchDeliveries (SPEC section 8). Channels ignore the db index, hence the
+ * for the API's gRPC WatchDeliveries (docs/contract.md#grpc). Channels ignore the db index, hence the
  * queue prefix in the name; one channel per tenant, so an API subscribes only to what is watched.
  */
 export function deliveryUpdatesChannel(queuePrefix: string, tenantId: string): string {

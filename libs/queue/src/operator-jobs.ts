@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 
-/** Bulk replays and subscription recoveries (SPEC 3), run in the background by the worker. */
+/** Bulk replays and subscription recoveries (docs/contract.md#the-rest-api), run in the background by the worker. */
 export const REPLAYS_QUEUE = 'replays';
 
 export interface ReplayJobData {

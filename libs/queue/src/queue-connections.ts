@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Queue } from 'bullmq';
+import { withTimeout } from '@hookline/timeout';
 import { QUEUE_NAMES } from './queue-names';
 
 const SETTLE_BEFORE_CLOSE_MS = 2_000;
@@ -25,11 +26,8 @@ export class QueueConnections implements OnModuleInit, BeforeApplicationShutdown
 
   /** Resolves once every queue has connected, or after `timeoutMs` when Redis is unreachable. */
   async settle(timeoutMs = SETTLE_BEFORE_CLOSE_MS) {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     const ready = Promise.all(this.queues.map((queue) => queue.waitUntilReady().catch(() => undefined)));
-    await Promise.race([ready, timeout]);
-    clearTimeout(timer);
+    await withTimeout(ready, timeoutMs).catch(() => undefined);
   }
 
   async beforeApplicationShutdown() {

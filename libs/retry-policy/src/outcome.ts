@@ -1,7 +1,7 @@
 export type OutcomeKind = 'succeeded' | 'gone' | 'retry';
 
 /**
- * SPEC section 5: a 2xx is success, 410 disables the subscription, anything else (3xx included) is
+ * docs/contract.md#delivery-semantics: a 2xx is success, 410 disables the subscription, anything else (3xx included) is
  * retried. An error with a status (e.g. the receiver answered 2xx but then stalled past the
  * timeout while we read the excerpt) is a failure: success means 2xx within the timeout.
  */

@@ -3,7 +3,7 @@ import { eventBody } from './event-body';
 const fields = { id: 'evt_01J0000000000000000000000', type: 'invoice.paid', timestamp: '2026-01-02T03:04:05.678Z' };
 
 describe('eventBody', () => {
-  it('writes compact JSON with keys in SPEC order', () => {
+  it('writes compact JSON with keys in contract order', () => {
     expect(eventBody({ ...fields, data: { b: 1, a: [true, null], s: 'é"' } })).toBe(
       '{"id":"evt_01J0000000000000000000000","type":"invoice.paid","timestamp":"2026-01-02T03:04:05.678Z","data":{"b":1,"a":[true,null],"s":"é\\""}}',
     );

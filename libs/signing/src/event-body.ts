@@ -11,7 +11,7 @@ interface EventBodyFields {
  */
 export type EventBodyInput = EventBodyFields & ({ data: unknown; dataJson?: never } | { dataJson: string; data?: never });
 
-/** The outgoing body of SPEC section 4, byte for byte: compact, keys in the order id, type, timestamp, data. */
+/** The outgoing body of docs/contract.md#the-request-your-endpoint-receives, byte for byte: compact, keys in the order id, type, timestamp, data. */
 export function eventBody(input: EventBodyInput): string {
   const timestamp = typeof input.timestamp === 'string' ? input.timestamp : input.timestamp.toISOString();
   const dataJson = input.dataJson ?? JSON.stringify(input.data);

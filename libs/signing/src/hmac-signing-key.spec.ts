@@ -1,7 +1,7 @@
-import { createSigner } from './signing-key';
+import { createSigner } from './create-signer';
 import { githubSignature } from './hmac-signing-key';
 
-describe('Standard Webhooks v1 known answers (SPEC section 4)', () => {
+describe('Standard Webhooks v1 known answers (docs/contract.md#the-request-your-endpoint-receives)', () => {
   it.each([
     {
       secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',

@@ -1,3 +1,4 @@
+export * from './create-signer';
 export * from './ed25519-keys';
 export * from './ed25519-signing-key';
 export * from './event-body';

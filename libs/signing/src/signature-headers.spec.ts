@@ -5,7 +5,7 @@ import { generateEd25519KeyPair, parseEd25519PublicKey } from './ed25519-keys';
 import { eventBody } from './event-body';
 import { githubSignature } from './hmac-signing-key';
 import { signatureHeaders } from './signature-headers';
-import { createSigner } from './signing-key';
+import { createSigner } from './create-signer';
 
 const newestSecret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 const olderSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

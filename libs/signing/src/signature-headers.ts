@@ -1,4 +1,5 @@
-import { createSigner, SigningKey } from './signing-key';
+import { createSigner } from './create-signer';
+import type { SigningKey } from './signing-key';
 
 export interface SignatureHeadersInput {
   /** The event id: the same on every attempt and replay. */
@@ -17,7 +18,7 @@ export interface SignatureHeaders {
   'x-hub-signature-256'?: string;
 }
 
-/** The signature headers of SPEC section 4: one `webhook-signature` entry per live secret, the GitHub one for the newest only. */
+/** The signature headers of docs/contract.md#the-request-your-endpoint-receives: one `webhook-signature` entry per live secret, the GitHub one for the newest only. */
 export function signatureHeaders({ msgId, timestamp, body, secrets }: SignatureHeadersInput): SignatureHeaders {
   if (secrets.length === 0) throw new Error('at least one signing secret is required');
   if (!Number.isSafeInteger(timestamp)) throw new RangeError('timestamp must be whole Unix seconds');

@@ -6,7 +6,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Visible ASCII, spaces and tabs inside; no CR, LF or NUL (header injection), no leading or trailing blanks. */
 const HEADER_VALUE = /^(?:[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?)?$/;
 
-/** Headers every delivery sets itself (SPEC section 4). */
+/** Headers every delivery sets itself (docs/contract.md#the-request-your-endpoint-receives). */
 const SIGNED_HEADERS = new Set(['x-hub-signature-256', 'content-type', 'content-length', 'user-agent', 'host']);
 const SIGNED_PREFIXES = ['webhook-', 'x-hookline-'];
 /** Connection-level headers: the HTTP client manages them and refuses requests that set them. */

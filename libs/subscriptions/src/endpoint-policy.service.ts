@@ -2,12 +2,13 @@ import { lookup } from 'node:dns/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
+import { withTimeout } from '@hookline/timeout';
 import { endpointAddressProblem } from './endpoint-url';
 
 /** Registration must not hang on a slow resolver; an unanswered name is treated as unresolvable. */
 const LOOKUP_TIMEOUT_MS = 2_000;
 
-/** The SPEC 6 registration check of a subscription URL, skipped when ALLOW_PRIVATE_NETWORKS is set. */
+/** The docs/contract.md#security-and-limits registration check of a subscription URL, skipped when ALLOW_PRIVATE_NETWORKS is set. */
 @Injectable()
 export class EndpointPolicy {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -22,17 +23,9 @@ export class EndpointPolicy {
 
 /** Every address the system resolver gives for a name (hosts file included), or none. */
 export async function lookupHostAddresses(hostname: string, timeoutMs = LOOKUP_TIMEOUT_MS): Promise<string[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string[]>((resolve) => {
-    timer = setTimeout(() => resolve([]), timeoutMs);
-  });
   const resolved = lookup(hostname, { all: true, verbatim: true }).then(
     (addresses) => addresses.map((entry) => entry.address),
     () => [],
   );
-  try {
-    return await Promise.race([resolved, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(resolved, timeoutMs).catch(() => []);
 }

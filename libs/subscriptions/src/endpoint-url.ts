@@ -22,7 +22,7 @@ export function endpointUrlProblem(raw: string): string | null {
 }
 
 /**
- * Why this URL points at a network Hookline must not reach (SPEC 6), or null. Judges the host the
+ * Why this URL points at a network Hookline must not reach (docs/contract.md#security-and-limits), or null. Judges the host the
  * way the delivery client will see it: WHATWG URL parsing has already turned `2130706433`,
  * `0x7f000001` and `127.1` into `127.0.0.1`. A host name that does not resolve is accepted; the
  * worker checks the address it connects to on every attempt anyway.

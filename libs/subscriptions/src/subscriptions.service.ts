@@ -123,7 +123,7 @@ export class SubscriptionsService {
     return this.changeState(tenantId, id, { status: 'active', disabledReason: null, disabledAt: null });
   }
 
-  /** Disabled by hand; its pending and retrying deliveries are cancelled with it (SPEC 5). */
+  /** Disabled by hand; its pending and retrying deliveries are cancelled with it (docs/contract.md#delivery-semantics). */
   disable(tenantId: string, id: string): Promise<SubscriptionView> {
     return this.changeState(tenantId, id, { status: 'disabled', disabledReason: 'manual', disabledAt: new Date() }, { cancelDeliveries: true });
   }

@@ -1,5 +1,5 @@
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
 
 type KeyPage = { data: Record<string, unknown>[]; nextCursor: string | null };
 

@@ -1,4 +1,4 @@
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, refuseRows, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, refuseRows, startTestStack, TestStack } from '../../../../test/support';
 import { count, jobErrors, ndjson, upload, waitForJob } from './bulk-test-kit';
 
 /**

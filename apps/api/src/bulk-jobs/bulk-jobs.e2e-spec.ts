@@ -1,13 +1,13 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
 import { BulkJob, count, jobErrors, jobsPath, ndjson, NO_SWEEPER, sleep, upload, waitForJob } from './bulk-test-kit';
 
 let namespace = 0;
 /** A type prefix no other test uses, so each test's receiver and counts see only its own events. */
 const newNamespace = () => `bulk${process.pid}n${++namespace}`;
 
-describe('bulk jobs (SPEC section 7)', () => {
+describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
   let stack: TestStack;
   let receiver: RecordingReceiver;
 

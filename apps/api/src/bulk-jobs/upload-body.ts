@@ -11,7 +11,7 @@ const FORMATS: Record<string, BulkJobFormat> = {
   'text/csv': 'csv',
 };
 
-/** The upload's format from its content-type (SPEC section 7), or 415. */
+/** The upload's format from its content-type (docs/contract.md#bulk-ingestion), or 415. */
 export function uploadFormat(contentType: string | undefined): BulkJobFormat {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const format = FORMATS[mediaType];

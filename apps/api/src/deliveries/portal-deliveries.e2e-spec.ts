@@ -1,4 +1,4 @@
-import { RecordingReceiver, startTestApi, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestApi, startTestStack, TestStack } from '../../../../test/support';
 import { deliveryOf, getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 import { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
 

@@ -1,6 +1,6 @@
 import { latencyBucket, latencyBucketRange } from '@hookline/delivery-stats';
 import { PrismaService } from '@hookline/database';
-import { createTenant, RecordingReceiver, startTestStack, startTestWorker, TestStack } from '@hookline/testing';
+import { createTenant, RecordingReceiver, startTestStack, startTestWorker, TestStack } from '../../../../test/support';
 import { Delivery, NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 
 interface Point {

@@ -1,4 +1,4 @@
-import { createTenant, createTenantKey, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
 
 describe('GET /v1/egress-ips', () => {
   let api: TestApi;

@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { EventTypesService } from '@hookline/event-types';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
 
 type TypePage = { data: { name: string }[]; nextCursor: string | null };
 

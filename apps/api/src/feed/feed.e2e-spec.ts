@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTenant, createTenantKey, startTestStack, TestStack } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestStack, TestStack } from '../../../../test/support';
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
 

@@ -24,7 +24,7 @@ import { publishInput } from './publish-request';
 export const MAX_UNREAD_UPDATES = 10_000;
 
 /**
- * hookline.v1.EventService (SPEC section 8). Thin, like a controller: authenticate, check the
+ * hookline.v1.EventService (docs/contract.md#grpc). Thin, like a controller: authenticate, check the
  * request, call the same services as REST, map the result; errors become gRPC statuses.
  */
 @Injectable()

@@ -5,7 +5,7 @@ import { unsafeStringReason } from '@hookline/input-safety';
 import { GrpcError } from './grpc-errors';
 
 /**
- * SPEC section 3's auth rules for gRPC calls, as ApiKeyGuard applies them to REST: metadata
+ * The REST auth rules (docs/contract.md#the-rest-api) for gRPC calls, as ApiKeyGuard applies them to REST: metadata
  * `authorization: Bearer <key>`; a missing or unknown key is UNAUTHENTICATED; a tenant key naming
  * another tenant, or the admin key naming a tenant that does not exist, is NOT_FOUND.
  */

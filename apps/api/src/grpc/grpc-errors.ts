@@ -27,7 +27,7 @@ export class GrpcError extends Error {
   }
 }
 
-/** SPEC section 3's HTTP statuses, as the gRPC codes that mean the same. */
+/** The REST API's HTTP statuses (docs/contract.md#the-rest-api), as the gRPC codes that mean the same. */
 const CODE_OF_HTTP_STATUS: Record<number, status> = {
   400: status.INVALID_ARGUMENT,
   401: status.UNAUTHENTICATED,

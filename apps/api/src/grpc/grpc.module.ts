@@ -7,7 +7,7 @@ import { EventServiceHandlers } from './event-service.handlers';
 import { GrpcAuth } from './grpc-auth';
 import { GrpcServer } from './grpc.server';
 
-/** SPEC section 8: hookline.v1.EventService on GRPC_PORT, beside the REST API in the same process. */
+/** docs/contract.md#grpc: hookline.v1.EventService on GRPC_PORT, beside the REST API in the same process. */
 @Module({
   imports: [AuthModule, EventsDomainModule, SubscriptionsDomainModule, DeliveryUpdatesModule],
   providers: [GrpcAuth, EventServiceHandlers, GrpcServer],

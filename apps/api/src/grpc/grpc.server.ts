@@ -11,7 +11,7 @@ const MESSAGE_ENVELOPE_BYTES = 16 * 1024;
 const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
- * The gRPC server of SPEC section 8, on GRPC_PORT (0 picks a free port: see `port`). It starts
+ * The gRPC server of docs/contract.md#grpc, on GRPC_PORT (0 picks a free port: see `port`). It starts
  * with the API (when the Nest app initialises, i.e. on `listen`) and stops with it; a port that
  * cannot be bound fails the start like a busy HTTP port would.
  */

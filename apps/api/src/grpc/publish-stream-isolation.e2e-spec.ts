@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, refuseRows, startTestApi, TestApi } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, refuseRows, startTestApi, TestApi } from '../../../../test/support';
 import { bearer, grpcClient, json, PublishRequestMessage, PublishSummaryMessage } from './grpc-test-client';
 import { PUBLISH_STREAM_LIMITS } from './publish-stream';
 

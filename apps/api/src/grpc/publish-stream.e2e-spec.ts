@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
 import { bearer, grpcClient, grpcError, json, PublishRequestMessage, PublishSummaryMessage } from './grpc-test-client';
 
 const MAX_PAYLOAD_BYTES = 2048;

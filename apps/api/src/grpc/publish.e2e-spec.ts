@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { Webhook } from 'standardwebhooks';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
 import { bearer, fieldViolations, grpcClient, grpcError, json, loadEventServiceClient, publish } from './grpc-test-client';
 
 const MAX_PAYLOAD_BYTES = 4096;
@@ -138,7 +138,7 @@ describe('gRPC EventService.Publish', () => {
   });
 
   it('is served on the port the app reports, and refuses calls once the app is closed', async () => {
-    const { startTestApi } = await import('@hookline/testing');
+    const { startTestApi } = await import('../../../../test/support');
     const api = await startTestApi();
     const port = api.app.get((await import('./grpc.server')).GrpcServer).port;
     expect(port).toBeGreaterThan(0);

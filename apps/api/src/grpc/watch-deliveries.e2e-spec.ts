@@ -1,5 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
 import { DeliveryWatchHub } from './delivery-watch.hub';
 import { bearer, DeliveryUpdateMessage, grpcClient, json, publish } from './grpc-test-client';
 

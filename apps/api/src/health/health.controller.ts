@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
 import { RedisService } from '@hookline/queue';
+import { withTimeout } from '@hookline/timeout';
 import type { Response } from 'express';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -36,16 +37,10 @@ export class HealthController {
 }
 
 async function check(probe: () => Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS))),
-    ]);
+    await withTimeout(probe(), CHECK_TIMEOUT_MS, 'timed out');
     return 'ok';
   } catch (error) {
     return (error as Error).message || 'unreachable';
-  } finally {
-    clearTimeout(timer);
   }
 }

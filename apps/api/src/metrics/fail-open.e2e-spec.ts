@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { FailOpen, RedisService } from '@hookline/queue';
-import { RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
 
 /** A redis-server of this test's own on a free loopback port, which the test kills and restarts. */
 class DisposableRedis {

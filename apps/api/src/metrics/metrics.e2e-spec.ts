@@ -1,5 +1,5 @@
 import { DeliveryEnqueuer } from '@hookline/queue';
-import { createIsolatedDatabase, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '@hookline/testing';
+import { createIsolatedDatabase, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack, waitFor } from '../../../../test/support';
 
 /** One sample of the Prometheus text, e.g. sample(text, 'hookline_dead_letters'). */
 function sample(text: string, series: string): number | undefined {
@@ -41,30 +41,33 @@ describe('GET /v1/stats and /metrics', () => {
     const queue = stack.api.app.get(DeliveryEnqueuer).queue;
     await queue.pause();
     await stack.api.http.post(`${tenant()}/events`).set(auth).send({ type: `${ns}.ok`, data: {} }).expect(202);
-    await new Promise((r) => setTimeout(r, 1_100));
-    const waiting = await stats();
+    const waiting = await waitFor(stats, (s) => s.oldestPendingAgeSeconds >= 1, { what: 'the pending delivery to be a second old' });
     expect(waiting.deliveries).toEqual({ pending: 1, succeeded: 0, failed: 0, dead: 0, cancelled: 0 });
     expect(waiting.backlog).toEqual([{ tenantId: stack.tenantId, pending: 1, failed: 0, backlog: 1, oldestPendingAgeSeconds: expect.any(Number) }]);
     expect(waiting.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(1);
     expect(waiting.queues.deliveries).toMatchObject({ waiting: 0, paused: 1, active: 0 });
-    const pausedMetrics = (await stack.api.http.get('/metrics').expect(200)).text;
+    // /metrics caches its Postgres numbers for 2 s: the age reaches a second there too, a little later at most.
+    const { text: pausedMetrics } = await waitFor(
+      () => stack.api.http.get('/metrics').expect(200),
+      ({ text }) => (sample(text, 'hookline_oldest_pending_age_seconds') ?? 0) >= 1,
+      { what: 'the pending age in /metrics' },
+    );
     expect(sample(pausedMetrics, 'hookline_queue_jobs{queue="deliveries",state="paused"}')).toBe(1);
     expect(sample(pausedMetrics, 'hookline_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(1);
     await queue.resume();
 
     for (let i = 0; i < 2; i++) await stack.api.http.post(`${tenant()}/events`).set(auth).send({ type: `${ns}.ok`, data: { i } }).expect(202);
     await stack.api.http.post(`${tenant()}/events`).set(auth).send({ type: `${ns}.bad`, data: {} }).expect(202);
-    const deadline = Date.now() + 10_000;
-    let done = await stats();
-    while (!(done.deliveries.succeeded === 3 && done.deliveries.dead === 1) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      done = await stats();
-    }
+    const done = await waitFor(stats, (s) => s.deliveries.succeeded === 3 && s.deliveries.dead === 1, { what: 'three successes and one dead' });
     expect(done).toMatchObject({ tenantId: stack.tenantId, deliveries: { pending: 0, succeeded: 3, failed: 0, dead: 1, cancelled: 0 }, backlog: [], oldestPendingAgeSeconds: null });
 
-    // Workers add their counts to Redis every second; Postgres numbers are cached for 2 s.
-    await new Promise((r) => setTimeout(r, 2_100));
-    const metrics = await stack.api.http.get('/metrics').expect(200);
+    // Workers add their counts to Redis every second and Postgres numbers are cached for 2 s: wait
+    // until the scrape has every attempt and the dead letter, then check the whole of it.
+    const metrics = await waitFor(
+      () => stack.api.http.get('/metrics').expect(200),
+      ({ text }) => sample(text, 'hookline_delivery_attempt_duration_seconds_count') === 5 && sample(text, 'hookline_dead_letters') === 1,
+      { what: 'the five attempts and the dead letter in /metrics' },
+    );
     expect(metrics.headers['content-type']).toMatch(/^text\/plain;/);
     expect(metrics.headers['content-type']).toContain('version=0.0.4');
     const text = metrics.text;

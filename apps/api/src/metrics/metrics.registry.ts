@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Metric, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { ATTEMPT_SECONDS_BUCKETS, DEFERRAL_REASONS, DELIVERY_OUTCOMES, operatorKeys, REDIS_CALL_TIMEOUT_MS, StatsService, withTimeout } from '@hookline/operators';
+import { ATTEMPT_SECONDS_BUCKETS, DEFERRAL_REASONS, DELIVERY_OUTCOMES, operatorKeys, REDIS_CALL_TIMEOUT_MS, StatsService } from '@hookline/operators';
+import { withTimeout } from '@hookline/timeout';
 import { FAIL_OPEN_PATHS, FailOpen, RedisService } from '@hookline/queue';
 
 const HISTOGRAM = 'hookline_delivery_attempt_duration_seconds';
@@ -34,7 +35,7 @@ interface Snapshot {
 }
 
 /**
- * `/metrics` (SPEC 3): cluster-wide numbers, whichever API instance is scraped. Delivery outcomes,
+ * `/metrics` (docs/contract.md#the-rest-api): cluster-wide numbers, whichever API instance is scraped. Delivery outcomes,
  * the attempt latency histogram and deferrals are summed by the workers in Redis (they open no
  * port); deliveries by status, dead letters and the oldest pending age come from Postgres, queue
  * depths from BullMQ, all at scrape time; the API's own process metrics come last. No tenant

@@ -1,6 +1,6 @@
 import { hashApiKey } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
 
 describe('portal sessions', () => {
   let api: TestApi;

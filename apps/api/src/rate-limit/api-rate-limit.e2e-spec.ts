@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
 
 const LIMIT = 5;
 

@@ -4,7 +4,8 @@ import { Principal, principalId } from '@hookline/auth';
 import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
-import { operatorKeys, withTimeout } from '@hookline/operators';
+import { operatorKeys } from '@hookline/operators';
+import { withTimeout } from '@hookline/timeout';
 import { FailOpen, RedisService } from '@hookline/queue';
 
 /** Adds ARGV[1] requests to the key's current second and returns the new total. */
@@ -17,7 +18,7 @@ return n
 const REDIS_BUDGET_MS = 200;
 
 /**
- * SPEC 6 per-key API rate limit: API_RATE_LIMIT_PER_SECOND requests per API key (the admin key
+ * docs/contract.md#security-and-limits per-key API rate limit: API_RATE_LIMIT_PER_SECOND requests per API key (the admin key
  * counts as one key) in each wall-clock second, shared by every API instance through Redis. Over
  * it: 429 problem+json with `Retry-After` (seconds until the next window). Registered after the
  * auth guard, so the key is named; public routes are not limited. A guard rather than an

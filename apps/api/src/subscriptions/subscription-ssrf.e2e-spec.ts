@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { PrismaService } from '@hookline/database';
-import { createTenant, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, startTestApi, TestApi } from '../../../../test/support';
 import { rowCounts, subscriptionsOf } from './subscription-test-helpers';
 
 // Registration only parses and resolves: no request here leaves 127.0.0.1 (DNS lookups aside).
-describe('subscription URLs with ALLOW_PRIVATE_NETWORKS=false (SPEC 6)', () => {
+describe('subscription URLs with ALLOW_PRIVATE_NETWORKS=false (docs/contract.md#security-and-limits)', () => {
   let api: TestApi;
   let prisma: PrismaService;
   beforeAll(async () => {

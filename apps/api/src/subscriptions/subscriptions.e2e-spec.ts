@@ -4,7 +4,7 @@ import { PrismaService } from '@hookline/database';
 import { redisOptions, subscriptionChangesChannel } from '@hookline/queue';
 import { ed25519PublicKeyFor } from '@hookline/signing';
 import { SubscriptionSecretsService } from '@hookline/subscriptions';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '@hookline/testing';
+import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
 import { createSubscription, deliveryStatuses, insertDeliveries, RECEIVER_URL, subscriptionsOf } from './subscription-test-helpers';
 
 const VIEW_FIELDS = ['createdAt', 'description', 'disabledReason', 'eventTypes', 'headers', 'id', 'metadata', 'rateLimitPerSecond', 'signatureScheme', 'status', 'tenantId', 'updatedAt', 'url'];

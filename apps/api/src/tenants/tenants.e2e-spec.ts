@@ -1,5 +1,5 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, startTestApi, TestApi } from '@hookline/testing';
+import { createIsolatedDatabase, createTenant, IsolatedDatabase, startTestApi, TestApi } from '../../../../test/support';
 
 describe('tenants', () => {
   // A database of its own: these tests count every tenant, and other files create tenants meanwhile.

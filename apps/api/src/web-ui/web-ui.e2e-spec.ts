@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import { startTestApi, TestApi, testConfig } from '@hookline/testing';
+import { startTestApi, TestApi, testConfig } from '../../../../test/support';
 import { ensureWebUiBuilt } from '../../../../test/browser/browser-kit';
 import { mountWebUi, webUiDirectory } from './web-ui';
 

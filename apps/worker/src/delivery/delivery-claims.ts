@@ -58,6 +58,7 @@ FROM current c LEFT JOIN claimed k ON k.id = c.id`;
  * a duplicate job), and two jobs never send one delivery at once. The claim is group-committed:
  * claims of concurrent jobs share one statement, so under load it costs a fraction of a round trip
  * per attempt; its counters also spare the retry path a Redis write of the job's data.
+ * Why: docs/decisions/claim-before-post.md.
  */
 @Injectable()
 export class DeliveryClaims {

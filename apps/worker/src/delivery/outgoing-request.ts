@@ -5,7 +5,7 @@ import { CachedSubscription } from './subscription-cache';
 
 const USER_AGENT = `Hookline/${HOOKLINE_VERSION}`;
 
-/** The POST of SPEC section 4: exact body, signatures, our headers over the subscription's own. */
+/** The POST of docs/contract.md#the-request-your-endpoint-receives: exact body, signatures, our headers over the subscription's own. */
 export function outgoingRequest(job: DeliveryJobData, subscription: CachedSubscription, attemptNumber: number, now = Date.now()) {
   const body = eventBody({ id: job.eventId, type: job.eventType, timestamp: job.timestamp, dataJson: job.dataJson });
   const headers: Record<string, string> = {

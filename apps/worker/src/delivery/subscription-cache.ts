@@ -11,7 +11,7 @@ export interface CachedSubscription {
   url: string;
   headers: Record<string, string>;
   active: boolean;
-  /** SPEC 5: deliveries per second across all workers; null or absent means unlimited. */
+  /** docs/contract.md#delivery-semantics: deliveries per second across all workers; null or absent means unlimited. */
   rateLimitPerSecond?: number | null;
   /** Live secrets decoded once, newest first. */
   signers: SigningKey[];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeferralReason, operatorKeys } from '@hookline/operators';
 import { DeliveryJobData, FailOpen, RedisService } from '@hookline/queue';
@@ -11,11 +11,11 @@ import { DeferralRecorder } from './deferral-recorder';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DisabledSubscriptionsRepository } from './disabled-subscriptions.repository';
 import { EndpointSlot, EndpointSlots } from './endpoint-slots';
-import { ADMIT, SETTLE } from './endpoint-health.scripts';
+import { EndpointHealthScripts } from './endpoint-health.scripts';
 import { OpenBreakersView } from './open-breakers.view';
 import { OperatorEvents } from './operator-events';
 
-/** SPEC 5: disabled (`failing`) after this long of nothing but failures… */
+/** docs/contract.md#delivery-semantics: disabled (`failing`) after this long of nothing but failures… */
 export const AUTO_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
 /** …and at least this many failed attempts in a row. */
 export const AUTO_DISABLE_MIN_FAILURES = 10;
@@ -76,7 +76,7 @@ export interface AttemptResult {
 }
 
 /**
- * Endpoint health around each attempt (SPEC 5):
+ * Endpoint health around each attempt (docs/contract.md#delivery-semantics):
  * - circuit breaker per subscription, shared by every worker through Redis: after
  *   BREAKER_FAILURE_THRESHOLD failed attempts in a row spanning BREAKER_OPEN_AFTER_MS it opens; its
  *   deliveries wait BREAKER_COOLDOWN_MS, then one probe goes; success closes it, failure re-opens it;
@@ -88,6 +88,7 @@ export interface AttemptResult {
  * If Redis errors here the attempt goes ahead (the queue itself needs Redis anyway).
  * A delivery to a healthy endpoint without a rate limit, nearly all of them, costs no Redis round
  * trip (OpenBreakersView, and successes reset the streak at most once a second).
+ * Why this shape: docs/decisions/endpoint-health.md.
  */
 @Injectable()
 export class EndpointGate {
@@ -98,9 +99,10 @@ export class EndpointGate {
   private readonly successResetIntervalMs: number;
   /** When a success last reset each subscription's failure streak from this worker. */
   private readonly lastReset = new Map<string, number>();
+  private readonly scripts: EndpointHealthScripts;
 
   constructor(
-    private readonly redis: RedisService,
+    redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: DeliveryMetrics,
@@ -112,6 +114,7 @@ export class EndpointGate {
     private readonly failOpen: FailOpen,
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
+    this.scripts = new EndpointHealthScripts(redis);
     this.lockMs = config.DELIVERY_TIMEOUT_MS + 5_000;
     this.slots = new EndpointSlots(config.ENDPOINT_MAX_IN_FLIGHT, config.DELIVERY_TIMEOUT_MS);
     this.successResetIntervalMs = Math.min(SUCCESS_RESET_INTERVAL_MS, Math.floor(config.BREAKER_OPEN_AFTER_MS / 2));
@@ -135,21 +138,22 @@ export class EndpointGate {
     if (!limit && !this.openBreakers.mayBeOpen(id)) return admission;
 
     const probeToken = randomUUID();
-    const verdict = await this.eval<[number, number]>(
-      ADMIT,
-      [this.keys.breaker(id), this.keys.probe(id), this.keys.rateSlot(id), this.keys.rateReservation(id, deliveryId), this.keys.rateLog(id)],
-      [this.clock.now(), probeToken, this.lockMs, deliveryId, limit ? RATE_WINDOW_MS / limit : 0, limit ?? 0, RATE_WINDOW_MS],
+    const verdict = await this.failingOpen(() =>
+      this.scripts.admit(
+        { breaker: this.keys.breaker(id), probe: this.keys.probe(id), rateSlot: this.keys.rateSlot(id), rateReservation: this.keys.rateReservation(id, deliveryId), rateLog: this.keys.rateLog(id) },
+        [this.clock.now(), probeToken, this.lockMs, deliveryId, limit ? RATE_WINDOW_MS / limit : 0, limit ?? 0, RATE_WINDOW_MS],
+      ),
     );
     // Redis unavailable for this: the attempt goes ahead (the queue itself needs Redis anyway).
     if (!verdict) return admission;
-    const [kind, value] = verdict;
-    if (kind === 0) return { ...admission, probe: value === 1 ? probeToken : undefined };
+    if (verdict.kind === 'go') return { ...admission, probe: verdict.probe ? probeToken : undefined };
     this.release(admission);
-    if (kind === 1) {
+    if (verdict.kind === 'breaker_open') {
       this.openBreakers.opened(id);
-      return this.holdBack(job, token, 'circuit_open', (value > 0 ? value : Math.min(PROBE_WAIT_MS, this.config.BREAKER_COOLDOWN_MS)) + Math.random() * JITTER_MS);
+      const waitMs = verdict.waitMs > 0 ? verdict.waitMs : Math.min(PROBE_WAIT_MS, this.config.BREAKER_COOLDOWN_MS);
+      return this.holdBack(job, token, 'circuit_open', waitMs + Math.random() * JITTER_MS);
     }
-    return this.holdBack(job, token, 'rate_limited', value);
+    return this.holdBack(job, token, 'rate_limited', verdict.waitMs);
   }
 
   /** After the attempt is recorded: breaker, metrics, operator events. Never throws: the attempt is durable already. */
@@ -193,10 +197,8 @@ export class EndpointGate {
     const outcome = result.verdict === 'succeeded' ? 'success' : 'failure';
     if (outcome === 'success' && !this.mustResetStreak(admission)) return;
     const now = this.clock.now();
-    const state = await this.eval<[number, number, number, number]>(
-      SETTLE,
-      [this.keys.breaker(id), this.keys.openBreakers, this.keys.probe(id)],
-      [
+    const state = await this.failingOpen(() =>
+      this.scripts.settle({ breaker: this.keys.breaker(id), openBreakers: this.keys.openBreakers, probe: this.keys.probe(id) }, [
         id,
         outcome,
         admission.probe ? 1 : 0,
@@ -205,11 +207,11 @@ export class EndpointGate {
         this.config.BREAKER_OPEN_AFTER_MS,
         this.config.BREAKER_COOLDOWN_MS,
         BREAKER_TTL_MS,
-      ],
+      ]),
     );
     if (!state) return;
-    const [closed, failures, firstFailureAt, opened] = state;
-    this.streakSettled(id, outcome, opened === 1);
+    const { closed, consecutiveFailures: failures, firstFailureAt, opened } = state;
+    this.streakSettled(id, outcome, opened);
     if (closed) this.logger.log(`circuit closed for subscription ${id}: ${admission.probe ? 'the probe' : 'an attempt'} succeeded`);
     if (opened) this.logger.warn(`circuit opened for subscription ${id} after ${failures} failed attempts in a row`);
     if (outcome === 'failure' && failures >= AUTO_DISABLE_MIN_FAILURES && now - firstFailureAt >= AUTO_DISABLE_AFTER_MS) {
@@ -260,21 +262,13 @@ export class EndpointGate {
     throw new DelayedError();
   }
 
-  /** EVALSHA, loading the script on first use (NOSCRIPT); null when Redis fails. */
-  private async eval<T>(script: string, keys: string[], args: (string | number)[]): Promise<T | null> {
-    const sha = (SHAS.get(script) ?? SHAS.set(script, createHash('sha1').update(script).digest('hex')).get(script))!;
+  /** A script's answer, or null when Redis fails (recorded: the gate fails open). */
+  private async failingOpen<T>(call: () => Promise<T>): Promise<T | null> {
     try {
-      try {
-        return (await this.redis.evalsha(sha, keys.length, ...keys, ...args)) as T;
-      } catch (error) {
-        if (!/NOSCRIPT/.test((error as Error).message)) throw error;
-        return (await this.redis.eval(script, keys.length, ...keys, ...args)) as T;
-      }
+      return await call();
     } catch (error) {
       this.failOpen.record('endpoint_gate', error);
       return null;
     }
   }
 }
-
-const SHAS = new Map<string, string>();

@@ -8,7 +8,7 @@ import { EndpointGate } from './endpoint-gate';
 import { OpenBreakersView } from './open-breakers.view';
 import { OperatorEvents, OperatorEventsProcessor } from './operator-events';
 
-/** Circuit breaker, rate limits, in-flight caps, auto-disable, metrics and operator events (SPEC 5). */
+/** Circuit breaker, rate limits, in-flight caps, auto-disable, metrics and operator events (docs/contract.md#delivery-semantics). */
 @Module({
   imports: [SubscriptionsDomainModule],
   providers: [Clock, DeferralRecorder, DeliveryMetrics, DisabledSubscriptionsRepository, EndpointGate, OpenBreakersView, OperatorEvents, OperatorEventsProcessor],

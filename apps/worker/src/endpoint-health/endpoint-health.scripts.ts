@@ -1,3 +1,5 @@
+import type Redis from 'ioredis';
+
 /**
  * Lua for the endpoint health state in Redis, so every worker process agrees and each decision is
  * atomic: one round trip before an attempt (ADMIT: breaker and rate limit, only for subscriptions
@@ -99,3 +101,63 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 return {0, failures, first, opened}
 `;
+
+/** ADMIT's answer, by name. */
+export type AdmitVerdict =
+  /** Go; `probe`: this attempt is the one probe through an open breaker. */
+  | { kind: 'go'; probe: boolean }
+  /** The breaker is open: wait `waitMs` (0: another probe is in flight). */
+  | { kind: 'breaker_open'; waitMs: number }
+  /** Rate limited: wait `waitMs` for the reserved send slot. */
+  | { kind: 'rate_limited'; waitMs: number };
+
+/** SETTLE's answer, by name. */
+export interface SettledStreak {
+  closed: boolean;
+  consecutiveFailures: number;
+  /** Worker-clock ms of the streak's first failure. */
+  firstFailureAt: number;
+  opened: boolean;
+}
+
+/**
+ * The two scripts as ioredis commands (`defineCommand`: EVALSHA, loading the script when Redis does
+ * not have it), their replies decoded into named objects.
+ */
+export class EndpointHealthScripts {
+  private readonly admitCommand: (...keysAndArgs: (string | number)[]) => Promise<[number, number]>;
+  private readonly settleCommand: (...keysAndArgs: (string | number)[]) => Promise<[number, number, number, number]>;
+
+  constructor(redis: Redis) {
+    redis.defineCommand('hooklineEndpointAdmit', { numberOfKeys: 5, lua: ADMIT });
+    redis.defineCommand('hooklineEndpointSettle', { numberOfKeys: 3, lua: SETTLE });
+    const commands = redis as unknown as Record<string, (...keysAndArgs: (string | number)[]) => Promise<never>>;
+    this.admitCommand = commands.hooklineEndpointAdmit.bind(redis);
+    this.settleCommand = commands.hooklineEndpointSettle.bind(redis);
+  }
+
+  async admit(keys: AdmitKeys, args: (string | number)[]): Promise<AdmitVerdict> {
+    const [kind, value] = await this.admitCommand(keys.breaker, keys.probe, keys.rateSlot, keys.rateReservation, keys.rateLog, ...args);
+    if (kind === 0) return { kind: 'go', probe: value === 1 };
+    return { kind: kind === 1 ? 'breaker_open' : 'rate_limited', waitMs: value };
+  }
+
+  async settle(keys: SettleKeys, args: (string | number)[]): Promise<SettledStreak> {
+    const [closed, consecutiveFailures, firstFailureAt, opened] = await this.settleCommand(keys.breaker, keys.openBreakers, keys.probe, ...args);
+    return { closed: closed === 1, consecutiveFailures, firstFailureAt, opened: opened === 1 };
+  }
+}
+
+export interface AdmitKeys {
+  breaker: string;
+  probe: string;
+  rateSlot: string;
+  rateReservation: string;
+  rateLog: string;
+}
+
+export interface SettleKeys {
+  breaker: string;
+  openBreakers: string;
+  probe: string;
+}

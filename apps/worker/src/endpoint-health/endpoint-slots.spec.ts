@@ -1,6 +1,5 @@
 import { EndpointSlot, EndpointSlots } from './endpoint-slots';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TIMEOUT_MS = 15_000;
 
 /** A slot taken at once (the cap is not reached). */
@@ -10,7 +9,14 @@ async function take(slots: EndpointSlots, id = 'sub_a'): Promise<EndpointSlot> {
   return slot;
 }
 
+/**
+ * Time is an input of EndpointSlots (how long since an endpoint freed a slot, how old its oldest
+ * attempt is): the tests move a fake clock instead of sleeping, so every step is exact.
+ */
 describe('EndpointSlots', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
   it('lets up to the cap through per subscription, each subscription apart', async () => {
     const slots = new EndpointSlots(2, TIMEOUT_MS);
     const first = await take(slots);
@@ -26,10 +32,9 @@ describe('EndpointSlots', () => {
   it('does not wait for an endpoint that has freed nothing lately (a hanging one)', async () => {
     const slots = new EndpointSlots(1, TIMEOUT_MS);
     await take(slots);
-    await sleep(120);
-    const startedAt = Date.now();
+    jest.advanceTimersByTime(120);
+    // Answered without any timer firing: it did not wait.
     expect(await slots.acquire('sub_a', 250)).toBeNull();
-    expect(Date.now() - startedAt).toBeLessThan(50);
   });
 
   it('expects a slot now, unless the endpoint is stuck: then when its oldest attempt times out', async () => {
@@ -38,15 +43,15 @@ describe('EndpointSlots', () => {
     expect(slots.slotExpectedAt('sub_a')).toBeGreaterThanOrEqual(before);
     const oldest = await take(slots);
     const newer = await take(slots);
-    await sleep(150);
+    jest.advanceTimersByTime(150);
     // Freed nothing for 150 ms, but its attempts are young: a cold start, not a hanging endpoint.
     expect(slots.slotExpectedAt('sub_a')).toBeLessThan(Date.now() + 100);
-    await sleep(900);
+    jest.advanceTimersByTime(900);
     expect(slots.slotExpectedAt('sub_a')).toBe(oldest.since + TIMEOUT_MS);
     slots.release(oldest);
     // It just freed one: moving again.
     expect(slots.slotExpectedAt('sub_a')).toBeLessThan(Date.now() + 100);
-    await sleep(120);
+    jest.advanceTimersByTime(120);
     expect(slots.slotExpectedAt('sub_a')).toBe(newer.since + TIMEOUT_MS);
   });
 
@@ -80,8 +85,10 @@ describe('EndpointSlots', () => {
     const slots = new EndpointSlots(1, TIMEOUT_MS);
     slots.release(await take(slots));
     const held = await take(slots);
-    expect(await slots.acquire('sub_a', 30)).toBeNull();
-    await sleep(5);
+    const waiting = slots.acquire('sub_a', 30);
+    jest.advanceTimersByTime(30);
+    expect(await waiting).toBeNull();
+    jest.advanceTimersByTime(5);
     slots.release(held);
     expect(slots.used('sub_a')).toBe(0);
   });

@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from './test-config';
 
-const ROOT = join(__dirname, '../../..');
+const ROOT = join(__dirname, '../..');
 
 /** Compiles apps and libs into dist/ when the sources changed (a no-op otherwise). */
 export function ensureBuilt(): void {

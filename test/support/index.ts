@@ -9,3 +9,4 @@ export * from './test-worker';
 export * from './worker-process';
 export * from './refused-rows';
 export * from './row-counts';
+export * from './wait';

@@ -1,6 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApiApp } from '../../../apps/api/src/api.app';
+import { createApiApp } from '../../apps/api/src/api.app';
 import { TEST_ADMIN_KEY, testConfig } from './test-config';
 
 export interface TestApi {
