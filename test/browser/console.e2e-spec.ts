@@ -87,7 +87,9 @@ describe('operator console in a browser', () => {
     // Other test files share the database: wait until the list shows this tenant's dead letters only.
     const deadLetters = page.getByRole('link', { name: /^Dead delivery dlv_\w+: order\.created$/ });
     await waitUntil(async () => {
-      const hrefs = await Promise.all((await deadLetters.all()).map((link) => link.getAttribute('href')));
+      // The list re-renders while the filter applies: a row read a moment ago may be gone, so read
+      // briefly and look again rather than wait on a row that no longer exists.
+      const hrefs = await Promise.all((await deadLetters.all()).map((link) => link.getAttribute('href', { timeout: 500 }))).catch(() => []);
       return hrefs.length > 0 && hrefs.every((href) => href?.includes(`/tenants/${stack.tenantId}/`));
     }, "the dead letters filtered to this tenant's");
     await screenshot(page, 'console-dead-letters');

@@ -36,7 +36,7 @@ describe('portal link that expired, with a refresh URL', () => {
     const page = await context.newPage();
     const problems = watchPageProblems(page);
     await page.goto(link.url);
-    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    await page.getByRole('heading', { name: 'Endpoints', exact: true }).waitFor();
     expect(await page.title()).toBe('Acme webhooks');
 
     const db = new Client({ connectionString: process.env.DATABASE_URL });

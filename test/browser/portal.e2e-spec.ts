@@ -50,7 +50,7 @@ describe('customer portal in a browser', () => {
     const link = await portalLink(stack.tenantId);
     expect(link.url).toMatch(/\/portal\/#token=hkp_/);
     await page.goto(link.url);
-    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    await page.getByRole('heading', { name: 'Endpoints', exact: true }).waitFor();
     expect(page.url()).not.toContain('token');
     expect(await page.evaluate('document.cookie')).toBe('');
     await page.getByText('No endpoints yet').waitFor();
@@ -235,7 +235,7 @@ describe('customer portal in a browser', () => {
     const link = await portalLink(stack.tenantId);
     const tab = await context.newPage();
     await tab.goto(link.url);
-    await tab.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    await tab.getByRole('heading', { name: 'Endpoints', exact: true }).waitFor();
     await stack.api.http.delete(`/v1/tenants/${stack.tenantId}/portal-sessions/${link.id}`).set(stack.api.auth()).expect(204);
     // Any next request is refused; a reload makes one for sure (the token stays in this tab's storage).
     await tab.reload();
