@@ -1,5 +1,5 @@
 /**
- * `npm run bench:bulk`: one bulk job of 1,000,000 NDJSON rows through the compiled API and worker,
+ * `npm run bench -- bulk`: one bulk job of 1,000,000 NDJSON rows through the compiled API and worker,
  * on 127.0.0.1 only, against a throwaway database and Redis db. Reports the upload rate (the API
  * streaming and staging the file), the end-to-end rate (until the job has completed) and the peak
  * RSS (VmHWM) of the API and the worker.

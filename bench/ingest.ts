@@ -1,4 +1,4 @@
-// `npm run bench:ingest`: the same events published over REST (one request per event), REST bulk
+// `npm run bench -- ingest`: the same events published over REST (one request per event), REST bulk
 // and gRPC, against a compiled API of this checkout that the benchmark starts on 127.0.0.1 with a
 // database and a queue prefix of its own (both removed at the end). Prints events/s and ratios.
 //
@@ -171,7 +171,7 @@ function printTable(results: Result[]) {
 
 async function main() {
   const entry = join(ROOT, 'dist/apps/api/src/main.js');
-  if (!existsSync(entry)) throw new Error('dist/ is missing: run `node scripts/prepare.js --build` (npm run bench:ingest does)');
+  if (!existsSync(entry)) throw new Error('dist/ is missing: run `node scripts/prepare.js --build` (npm run bench does)');
   const databaseUrl = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/hookline');
   databaseUrl.pathname = `/hookline_bench_${Date.now().toString(36)}`;
   const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
