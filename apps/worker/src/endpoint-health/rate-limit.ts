@@ -1,5 +1,5 @@
-import { operatorKeys } from '@hookline/operators';
-import { AdmitKeys } from './endpoint-health.scripts';
+import type { operatorKeys } from '@hookline/operators';
+import type { AdmitKeys } from './endpoint-health.scripts';
 
 /**
  * `rateLimitPerSecond` is enforced per 1.05 s: a request reaches the receiver a little after it
