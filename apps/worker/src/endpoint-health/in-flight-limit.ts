@@ -22,7 +22,7 @@ export class InFlightLimit {
   }
 
   /** A slot, or null when the endpoint stays busy (then see `retryInMs`). */
-  async acquire(subscriptionId: string): Promise<EndpointSlot | null> {
+  acquire(subscriptionId: string): Promise<EndpointSlot | null> | EndpointSlot | null {
     return this.slots.acquire(subscriptionId, BUSY_LOCAL_WAIT_MS);
   }
 
