@@ -1,4 +1,4 @@
-import { ReceivedRecord } from './receiver-protocol';
+import type { ReceivedRecord } from './receiver-protocol';
 
 export interface FirstArrival {
   webhookId: string;

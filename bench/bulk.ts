@@ -11,10 +11,12 @@
  *   BENCH_BULK_TIMEOUT_S=1800    the whole run is abandoned after this long
  *   BENCH_POSTGRES_URL, BENCH_REDIS_URL  servers (defaults: local; database hookline_bench_bulk, Redis db 4)
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer, request, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Redis from 'ioredis';

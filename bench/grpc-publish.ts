@@ -1,6 +1,8 @@
-import { ClientWritableStream, credentials, Metadata } from '@grpc/grpc-js';
+import type { ClientWritableStream} from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { once } from 'node:events';
-import { EventServiceClient, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
+import type { PublishRequest, PublishSummary } from '@hookline/grpc-contract';
+import { EventServiceClient } from '@hookline/grpc-contract';
 import { clock, sleep, withTimeout } from './clock';
 
 /** An EventService client (docs/contract.md#grpc) for the API's gRPC port on 127.0.0.1. */

@@ -9,16 +9,17 @@
 //
 // No worker runs: each event still creates one delivery and one queued job (one subscription), as in
 // production, but nothing is sent. Run `node scripts/prepare.js --build` first (the npm script does).
-import { Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import Redis from 'ioredis';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { EventServiceClient, PublishRequest } from '@hookline/grpc-contract';
+import type { EventServiceClient, PublishRequest } from '@hookline/grpc-contract';
 import { redisOptions } from '@hookline/queue';
 import { PUBLISH_STREAM_LIMITS } from '../apps/api/src/grpc/publish-stream';
 import { bearer, eventServiceClient, openPublishStream, waitForReady } from './grpc-publish';

@@ -1,5 +1,5 @@
 import { clock, sleep } from './clock';
-import { HooklineClient, PublishedEvent } from './hookline-client';
+import type { HooklineClient, PublishedEvent } from './hookline-client';
 
 /** What a publishing loop did: per accepted event its id, when it was sent and when the 202 came back. */
 export interface PublishLog {

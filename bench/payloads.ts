@@ -1,4 +1,4 @@
-import { PublishRequest } from '@hookline/grpc-contract';
+import type { PublishRequest } from '@hookline/grpc-contract';
 import { newId } from '@hookline/ids';
 import { eventBody } from '@hookline/signing';
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { track, stopChild } from './children';
 import { clock } from './clock';
-import { CONTROL_PREFIX, DrainResponse, ReceiverReady } from './receiver-protocol';
+import type { DrainResponse, ReceiverReady } from './receiver-protocol';
+import { CONTROL_PREFIX } from './receiver-protocol';
 
 /** The bench's handle on the receiver process: its URLs, its records, and the clock offset between the two. */
 export class ReceiverClient {

@@ -3,10 +3,12 @@
  * at once, or never for paths under HANG_PREFIX, and records one small tuple per request. It does
  * no parsing or verification so that it is not what limits the figures.
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clock } from './clock';
-import { CONTROL_PREFIX, DrainResponse, HANG_PREFIX, ReceivedRecord, ReceiverReady } from './receiver-protocol';
+import type { DrainResponse, ReceivedRecord, ReceiverReady } from './receiver-protocol';
+import { CONTROL_PREFIX, HANG_PREFIX } from './receiver-protocol';
 
 let records: ReceivedRecord[] = [];
 let connections = 0;

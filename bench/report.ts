@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { Metric, ScenarioResult } from './scenarios/scenario';
+import type { Metric, ScenarioResult } from './scenarios/scenario';
 
 export const RESULTS_DIR = join(__dirname, 'results');
 const README = join(__dirname, 'README.md');

@@ -2,17 +2,20 @@
  * `npm run bench`: the scenarios of bench/README.md on this machine, in one run, then a table,
  * the ratios to the ceilings, bench/results/<time>.json and (full runs) the README block.
  */
-import { benchConfig, BenchConfig } from './bench-config';
+import type { BenchConfig } from './bench-config';
+import { benchConfig } from './bench-config';
 import { killAllChildren, stopAllChildren } from './children';
 import { clock } from './clock';
-import { CpuTarget, pidsMatching } from './cpu-usage';
+import type { CpuTarget} from './cpu-usage';
+import { pidsMatching } from './cpu-usage';
 import { DeliveriesDb } from './deliveries-db';
 import { HooklineClient } from './hookline-client';
 import { BENCH_ADMIN_KEY, databaseUrl, freePort, hooklineSettings, HooklineProcess, removeBuildSnapshot, resetState } from './hookline-processes';
 import { HooklineQueue } from './hookline-queue';
 import { Payloads } from './payloads';
 import { ReceiverClient } from './receiver-client';
-import { busy, describeMachine, findMetric, formatValue, machine, Ratios, RunReport, Target, targetsText, textTable, updateReadme, writeResults } from './report';
+import type { Ratios, RunReport, Target} from './report';
+import { busy, describeMachine, findMetric, formatValue, machine, targetsText, textTable, updateReadme, writeResults } from './report';
 import { endToEnd } from './scenarios/end-to-end';
 import { endToEndStream } from './scenarios/end-to-end-stream';
 import { fanOut } from './scenarios/fan-out';
@@ -22,7 +25,7 @@ import { queueCeiling } from './scenarios/queue-ceiling';
 import { rawCeiling } from './scenarios/raw-ceiling';
 import { scale } from './scenarios/scale';
 import { soak } from './scenarios/soak';
-import { BaseContext, HooklineContext, ScenarioResult } from './scenarios/scenario';
+import type { BaseContext, HooklineContext, ScenarioResult } from './scenarios/scenario';
 
 const runStartedAt = clock();
 const log = (message: string) => console.log(`[bench +${((clock() - runStartedAt) / 1000).toFixed(1).padStart(5)}s] ${message}`);

@@ -6,8 +6,10 @@
  *
  *   npm run receiver -- --port 4000 --secret whsec_... [--status 500]
  */
-import { createPublicKey, KeyObject, verify as verifySignature } from 'node:crypto';
-import { createServer, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyObject} from 'node:crypto';
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';

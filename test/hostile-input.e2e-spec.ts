@@ -2,7 +2,8 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { unescape } from 'node:querystring';
 import request from 'supertest';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, openRowCounter, RowCounter, startTestApi, TestApi } from './support';
+import type { IsolatedDatabase, RowCounter, TestApi } from './support';
+import { createIsolatedDatabase, createTenant, openRowCounter, startTestApi } from './support';
 import { grpcClient, publish } from '../apps/api/src/grpc/grpc-test-client';
 
 /**

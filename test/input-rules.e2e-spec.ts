@@ -2,7 +2,8 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { connect } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, tableRowCounts, TestStack } from './support';
+import type { IsolatedDatabase, TestStack } from './support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack, tableRowCounts } from './support';
 import { fieldViolations, grpcClient, grpcError, json, publish } from '../apps/api/src/grpc/grpc-test-client';
 import { jobErrors, ndjson, upload, waitForJob } from '../apps/api/src/bulk-jobs/bulk-test-kit';
 

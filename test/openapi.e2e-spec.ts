@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApi, TestApi } from './support';
+import type { TestApi } from './support';
+import { startTestApi } from './support';
 
 /**
  * The committed openapi.json is the API contract as code generates it, so every contract change

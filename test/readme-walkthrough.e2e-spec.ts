@@ -1,7 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestStack, TestStack } from './support';
+import type { TestStack } from './support';
+import { startTestStack } from './support';
 import { closedPort } from './delivery/delivery-test-kit';
 
 const ROOT = join(__dirname, '..');
@@ -66,8 +68,8 @@ describe('README: a first session with curl', () => {
     expect(stderr).toMatch(/"id":"ten_\w+"/);
     expect(stderr).toMatch(/"key":"hk_/);
     expect(stderr).toMatch(/"secret":"whsec_/);
-    expect(stdout).toMatch(/evt_\w+ invoice\.paid attempt 1 \(dlv_\w+\)  signature ok  → 200/);
-    expect(stdout).toMatch(/evt_\w+ invoice\.paid attempt 1 \(dlv_\w+\)  signature ok  → 500/);
+    expect(stdout).toMatch(/evt_\w+ invoice\.paid attempt 1 \(dlv_\w+\) {2}signature ok {2}→ 200/);
+    expect(stdout).toMatch(/evt_\w+ invoice\.paid attempt 1 \(dlv_\w+\) {2}signature ok {2}→ 500/);
     expect(stdout).not.toContain('signature INVALID');
     expect(stdout + stderr).not.toMatch(/already in use|problems\//);
   }, 90_000);

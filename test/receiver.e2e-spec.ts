@@ -1,7 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startTestStack, TestStack } from './support';
+import type { TestStack } from './support';
+import { startTestStack } from './support';
 import { closedPort, getDelivery, publish, subscribe, waitForDelivery } from './delivery/delivery-test-kit';
 
 /** `npm run receiver` as a user runs it: a child process whose stdout is what the user reads. */

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { readMigrations } from '../libs/database/src/migrator';
-import { actualShape, compareShapes, DatabaseShape, expectedShape, schemaDrift } from './schema-drift';
+import type { DatabaseShape} from './schema-drift';
+import { actualShape, compareShapes, expectedShape, schemaDrift } from './schema-drift';
 
 const SCHEMA = readFileSync(join(__dirname, '..', 'prisma', 'schema.prisma'), 'utf8');
 

@@ -1,5 +1,5 @@
 import { getDMMF } from '@prisma/internals';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 
 /**
  * Compares what `schema.prisma` declares with what the migrations built, in one shape both sides

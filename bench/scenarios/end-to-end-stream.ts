@@ -3,7 +3,8 @@ import { bearer, eventServiceClient, publishStreamClosedLoop, waitForReady } fro
 import { BENCH_ADMIN_KEY } from '../hookline-processes';
 import { perSecond } from '../stats';
 import { observed } from './observed';
-import { drainBudgetMs, HooklineContext, metric, ScenarioResult } from './scenario';
+import type { HooklineContext, ScenarioResult } from './scenario';
+import { drainBudgetMs, metric } from './scenario';
 import { warmUp } from './warm-up';
 
 const PATH = '/e2e-stream';

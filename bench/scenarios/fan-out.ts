@@ -2,7 +2,8 @@ import { firstAttempts } from '../arrivals';
 import { clock, sleep } from '../clock';
 import { runConcurrent } from '../load';
 import { summarize } from '../stats';
-import { HooklineContext, metric, ScenarioResult } from './scenario';
+import type { HooklineContext, ScenarioResult } from './scenario';
+import { metric } from './scenario';
 
 const PATH = '/fan/';
 const TYPE = 'bench.fanout';

@@ -1,9 +1,10 @@
 import { firstAttempts, publishToFirstAttempt } from '../arrivals';
 import { clock, sleep } from '../clock';
-import { HooklineClient } from '../hookline-client';
+import type { HooklineClient } from '../hookline-client';
 import { publishOpenLoop } from '../load';
 import { perSecond, summarize } from '../stats';
-import { drainBudgetMs, HooklineContext, metric, ScenarioResult } from './scenario';
+import type { HooklineContext, ScenarioResult } from './scenario';
+import { drainBudgetMs, metric } from './scenario';
 import { warmUp } from './warm-up';
 
 const PATH = '/moderate';

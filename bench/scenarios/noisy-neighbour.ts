@@ -1,8 +1,10 @@
 import { countUnder, firstAttempts, publishToFirstAttempt } from '../arrivals';
-import { publishOpenLoop, PublishLog } from '../load';
+import type { PublishLog } from '../load';
+import { publishOpenLoop } from '../load';
 import { summarize } from '../stats';
 import { HANG_PREFIX } from '../receiver-protocol';
-import { deferralsBetween, HooklineContext, metric, ScenarioResult } from './scenario';
+import type { HooklineContext, ScenarioResult } from './scenario';
+import { deferralsBetween, metric } from './scenario';
 import { warmUp } from './warm-up';
 
 const HEALTHY_PATH = '/nn/ok';

@@ -1,8 +1,10 @@
 import { clock } from '../clock';
-import { cpuBetween, CpuShare, sampleCpu } from '../cpu-usage';
-import { HooklineProcess } from '../hookline-processes';
-import { ProfileSummary, summarizeProfile } from '../profile';
-import { HooklineContext } from './scenario';
+import type { CpuShare} from '../cpu-usage';
+import { cpuBetween, sampleCpu } from '../cpu-usage';
+import type { HooklineProcess } from '../hookline-processes';
+import type { ProfileSummary} from '../profile';
+import { summarizeProfile } from '../profile';
+import type { HooklineContext } from './scenario';
 
 export interface Observation {
   cpu: { shares: CpuShare[]; machineCores: number | null };

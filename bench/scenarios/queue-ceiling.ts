@@ -1,10 +1,13 @@
-import { Job, Queue, Worker } from 'bullmq';
+import type { Job} from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Pool } from 'undici';
-import { DeliveryJobData, redisOptions } from '@hookline/queue';
+import type { DeliveryJobData} from '@hookline/queue';
+import { redisOptions } from '@hookline/queue';
 import { countUnder } from '../arrivals';
 import { clock, withTimeout } from '../clock';
 import { perSecond } from '../stats';
-import { BaseContext, drainBudgetMs, metric, ScenarioResult } from './scenario';
+import type { BaseContext, ScenarioResult } from './scenario';
+import { drainBudgetMs, metric } from './scenario';
 import { benchJob, benchSubscription, signedRequest } from './worker-request';
 
 const PATH = '/queue';

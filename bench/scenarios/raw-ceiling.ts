@@ -3,7 +3,8 @@ import { countUnder } from '../arrivals';
 import { clock } from '../clock';
 import { runConcurrent } from '../load';
 import { perSecond, summarize } from '../stats';
-import { BaseContext, metric, ScenarioResult } from './scenario';
+import type { BaseContext, ScenarioResult } from './scenario';
+import { metric } from './scenario';
 import { benchJob, benchSubscription, signedRequest } from './worker-request';
 
 const PATH = '/raw';

@@ -1,8 +1,10 @@
 import { clock } from '../clock';
 import { publishClosedLoop } from '../load';
 import { perSecond } from '../stats';
-import { Observation, observed } from './observed';
-import { deferralsBetween, drainBudgetMs, HooklineContext, metric, ScenarioResult, totalOf } from './scenario';
+import type { Observation} from './observed';
+import { observed } from './observed';
+import type { HooklineContext, ScenarioResult} from './scenario';
+import { deferralsBetween, drainBudgetMs, metric, totalOf } from './scenario';
 
 const TYPE = 'bench.scale';
 /**

@@ -1,11 +1,11 @@
-import { BenchConfig } from '../bench-config';
-import { CpuTarget } from '../cpu-usage';
-import { DeliveriesDb } from '../deliveries-db';
-import { HooklineClient } from '../hookline-client';
-import { HooklineProcess } from '../hookline-processes';
-import { HooklineQueue } from '../hookline-queue';
-import { Payloads } from '../payloads';
-import { ReceiverClient } from '../receiver-client';
+import type { BenchConfig } from '../bench-config';
+import type { CpuTarget } from '../cpu-usage';
+import type { DeliveriesDb } from '../deliveries-db';
+import type { HooklineClient } from '../hookline-client';
+import type { HooklineProcess } from '../hookline-processes';
+import type { HooklineQueue } from '../hookline-queue';
+import type { Payloads } from '../payloads';
+import type { ReceiverClient } from '../receiver-client';
 
 export interface Metric {
   /** Stable key for ratios and the JSON (`deliveriesPerSecond`). */

@@ -3,7 +3,8 @@ import { bearer, eventServiceClient, publishStreamOpenLoop, waitForReady } from 
 import { BENCH_ADMIN_KEY } from '../hookline-processes';
 import { perSecond, slope } from '../stats';
 import { observed } from './observed';
-import { drainBudgetMs, HooklineContext, metric, ScenarioResult } from './scenario';
+import type { HooklineContext, ScenarioResult } from './scenario';
+import { drainBudgetMs, metric } from './scenario';
 import { warmUp } from './warm-up';
 
 const PATH = '/soak';

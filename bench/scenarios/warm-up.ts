@@ -1,6 +1,6 @@
-import { DeliveryScope } from '../deliveries-db';
+import type { DeliveryScope } from '../deliveries-db';
 import { publishClosedLoop } from '../load';
-import { HooklineContext } from './scenario';
+import type { HooklineContext } from './scenario';
 
 /**
  * Publishes `count` events and waits until `expected` deliveries of the scope succeeded, then

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '@hookline/ids';
-import { DeliveryJobData } from '@hookline/queue';
+import type { DeliveryJobData } from '@hookline/queue';
 import { createSigner } from '@hookline/signing';
 import { outgoingRequest } from '../../apps/worker/src/delivery/outgoing-request';
 import type { CachedSubscription } from '../../apps/worker/src/delivery/subscription-cache';
-import { Payloads } from '../payloads';
+import type { Payloads } from '../payloads';
 
 /**
  * Scenarios 1 and 2 build each request with the worker's own `outgoingRequest` (exact body, both

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import type { Browser } from 'playwright-core';
-import { createTenant, startTestApi, TestApi } from '../support';
+import type { TestApi } from '../support';
+import { createTenant, startTestApi } from '../support';
 import { ensureWebUiBuilt, launchBrowser, watchPageProblems } from './browser-kit';
 
 jest.setTimeout(60_000);

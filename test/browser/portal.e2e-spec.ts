@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
 import { ensureWebUiBuilt, launchBrowser, screenshot, unnamedControls, waitUntil, watchPageProblems } from './browser-kit';
 
 jest.setTimeout(120_000);

@@ -1,7 +1,8 @@
 import { PrismaService } from '@hookline/database';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
 import { DeliveryEnqueuer } from '@hookline/queue';
-import { RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
 import { SubscriptionCache } from '../../apps/worker/src/delivery/subscription-cache';
 import { getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 

@@ -1,4 +1,5 @@
-import { RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
 import { header, NO_SWEEPER, publish, subscribe, tenantPath, verifiesWith, waitForDelivery } from './delivery-test-kit';
 
 /** A subscription's own headers, and PATCHes of headers or URL reaching the very next delivery. */

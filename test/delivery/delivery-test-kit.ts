@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { TestStack } from '../support';
+import type { TestStack } from '../support';
 
 /** Shared by the delivery e2e files: thin HTTP helpers over a TestStack, and signature checks. */
 

@@ -1,17 +1,18 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '@hookline/database';
+import type {
+  IsolatedDatabase,
+  TestApi,
+  TestProxy} from '../support';
 import {
   createIsolatedDatabase,
   createTenant,
-  IsolatedDatabase,
   RecordingReceiver,
   startTestApi,
   startTestProxy,
-  startTestWorker,
-  TestApi,
-  TestProxy,
+  startTestWorker
 } from '../support';
 
 /**

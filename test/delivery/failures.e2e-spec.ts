@@ -1,4 +1,5 @@
-import { RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
 import { closedPort, deliveryOf, getDelivery, getSubscription, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**

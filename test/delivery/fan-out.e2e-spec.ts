@@ -1,6 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { matchesEventType } from '@hookline/subscriptions';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack, waitFor } from '../support';
+import type { IsolatedDatabase, TestStack} from '../support';
+import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack, waitFor } from '../support';
 
 /** docs/contract.md#the-rest-api and docs/contract.md#delivery-semantics: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
 

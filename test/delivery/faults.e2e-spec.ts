@@ -1,19 +1,20 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer, redisOptions } from '@hookline/queue';
+import type {
+  IsolatedDatabase,
+  TestApi,
+  WorkerProcess} from '../support';
 import {
   createIsolatedDatabase,
   createTenant,
   ensureBuilt,
-  IsolatedDatabase,
   RecordingReceiver,
   spawnWorkerProcess,
   startTestApi,
-  startTestWorker,
-  TestApi,
-  WorkerProcess,
+  startTestWorker
 } from '../support';
 
 /**

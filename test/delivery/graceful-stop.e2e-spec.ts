@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
+import type {
+  IsolatedDatabase,
+  TestApi,
+  WorkerProcess} from '../support';
 import {
   createIsolatedDatabase,
   createTenant,
   ensureBuilt,
-  IsolatedDatabase,
   RecordingReceiver,
   spawnWorkerProcess,
-  startTestApi,
-  TestApi,
-  WorkerProcess,
+  startTestApi
 } from '../support';
 
 /**

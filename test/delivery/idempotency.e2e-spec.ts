@@ -1,5 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { IsolatedDatabase, TestStack } from '../support';
+import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack } from '../support';
 
 /** docs/contract.md#the-rest-api: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
 

@@ -2,8 +2,10 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { AttemptRecorder } from '../../apps/worker/src/delivery/attempt-recorder';
 import { MAX_INTERNAL_FAILURES } from '../../apps/worker/src/delivery/internal-failures';
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
-import { Delivery, getDelivery, header, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
+import type { IsolatedDatabase, TestStack } from '../support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
+import type { Delivery} from './delivery-test-kit';
+import { getDelivery, header, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**
  * Failures that are not the endpoint's answer, injected for real in a database of this file's own

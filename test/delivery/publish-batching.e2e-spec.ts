@@ -1,5 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { IsolatedDatabase, TestStack } from '../support';
+import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../support';
 
 /**
  * Concurrent publishes are written together (group commit: one statement per tenant for every

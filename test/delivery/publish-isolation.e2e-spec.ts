@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { PrismaService } from '@hookline/database';
 import { PublishBatcher } from '@hookline/events';
-import { createIsolatedDatabase, execute, IsolatedDatabase, RecordingReceiver, refuseRows, RefusedRows, startTestStack, TestStack } from '../support';
+import type { IsolatedDatabase, RefusedRows, TestStack } from '../support';
+import { createIsolatedDatabase, execute, RecordingReceiver, refuseRows, startTestStack } from '../support';
 import { sleep, subscribe, tenantPath, verifiesWith } from './delivery-test-kit';
 
 /**

@@ -1,5 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { IsolatedDatabase, TestStack } from '../support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
 
 /** docs/contract.md#delivery-semantics retention: events older than RETENTION_DAYS go with their deliveries and attempts; newer ones stay. */

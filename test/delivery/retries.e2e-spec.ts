@@ -1,6 +1,7 @@
 import { DeliveryEnqueuer } from '@hookline/queue';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
-import { RecordingReceiver, startTestStack, TestStack, waitFor } from '../support';
+import type { TestStack} from '../support';
+import { RecordingReceiver, startTestStack, waitFor } from '../support';
 import { getDelivery, header, NO_SWEEPER, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**

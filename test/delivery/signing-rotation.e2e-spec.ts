@@ -1,5 +1,7 @@
-import { RecordingReceiver, startTestStack, TestStack } from '../support';
-import { header, hubSignature, NO_SWEEPER, publish, sleep, subscribe, Subscription, tenantPath, verifiesWith, waitForDelivery } from './delivery-test-kit';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
+import type { Subscription} from './delivery-test-kit';
+import { header, hubSignature, NO_SWEEPER, publish, sleep, subscribe, tenantPath, verifiesWith, waitForDelivery } from './delivery-test-kit';
 
 /**
  * Secret rotation as receivers see it. The worker caches subscriptions for up to 5 s, but the API

@@ -1,7 +1,8 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, RecordingReceiver, startTestApi, startTestWorker, TestApi } from '../support';
+import type { IsolatedDatabase, TestApi } from '../support';
+import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestApi, startTestWorker } from '../support';
 
 /**
  * docs/contract.md#security-and-limits: the SSRF check is made on the address actually connected to, at every attempt, not only

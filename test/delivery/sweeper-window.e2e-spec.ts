@@ -1,6 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer } from '@hookline/queue';
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { IsolatedDatabase, TestStack } from '../support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
 import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
 import { header, publish, sleep, subscribe } from './delivery-test-kit';

@@ -1,4 +1,5 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -6,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { Client } from 'pg';
 import { parse } from 'yaml';
-import { buildContextFiles, dockerIgnored, Instruction, parseCommand, parseDockerfile, parseEnv, Stage } from './dockerfile';
+import type { Instruction, Stage } from './dockerfile';
+import { buildContextFiles, dockerIgnored, parseCommand, parseDockerfile, parseEnv } from './dockerfile';
 
 /**
  * The Dockerfile, replayed without a container engine: every stage's COPY and RUN in a scratch

@@ -14,6 +14,8 @@ const ROOT = join(__dirname, '../..');
 const K8S_DIR = join(ROOT, 'deploy/kubernetes');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
+// Parsed YAML of any shape, read field by field in the checks below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 function loadYaml(path: string): Obj[] {
@@ -71,6 +73,8 @@ describe('deploy/kubernetes', () => {
       .filter((o) => !o.apiVersion.includes('.'))
       .map((o) => [`${o.kind} ${o.metadata.name}`, o]),
   )('%s is a valid Kubernetes object', (_, object) => {
+    // The model module depends on the object's apiVersion: a computed path, so require.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const models = require(`kubernetes-models/${object.apiVersion}`);
     const Model = models[object.kind];
     expect(Model).toBeDefined();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { RecordingReceiver, ReceivedRequest, startTestStack, TestStack } from '../support';
+import type { ReceivedRequest, TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
 import { Clock } from '../../apps/worker/src/endpoint-health/clock';
 import { namespace, NO_SWEEPER, publish, subscribe, tenantPath, waitForStats } from './operators-test-kit';
 

@@ -1,5 +1,6 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { RecordingReceiver, startTestStack, startTestWorker, TestStack } from '../support';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack, startTestWorker } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, stats, subscribe } from './operators-test-kit';
 
 const COOLDOWN_MS = 4_000;

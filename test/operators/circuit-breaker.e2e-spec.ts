@@ -1,4 +1,5 @@
-import { RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, stats, subscribe, tenantPath } from './operators-test-kit';
 
 const COOLDOWN_MS = 1_000;

@@ -1,5 +1,6 @@
 import { DeliveryMetrics } from '../../apps/worker/src/endpoint-health/delivery-metrics';
-import { RecordingReceiver, startTestStack, TestStack } from '../support';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startTestStack } from '../support';
 import { namespace, NO_SWEEPER, publish, publishMany, sleep, subscribe } from './operators-test-kit';
 
 /**

@@ -1,4 +1,4 @@
-import { TestStack } from '../support';
+import type { TestStack } from '../support';
 
 /** Helpers shared by the operator e2e files: thin HTTP calls over a TestStack. */
 

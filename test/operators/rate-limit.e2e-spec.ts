@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import type {
+  IsolatedDatabase,
+  TestApi,
+  WorkerProcess} from '../support';
 import {
   createIsolatedDatabase,
   createTenant,
   ensureBuilt,
-  IsolatedDatabase,
   RecordingReceiver,
   spawnWorkerProcess,
-  startTestApi,
-  TestApi,
-  WorkerProcess,
+  startTestApi
 } from '../support';
 import { sleep } from './operators-test-kit';
 

@@ -1,5 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack, waitFor } from '../support';
+import type { IsolatedDatabase, TestStack} from '../support';
+import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForReplay, waitForStats } from './operators-test-kit';
 
 describe('POST …/subscriptions/{id}/recover', () => {

@@ -1,5 +1,7 @@
-import { createIsolatedDatabase, createTenant, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../support';
-import { namespace, NO_SWEEPER, publishMany, Replay, stats, subscribe, waitForReplay, waitForStats } from './operators-test-kit';
+import type { IsolatedDatabase, TestStack } from '../support';
+import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../support';
+import type { Replay} from './operators-test-kit';
+import { namespace, NO_SWEEPER, publishMany, stats, subscribe, waitForReplay, waitForStats } from './operators-test-kit';
 
 /** Two attempts per cycle, 50 ms apart: a failing delivery is dead within moments. */
 const FAST_DEATH = { ...NO_SWEEPER, RETRY_SCHEDULE: '50ms' };

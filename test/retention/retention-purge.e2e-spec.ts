@@ -1,7 +1,8 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createIsolatedDatabase, IsolatedDatabase, startTestWorker } from '../support';
+import type { IsolatedDatabase} from '../support';
+import { createIsolatedDatabase, startTestWorker } from '../support';
 import { BulkChunkProcessor } from '../../apps/worker/src/bulk/bulk-chunk.processor';
 import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';

@@ -1,4 +1,4 @@
-import { TestApi } from './test-api';
+import type { TestApi } from './test-api';
 
 let counter = 0;
 

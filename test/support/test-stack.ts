@@ -1,7 +1,8 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createTenant } from './factories';
-import { startTestApi, TestApi } from './test-api';
+import type { TestApi } from './test-api';
+import { startTestApi } from './test-api';
 import { startTestWorker } from './test-worker';
 
 export interface TestStack {

@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { createWorkerApp } from '../../apps/worker/src/worker.app';
 import { testConfig } from './test-config';
 

@@ -1,4 +1,5 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from './test-config';
 
@@ -11,7 +12,7 @@ export function ensureBuilt(): void {
   } catch (error) {
     // Without the compiler's output a failed build only says "Command failed".
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`build failed (scripts/prepare.js --build):\n${`${stdout ?? ''}${stderr ?? ''}`.slice(-4000)}`);
+    throw new Error(`build failed (scripts/prepare.js --build):\n${`${stdout ?? ''}${stderr ?? ''}`.slice(-4000)}`, { cause: error });
   }
 }
 

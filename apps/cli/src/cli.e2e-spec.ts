@@ -1,4 +1,5 @@
-import { RecordingReceiver, startTestStack, TEST_ADMIN_KEY, TestStack } from '../../../test/support';
+import type { TestStack } from '../../../test/support';
+import { RecordingReceiver, startTestStack, TEST_ADMIN_KEY } from '../../../test/support';
 import { runCli } from './cli';
 import { renderBar } from './progress-bar';
 

@@ -1,12 +1,17 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import { AppConfig, loadConfig, parseDuration } from '@hookline/config';
-import { ProblemDetails, ProblemException } from '@hookline/http-problem';
-import { DeadLettersService, REPLAYABLE_STATUSES, ReplayableStatus, ReplaysService, ReplayView, StatsService } from '@hookline/operators';
-import { ReencryptionSummary, SecretsReencryptionService } from '@hookline/subscriptions';
+import type { AppConfig} from '@hookline/config';
+import { loadConfig, parseDuration } from '@hookline/config';
+import type { ProblemDetails} from '@hookline/http-problem';
+import { ProblemException } from '@hookline/http-problem';
+import type { ReplayableStatus, ReplayView} from '@hookline/operators';
+import { DeadLettersService, REPLAYABLE_STATUSES, ReplaysService, StatsService } from '@hookline/operators';
+import type { ReencryptionSummary} from '@hookline/subscriptions';
+import { SecretsReencryptionService } from '@hookline/subscriptions';
 import { CliModule } from './cli.module';
-import { Output, ProgressBar } from './progress-bar';
+import type { Output} from './progress-bar';
+import { ProgressBar } from './progress-bar';
 
 const USAGE = `Hookline operator CLI: the same services as the API's operator routes, without HTTP.
 

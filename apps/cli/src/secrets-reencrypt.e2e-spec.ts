@@ -2,7 +2,8 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '@hookline/database';
 import { SecretKeyring } from '@hookline/secrets';
-import { createIsolatedDatabase, IsolatedDatabase, ReceivedRequest, RecordingReceiver, startTestStack, TEST_ADMIN_KEY, TestStack } from '../../../test/support';
+import type { IsolatedDatabase, ReceivedRequest, TestStack } from '../../../test/support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack, TEST_ADMIN_KEY } from '../../../test/support';
 import { runCli } from './cli';
 
 class Capture {

@@ -1,7 +1,7 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { AppConfig } from '@hookline/config';
+import type { AppConfig } from '@hookline/config';
 import { WorkerModule } from './worker.module';
 
 /** The worker opens no HTTP port: an application context only. */

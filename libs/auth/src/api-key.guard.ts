@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
 import { ProblemException } from '@hookline/http-problem';
 import { unsafeStringReason } from '@hookline/input-safety';
-import type { Request } from 'express';
 import { ApiKeysService } from './api-keys.service';
 import { PORTAL_TOKEN_PREFIX } from './api-key.crypto';
 import { ADMIN_ONLY, Principal, PORTAL_ACCESS, PUBLIC_ROUTE } from './principal';

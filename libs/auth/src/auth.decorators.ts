@@ -1,5 +1,7 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ADMIN_ONLY, Principal, PORTAL_ACCESS, PUBLIC_ROUTE } from './principal';
+import type { ExecutionContext} from '@nestjs/common';
+import { createParamDecorator, SetMetadata } from '@nestjs/common';
+import type { Principal} from './principal';
+import { ADMIN_ONLY, PORTAL_ACCESS, PUBLIC_ROUTE } from './principal';
 
 /** No bearer token needed (health, docs). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);

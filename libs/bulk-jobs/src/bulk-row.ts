@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EVENT_TYPE_NAME, PublishInput } from '@hookline/events';
+import type { PublishInput } from '@hookline/events';
+import { EVENT_TYPE_NAME } from '@hookline/events';
 import { validateWith } from '@hookline/http-problem';
 import { findUnsafeText, unsafeStringReason } from '@hookline/input-safety';
 

@@ -1,5 +1,6 @@
 import { ProblemException } from '@hookline/http-problem';
-import { csvRows, ndjsonRows, UploadRow } from './upload-rows';
+import type { UploadRow } from './upload-rows';
+import { csvRows, ndjsonRows } from './upload-rows';
 
 async function collect(rows: AsyncIterable<UploadRow>): Promise<UploadRow[]> {
   const out: UploadRow[] = [];

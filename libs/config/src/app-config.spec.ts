@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretKeyring } from '@hookline/secrets';
 import { ConfigError, loadConfig } from './app-config';
+import type * as AppConfigModule from './app-config';
 import { envSchema } from './config.schema';
 import { parseDuration, parseSchedule } from './duration';
 
@@ -197,11 +198,13 @@ describe('loadConfig', () => {
   it('in development generates one admin key per checkout in .hookline/dev-admin-key and reuses it', () => {
     const checkout = mkdtempSync(join(tmpdir(), 'hookline-config-'));
     const cwd = process.cwd();
-    let isolated!: typeof import('./app-config');
+    let isolated!: typeof AppConfigModule;
     try {
       // DEV_ADMIN_KEY_FILE is resolved against the working directory when the module loads.
       process.chdir(checkout);
       jest.isolateModules(() => {
+        // A fresh copy of the module, loaded from the checkout as a new process would: only require does that synchronously.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         isolated = require('./app-config');
       });
     } finally {
@@ -228,10 +231,12 @@ describe('loadConfig', () => {
   it('in development generates one random SECRETS_KEY per checkout in .hookline/dev-secrets-key (mode 600) and reuses it', () => {
     const checkout = mkdtempSync(join(tmpdir(), 'hookline-config-'));
     const cwd = process.cwd();
-    let isolated!: typeof import('./app-config');
+    let isolated!: typeof AppConfigModule;
     try {
       process.chdir(checkout);
       jest.isolateModules(() => {
+        // A fresh copy of the module, loaded from the checkout as a new process would: only require does that synchronously.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         isolated = require('./app-config');
       });
     } finally {
@@ -250,10 +255,12 @@ describe('loadConfig', () => {
       const sealed = new SecretKeyring(first.SECRETS_KEY).seal('whsec_dGhlIHNhbWUgc2VjcmV0IG5leHQgdGltZQ==');
 
       // The next start (a new process: a fresh module) reads the same key back.
-      let restarted!: typeof import('./app-config');
+      let restarted!: typeof AppConfigModule;
       process.chdir(checkout);
       try {
         jest.isolateModules(() => {
+          // A fresh copy of the module, loaded from the checkout as a new process would: only require does that synchronously.
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
           restarted = require('./app-config');
         });
       } finally {

@@ -132,7 +132,7 @@ async function applyMigrations(databaseUrl: string, migrations: MigrationFile[],
       } catch (error) {
         // On a dead connection ROLLBACK fails too (the server already rolled back); report the cause.
         await db.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`);
+        throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
     }
     return pending.map((m) => m.name);

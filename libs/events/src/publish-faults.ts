@@ -1,4 +1,4 @@
-import { FailureHandling } from '@hookline/batching';
+import type { FailureHandling } from '@hookline/batching';
 
 /**
  * Why a publish statement failed decides what its inputs get. Postgres names the cause with a

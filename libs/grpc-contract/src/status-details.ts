@@ -1,4 +1,5 @@
-import { BadRequest, BadRequest_FieldViolation } from './generated/google/rpc/error_details';
+import type { BadRequest_FieldViolation } from './generated/google/rpc/error_details';
+import { BadRequest } from './generated/google/rpc/error_details';
 import { Status } from './generated/google/rpc/status';
 
 /** The trailer in which gRPC carries a serialised google.rpc.Status (the "richer error model"). */

@@ -1,5 +1,7 @@
-import { lookup as dnsLookup, LookupAddress } from 'node:dns';
-import { isIP, LookupFunction } from 'node:net';
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { buildConnector } from 'undici';
 import { blockedAddressReason } from '@hookline/network-policy';
 import { BlockedAddressError } from './delivery-errors';

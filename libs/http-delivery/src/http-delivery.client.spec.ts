@@ -1,6 +1,8 @@
-import { createServer, LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
+import { createServer } from 'node:net';
 import { HttpDeliveryClient } from './http-delivery.client';
-import { startTestReceiver, TestReceiver } from './test-receiver';
+import type { TestReceiver } from './test-receiver';
+import { startTestReceiver } from './test-receiver';
 
 describe('HttpDeliveryClient against a receiver on 127.0.0.1', () => {
   let receiver: TestReceiver | undefined;

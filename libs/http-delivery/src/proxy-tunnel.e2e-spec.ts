@@ -1,12 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpsServer, Server } from 'node:https';
-import { createServer, LookupFunction } from 'node:net';
+import type { Server } from 'node:https';
+import { createServer as createHttpsServer } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestProxy, TestProxy } from '../../../test/support';
+import type { TestProxy } from '../../../test/support';
+import { startTestProxy } from '../../../test/support';
 import { HttpDeliveryClient } from './http-delivery.client';
-import { startTestReceiver, TestReceiver } from './test-receiver';
+import type { TestReceiver } from './test-receiver';
+import { startTestReceiver } from './test-receiver';
 
 /** HttpDeliveryClient with a proxy: a real tinyproxy between it and a receiver on 127.0.0.1. */
 

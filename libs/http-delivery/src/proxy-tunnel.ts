@@ -1,6 +1,9 @@
-import { lookup as dnsLookup, LookupAddress } from 'node:dns';
-import { isIPv6, LookupFunction, Socket } from 'node:net';
-import { buildConnector, Dispatcher, Pool } from 'undici';
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupFunction, Socket } from 'node:net';
+import { isIPv6 } from 'node:net';
+import type { Dispatcher} from 'undici';
+import { buildConnector, Pool } from 'undici';
 import { ProxyError } from './delivery-errors';
 import { guardedLookup } from './guarded-connector';
 

@@ -1,7 +1,8 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { HttpDeliveryClient } from './http-delivery.client';
-import { startTestReceiver, TestReceiver } from './test-receiver';
+import type { TestReceiver } from './test-receiver';
+import { startTestReceiver } from './test-receiver';
 
 /** A resolver answering from a table, so no test depends on (or queries) real DNS. */
 function fakeLookup(table: Record<string, string[]>): LookupFunction {

@@ -1,4 +1,5 @@
-import { json, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
+import { json } from 'express';
 import { ProblemException } from './problem.exception';
 
 /**

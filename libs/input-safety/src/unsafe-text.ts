@@ -11,6 +11,8 @@ export interface UnsafeText {
   message: string;
 }
 
+// Matching the control character NUL is the point.
+// eslint-disable-next-line no-control-regex
 const NUL = /\u0000/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

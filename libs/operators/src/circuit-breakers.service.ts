@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
 import { RedisService } from '@hookline/queue';
-import { operatorKeys } from './operator-keys';
 import { withTimeout } from '@hookline/timeout';
+import { operatorKeys } from './operator-keys';
 import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
 
 /** A console lists open breakers; past this many it shows a count (GET /v1/stats) rather than a list. */

@@ -6,10 +6,10 @@ import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
 import { REPLAYS_QUEUE, ReplayJobData, replayJob } from '@hookline/queue';
+import { withTimeout } from '@hookline/timeout';
 import { DEFAULT_REPLAY_STATUSES, ReplayableStatus, ReplayFilter } from './replay-filter';
 import { ReplayProgress, ReplayView, replayView } from './replay.view';
 import { ReplaysRepository } from './replays.repository';
-import { withTimeout } from '@hookline/timeout';
 
 /** Counting in the request is a courtesy: past this the worker counts, and `matched` fills in later. */
 const COUNT_IN_REQUEST_MS = 2_000;

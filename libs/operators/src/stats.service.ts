@@ -4,8 +4,8 @@ import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeliveryStatus, PrismaService } from '@hookline/database';
 import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
-import { operatorKeys } from './operator-keys';
 import { withTimeout } from '@hookline/timeout';
+import { operatorKeys } from './operator-keys';
 import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'dead', 'cancelled'];

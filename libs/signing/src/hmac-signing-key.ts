@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { decodePrefixedBase64 } from './base64-secret';
 import type { SigningKey } from './signing-key';
 

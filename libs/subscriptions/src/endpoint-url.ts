@@ -9,6 +9,7 @@ export type ResolveHost = (hostname: string) => Promise<string[]>;
 export function endpointUrlProblem(raw: string): string | null {
   if (raw.length > MAX_ENDPOINT_URL_LENGTH) return `must be at most ${MAX_ENDPOINT_URL_LENGTH} characters`;
   // The URL parser silently drops tabs and newlines and trims spaces; what is stored must be what is sent.
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   if (/[\s\x00-\x1f\x7f]/.test(raw)) return 'must not contain whitespace or control characters';
   let url: URL;
   try {

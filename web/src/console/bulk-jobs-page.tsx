@@ -18,6 +18,8 @@ export function BulkJobsPage() {
     if (!running) return;
     const timer = setTimeout(jobs.reload, 2000);
     return () => clearTimeout(timer);
+    // `jobs.reload` is a new function each render: re-arm on new data only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [jobs.data, running]);
 
   const submit = (event: FormEvent) => {

@@ -26,6 +26,8 @@ export function HealthPage() {
   useEffect(() => {
     const timer = setTimeout(stats.reload, 10_000);
     return () => clearTimeout(timer);
+    // `stats.reload` is a new function each render: re-arm on new data only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stats.data]);
   useEffect(() => {
     const until = new Date();

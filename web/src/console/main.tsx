@@ -125,7 +125,8 @@ function Console({ branding }: { branding: Branding }) {
   );
 }
 
-loadBranding().then((branding) =>
+// loadBranding never rejects (it falls back to the default branding).
+void loadBranding().then((branding) =>
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <Console branding={branding} />

@@ -16,6 +16,8 @@ export function ReplaysPage() {
     if (!running) return;
     const timer = setTimeout(list.reload, 2000);
     return () => clearTimeout(timer);
+    // `list.reload` is a new function each render: re-arm on new data only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [list.data, running]);
   return (
     <>

@@ -71,6 +71,8 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
     [tenant, key],
   );
   useEffect(() => {
+    // A new filter starts from an empty list, not the previous filter's rows.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setRows([]);
     void load();
   }, [load]);
@@ -80,7 +82,7 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
   const [refreshing, setRefreshing] = useState(false);
   useEffect(() => {
     if (!refreshing) return;
-    const timer = setTimeout(async () => {
+    const refresh = async () => {
       try {
         const page = await tenant.deliveries(apiFilter(filters));
         setRows((current) => {
@@ -93,7 +95,8 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
       } finally {
         setRefreshing(false);
       }
-    }, 1000);
+    };
+    const timer = setTimeout(() => void refresh(), 1000);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [refreshing, tenant, key]);

@@ -30,7 +30,7 @@ export function useDeliveryStream(tenant: TenantApi, onDelivery: (delivery: Deli
       } catch {
         setState('offline');
       }
-      pollTimer = setTimeout(poll, 4000);
+      pollTimer = setTimeout(() => void poll(), 4000);
     };
 
     const connect = async (failures: number): Promise<void> => {

@@ -107,7 +107,8 @@ function Portal({ branding }: { branding: Branding }) {
   );
 }
 
-loadBranding().then((branding) =>
+// loadBranding never rejects (it falls back to the default branding).
+void loadBranding().then((branding) =>
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <Portal branding={branding} />

@@ -8,10 +8,12 @@ import { usePortal } from './portal-context';
 export function useReplayProgress(initial: Replay | undefined, load: (id: string) => Promise<Replay>) {
   const [replay, setReplay] = useState(initial);
   const [error, setError] = useState<unknown>();
+  // Follows a replay the parent just started.
+  // eslint-disable-next-line react-hooks/set-state-in-effect
   useEffect(() => setReplay(initial), [initial]);
   useEffect(() => {
     if (!replay || replay.status === 'completed' || replay.status === 'failed') return;
-    const timer = setTimeout(() => load(replay.id).then(setReplay, setError), 1000);
+    const timer = setTimeout(() => void load(replay.id).then(setReplay, setError), 1000);
     return () => clearTimeout(timer);
   }, [replay, load]);
   return { replay, error };
@@ -45,7 +47,7 @@ export function ReplayProgress({ replay, error }: { replay: Replay; error?: unkn
 export function RecoverForm({ subscriptionId, onClose }: { subscriptionId: string; onClose: () => void }) {
   const { tenant } = usePortal();
   const id = useId();
-  const [since, setSince] = useState(toLocalInput(new Date(Date.now() - 24 * 3600_000)));
+  const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - 24 * 3600_000)));
   const [started, setStarted] = useState<Replay>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);

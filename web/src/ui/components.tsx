@@ -222,6 +222,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
+    // Loading is this hook's job: it shows the refetch while the previous data stays on screen.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setState((s) => ({ data: s.data, loading: true }));
     load().then(
       (data) => live && setState({ data, loading: false }),

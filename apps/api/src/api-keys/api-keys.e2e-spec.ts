@@ -1,5 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 
 type KeyPage = { data: Record<string, unknown>[]; nextCursor: string | null };
 

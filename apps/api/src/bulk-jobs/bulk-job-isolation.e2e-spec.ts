@@ -1,4 +1,5 @@
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, refuseRows, startTestStack, TestStack } from '../../../../test/support';
+import type { IsolatedDatabase, TestStack } from '../../../../test/support';
+import { createIsolatedDatabase, RecordingReceiver, refuseRows, startTestStack } from '../../../../test/support';
 import { count, jobErrors, ndjson, upload, waitForJob } from './bulk-test-kit';
 
 /**

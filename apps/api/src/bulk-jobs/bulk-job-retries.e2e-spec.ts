@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Job } from 'bullmq';
-import { BulkChunkJobData, BULK_CHUNK_ATTEMPTS } from '@hookline/queue';
-import { startTestStack, TestStack } from '../../../../test/support';
+import type { Job } from 'bullmq';
+import type { BulkChunkJobData} from '@hookline/queue';
+import { BULK_CHUNK_ATTEMPTS } from '@hookline/queue';
+import type { TestStack } from '../../../../test/support';
+import { startTestStack } from '../../../../test/support';
 import { BulkChunkProcessor } from '../../../worker/src/bulk/bulk-chunk.processor';
 import { count, db, jobErrors, ndjson, NO_SWEEPER, sleep, upload, waitForJob } from './bulk-test-kit';
 

@@ -1,4 +1,5 @@
-import { createIsolatedDatabase, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
+import type { IsolatedDatabase, TestStack } from '../../../../test/support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../../../../test/support';
 import { count, ndjson, sleep, upload, waitForJob } from './bulk-test-kit';
 
 const ROWS = 25_000;

@@ -1,7 +1,9 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
-import { BulkJob, count, jobErrors, jobsPath, ndjson, NO_SWEEPER, sleep, upload, waitForJob } from './bulk-test-kit';
+import type { TestStack } from '../../../../test/support';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
+import type { BulkJob} from './bulk-test-kit';
+import { count, jobErrors, jobsPath, ndjson, NO_SWEEPER, sleep, upload, waitForJob } from './bulk-test-kit';
 
 let namespace = 0;
 /** A type prefix no other test uses, so each test's receiver and counts see only its own events. */

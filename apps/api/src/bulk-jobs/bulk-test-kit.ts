@@ -1,5 +1,5 @@
 import { PrismaService } from '@hookline/database';
-import { TestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
 
 /** Shared by the bulk-job e2e files (test support: no jest globals, it is compiled with the app). */
 

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { BulkJobFormat } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';

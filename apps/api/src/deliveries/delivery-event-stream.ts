@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ProblemException } from '@hookline/http-problem';
-import { DeliveryUpdateMessage } from '@hookline/queue';
-import { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
+import type { DeliveryUpdateMessage } from '@hookline/queue';
+import type { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
 
 const HEARTBEAT_MS = 15_000;
 /** A reader this far behind is cut off (it reconnects and reloads) rather than buffered without bound. */

@@ -1,4 +1,5 @@
-import { RecordingReceiver, startTestApi, startTestStack, TestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { RecordingReceiver, startTestApi, startTestStack } from '../../../../test/support';
 import { deliveryOf, getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 import { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
 

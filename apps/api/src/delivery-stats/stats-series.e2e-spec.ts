@@ -1,7 +1,9 @@
 import { latencyBucket, latencyBucketRange } from '@hookline/delivery-stats';
 import { PrismaService } from '@hookline/database';
-import { createTenant, RecordingReceiver, startTestStack, startTestWorker, TestStack } from '../../../../test/support';
-import { Delivery, NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
+import type { TestStack } from '../../../../test/support';
+import { createTenant, RecordingReceiver, startTestStack, startTestWorker } from '../../../../test/support';
+import type { Delivery} from '../../../../test/delivery/delivery-test-kit';
+import { NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 
 interface Point {
   start: string;

@@ -1,4 +1,5 @@
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 
 describe('GET /v1/egress-ips', () => {
   let api: TestApi;

@@ -1,6 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { EventTypesService } from '@hookline/event-types';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 
 type TypePage = { data: { name: string }[]; nextCursor: string | null };
 

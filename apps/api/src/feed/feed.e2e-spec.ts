@@ -1,7 +1,8 @@
 import { Client } from 'pg';
-import { createTenant, createTenantKey, startTestStack, TestStack } from '../../../../test/support';
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
+import type { TestStack } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestStack } from '../../../../test/support';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,7 @@
-import { Metadata, ServerErrorResponse, status } from '@grpc/grpc-js';
-import { encodeBadRequestStatus, FieldError, STATUS_DETAILS_TRAILER } from '@hookline/grpc-contract';
+import type { ServerErrorResponse} from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
+import type { FieldError} from '@hookline/grpc-contract';
+import { encodeBadRequestStatus, STATUS_DETAILS_TRAILER } from '@hookline/grpc-contract';
 import { ProblemException } from '@hookline/http-problem';
 
 /** A failure with its gRPC status code and, when fields are at fault, which ones (proto names). */

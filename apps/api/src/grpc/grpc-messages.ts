@@ -1,6 +1,7 @@
-import { EventView } from '@hookline/events';
-import { DeliveryStatus, DeliveryUpdate, Event } from '@hookline/grpc-contract';
-import { DeliveryUpdateMessage } from '@hookline/queue';
+import type { EventView } from '@hookline/events';
+import type { DeliveryUpdate, Event } from '@hookline/grpc-contract';
+import { DeliveryStatus } from '@hookline/grpc-contract';
+import type { DeliveryUpdateMessage } from '@hookline/queue';
 
 /** An event as REST shows it, as the proto's Event. */
 export function eventMessage(tenantId: string, event: EventView, replayed: boolean): Event {

@@ -1,8 +1,8 @@
-import { PublishInput } from '@hookline/events';
-import { PublishRequest } from '@hookline/grpc-contract';
+import { status } from '@grpc/grpc-js';
+import type { PublishInput } from '@hookline/events';
+import type { PublishRequest } from '@hookline/grpc-contract';
 import { validateWith } from '@hookline/http-problem';
 import { findUnsafeText } from '@hookline/input-safety';
-import { status } from '@grpc/grpc-js';
 import { EventPublishSchema } from '../events/dto/event.dto';
 import { GrpcError, protoFieldName } from './grpc-errors';
 

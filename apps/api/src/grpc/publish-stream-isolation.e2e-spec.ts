@@ -1,7 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, refuseRows, startTestApi, TestApi } from '../../../../test/support';
-import { bearer, grpcClient, json, PublishRequestMessage, PublishSummaryMessage } from './grpc-test-client';
+import type { IsolatedDatabase, TestApi } from '../../../../test/support';
+import { createIsolatedDatabase, createTenant, refuseRows, startTestApi } from '../../../../test/support';
+import type { PublishRequestMessage, PublishSummaryMessage } from './grpc-test-client';
+import { bearer, grpcClient, json } from './grpc-test-client';
 import { PUBLISH_STREAM_LIMITS } from './publish-stream';
 
 /**

@@ -1,7 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
-import { bearer, grpcClient, grpcError, json, PublishRequestMessage, PublishSummaryMessage } from './grpc-test-client';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
+import type { PublishRequestMessage, PublishSummaryMessage } from './grpc-test-client';
+import { bearer, grpcClient, grpcError, json } from './grpc-test-client';
 
 const MAX_PAYLOAD_BYTES = 2048;
 const COUNT = 2_000;

@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
-import { PublishRequest } from '@hookline/grpc-contract';
+import type { PublishRequest } from '@hookline/grpc-contract';
 import { ProblemException } from '@hookline/http-problem';
-import { consumePublishStream, ItemOutcome, MAX_LISTED_ERRORS, StreamItem, StreamLimits, StreamPublisher } from './publish-stream';
+import type { ItemOutcome, StreamItem, StreamLimits, StreamPublisher } from './publish-stream';
+import { consumePublishStream, MAX_LISTED_ERRORS } from './publish-stream';
 
 const request = (i: number, tenantId = 'ten_1'): PublishRequest => ({ tenantId, type: 't', dataJson: Buffer.from(String(i)), idempotencyKey: '' });
 const indexOf = (item: StreamItem) => item.input.data as number;

@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
-import { PublishInput } from '@hookline/events';
-import { PublishError, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
-import { GrpcError, toGrpcError } from './grpc-errors';
+import type { PublishInput } from '@hookline/events';
+import type { PublishError, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
+import type { GrpcError} from './grpc-errors';
+import { toGrpcError } from './grpc-errors';
 
 /** One checked message of a stream, ready to publish. */
 export interface StreamItem {

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { Webhook } from 'standardwebhooks';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
 import { bearer, fieldViolations, grpcClient, grpcError, json, loadEventServiceClient, publish } from './grpc-test-client';
 
 const MAX_PAYLOAD_BYTES = 4096;

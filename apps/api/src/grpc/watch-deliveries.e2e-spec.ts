@@ -1,7 +1,9 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
 import { DeliveryWatchHub } from './delivery-watch.hub';
-import { bearer, DeliveryUpdateMessage, grpcClient, json, publish } from './grpc-test-client';
+import type { DeliveryUpdateMessage} from './grpc-test-client';
+import { bearer, grpcClient, json, publish } from './grpc-test-client';
 
 interface Watch {
   updates: DeliveryUpdateMessage[];

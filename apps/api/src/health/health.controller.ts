@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Public } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
 import { RedisService } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
-import type { Response } from 'express';
 
 const CHECK_TIMEOUT_MS = 2_000;
 

@@ -1,7 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { FailOpen, RedisService } from '@hookline/queue';
-import { RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { RecordingReceiver, startTestStack } from '../../../../test/support';
 
 /** A redis-server of this test's own on a free loopback port, which the test kills and restarts. */
 class DisposableRedis {

@@ -1,5 +1,6 @@
 import { DeliveryEnqueuer } from '@hookline/queue';
-import { createIsolatedDatabase, createTenantKey, IsolatedDatabase, RecordingReceiver, startTestStack, TestStack, waitFor } from '../../../../test/support';
+import type { IsolatedDatabase, TestStack} from '../../../../test/support';
+import { createIsolatedDatabase, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
 
 /** One sample of the Prometheus text, e.g. sample(text, 'hookline_dead_letters'). */
 function sample(text: string, series: string): number | undefined {

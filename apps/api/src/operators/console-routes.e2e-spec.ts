@@ -1,4 +1,5 @@
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack, TestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
 import { namespace, NO_SWEEPER, publish, subscribe, tenantPath } from '../../../../test/operators/operators-test-kit';
 
 /** The cross-tenant views the operator console needs, and the tenant lists it opens. */

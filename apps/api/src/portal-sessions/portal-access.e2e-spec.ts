@@ -1,6 +1,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 import { grpcClient, grpcError, json, publish } from '../grpc/grpc-test-client';
 import { createSubscription } from '../subscriptions/subscription-test-helpers';
 

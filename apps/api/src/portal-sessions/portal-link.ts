@@ -1,5 +1,5 @@
-import { ProblemException } from '@hookline/http-problem';
 import type { Request } from 'express';
+import { ProblemException } from '@hookline/http-problem';
 
 /** A Host header we are willing to echo into a link: a name or address and an optional port. */
 const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;

@@ -1,6 +1,7 @@
 import { hashApiKey } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 
 describe('portal sessions', () => {
   let api: TestApi;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 import { credentials } from './queue-dashboard';
 
 const basic = (password: string, user = 'ops') => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });

@@ -1,6 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { SubscriptionSecretsService } from '@hookline/subscriptions';
-import { createTenant, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, startTestApi } from '../../../../test/support';
 import { createSubscription, subscriptionsOf } from './subscription-test-helpers';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { PrismaService } from '@hookline/database';
-import { createTenant, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, startTestApi } from '../../../../test/support';
 import { rowCounts, subscriptionsOf } from './subscription-test-helpers';
 
 // Registration only parses and resolves: no request here leaves 127.0.0.1 (DNS lookups aside).

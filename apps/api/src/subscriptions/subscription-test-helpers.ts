@@ -1,6 +1,6 @@
-import { PrismaService } from '@hookline/database';
+import type { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
-import { TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
 
 /** Nothing listens there: these tests never deliver, and loopback is allowed by the test config. */
 export const RECEIVER_URL = 'http://127.0.0.1:9/hook';

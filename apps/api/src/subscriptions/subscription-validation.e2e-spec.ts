@@ -1,5 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import { createTenant, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, startTestApi } from '../../../../test/support';
 import { createSubscription, RECEIVER_URL, rowCounts, subscriptionsOf } from './subscription-test-helpers';
 
 type Case = [string, Record<string, unknown>, { field: string; message: string | ReturnType<typeof expect.any> }[]];

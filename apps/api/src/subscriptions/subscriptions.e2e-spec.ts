@@ -1,10 +1,12 @@
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '@hookline/config';
+import type { AppConfig } from '@hookline/config';
+import { APP_CONFIG } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
 import { redisOptions, subscriptionChangesChannel } from '@hookline/queue';
 import { ed25519PublicKeyFor } from '@hookline/signing';
 import { SubscriptionSecretsService } from '@hookline/subscriptions';
-import { createTenant, createTenantKey, startTestApi, TestApi } from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 import { createSubscription, deliveryStatuses, insertDeliveries, RECEIVER_URL, subscriptionsOf } from './subscription-test-helpers';
 
 const VIEW_FIELDS = ['createdAt', 'description', 'disabledReason', 'eventTypes', 'headers', 'id', 'metadata', 'rateLimitPerSecond', 'signatureScheme', 'status', 'tenantId', 'updatedAt', 'url'];

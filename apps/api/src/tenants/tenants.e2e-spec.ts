@@ -1,5 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, startTestApi, TestApi } from '../../../../test/support';
+import type { IsolatedDatabase, TestApi } from '../../../../test/support';
+import { createIsolatedDatabase, createTenant, startTestApi } from '../../../../test/support';
 
 describe('tenants', () => {
   // A database of its own: these tests count every tenant, and other files create tenants meanwhile.

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import { startTestApi, TestApi, testConfig } from '../../../../test/support';
+import type { TestApi} from '../../../../test/support';
+import { startTestApi, testConfig } from '../../../../test/support';
 import { ensureWebUiBuilt } from '../../../../test/browser/browser-kit';
 import { mountWebUi, webUiDirectory } from './web-ui';
 

@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { GroupCommit } from '@hookline/batching';
 import { SqlPool } from '@hookline/database';
-import { isTransientDatabaseError } from './database-errors';
 import { LATENCY_BUCKET_COUNT, latencyBucket } from '@hookline/delivery-stats';
+import { isTransientDatabaseError } from './database-errors';
 
 export interface AttemptRecord {
   attemptId: string;

@@ -1,5 +1,5 @@
 import type { WorkerOptions } from 'bullmq';
-import { AppConfig } from '@hookline/config';
+import type { AppConfig } from '@hookline/config';
 
 /** How much longer than one request the queue lock lives: signing, recording and Redis round trips. */
 export const LOCK_MARGIN_MS = 5_000;

@@ -1,7 +1,7 @@
 import { HOOKLINE_VERSION } from '@hookline/config';
-import { DeliveryJobData } from '@hookline/queue';
+import type { DeliveryJobData } from '@hookline/queue';
 import { eventBody, signatureHeaders } from '@hookline/signing';
-import { CachedSubscription } from './subscription-cache';
+import type { CachedSubscription } from './subscription-cache';
 
 const USER_AGENT = `Hookline/${HOOKLINE_VERSION}`;
 

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 
 /** A background task run every `intervalMs` (none when 0), never overlapping itself, stopped with the app. */
 export abstract class IntervalTask implements OnApplicationBootstrap, OnModuleDestroy {

@@ -1,6 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
-import { createIsolatedDatabase, createTenant, IsolatedDatabase, startTestStack, TestStack } from '../../../../test/support';
+import type { IsolatedDatabase, TestStack } from '../../../../test/support';
+import { createIsolatedDatabase, createTenant, startTestStack } from '../../../../test/support';
 import { PortalDataPurger } from './portal-data-purger';
 
 const DAY_MS = 86_400_000;
