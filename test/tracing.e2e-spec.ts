@@ -66,7 +66,8 @@ describe('tracing: one trace per published event, API to worker', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
     };
-    api = await spawnApiProcess(env);
+    // debug: the access log line of a successful request is written at debug, with the trace ids.
+    api = await spawnApiProcess({ ...env, LOG_LEVEL: 'debug' });
     worker = spawnWorkerProcess(env);
     await Promise.all([api.ready, worker.ready]);
     const tenant = await post(`${api.url}/v1/tenants`, { name: 'traced' });
@@ -112,6 +113,12 @@ describe('tracing: one trace per published event, API to worker', () => {
       [1, 500, 'retry'],
       [2, 200, 'succeeded'],
     ]);
+    const accessLine = await waitFor(
+      () => api.output().split('\n').find((line) => line.includes(`"trace_id":"${traceId}"`) && line.includes('"statusCode":202')),
+      (line) => line !== undefined,
+      { what: 'the access log line of the publish' },
+    );
+    expect(JSON.parse(accessLine!)).toMatchObject({ level: 20, trace_id: traceId, span_id: publish!.spanId });
     for (const attempt of attempts) {
       expect(attempt.attributes['hookline.event_id']).toBe(published.body.id);
       expect(attempt.parentSpanId).toBe(publish!.spanId);

@@ -4,6 +4,7 @@ import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { HttpDeliveryClient } from '@hookline/http-delivery';
 import { newId } from '@hookline/ids';
+import { withLogFields } from '@hookline/logging';
 import { DeliveryJobData } from '@hookline/queue';
 import { classifyOutcome, nextAttemptDelay } from '@hookline/retry-policy';
 import { SubscriptionsService } from '@hookline/subscriptions';
@@ -55,7 +56,13 @@ export class DeliveryProcessor extends WorkerHost {
     this.logger.warn(`queue worker: ${error.message}`);
   }
 
-  async process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+  process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const { deliveryId, eventId, subscriptionId, tenantId } = job.data;
+    // Every line logged while this job runs names the delivery (internal failures, breaker, 410…).
+    return withLogFields({ delivery_id: deliveryId, event_id: eventId, subscription_id: subscriptionId, tenant_id: tenantId }, () => this.processJob(job, token));
+  }
+
+  private async processJob(job: Job<DeliveryJobData>, token?: string): Promise<void> {
     const claimed: { lease: Date | null } = { lease: null };
     try {
       await this.deliver(job, token, claimed);
