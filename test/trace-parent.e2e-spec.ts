@@ -47,7 +47,7 @@ describe('the trace context stored with an event (tracing off)', () => {
   });
 
   it('stores and carries nothing without one, or with a malformed one', async () => {
-    for (const headers of [{}, { traceparent: '00-not-a-trace-01' }, { traceparent: `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01` }]) {
+    for (const headers of [{} as Record<string, string>, { traceparent: '00-not-a-trace-01' }, { traceparent: `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01` }]) {
       const { stored, job, rebuilt } = await publish(headers);
       expect(stored).toBeNull();
       expect(job).not.toHaveProperty('traceparent');

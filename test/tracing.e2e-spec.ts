@@ -104,6 +104,7 @@ describe('tracing: one trace per published event, API to worker', () => {
     const publish = api_.find((s) => s.kind === SERVER);
     expect(publish).toBeDefined();
     expect(publish!.parentSpanId).toBe(callerSpanId);
+    expect(publish!.name).toBe('POST /v1/tenants/:tenantId/events');
     const write = api_.find((s) => s.name === 'hookline.publish.write');
     expect(write?.attributes['hookline.event_id']).toBe(published.body.id);
     expect(api_.some((s) => s.name === 'hookline.publish.enqueue')).toBe(true);

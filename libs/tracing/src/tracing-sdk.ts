@@ -25,6 +25,13 @@ export function createTracingSdk(defaultServiceName: string, env: TracingEnv): N
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => isQuietPath(request.url),
+        // No express instrumentation (a span per middleware is noise): the route Express matched names the span.
+        applyCustomAttributesOnSpan: (span, request) => {
+          const route = (request as { route?: { path?: unknown } }).route?.path;
+          if (typeof route !== 'string') return;
+          span.setAttribute('http.route', route);
+          span.updateName(`${(request as { method?: string }).method ?? 'GET'} ${route}`);
+        },
         // Outgoing calls over node:http are the SDK's own exports; the worker's attempts go through undici.
         ignoreOutgoingRequestHook: () => true,
       }),
