@@ -62,7 +62,8 @@ export function accessLogLevel(_request: IncomingMessage, response: ServerRespon
  * Human-readable (pino-pretty) outside production when stdout is a terminal.
  */
 export function loggingModule(config: AppConfig): DynamicModule {
-  const pretty = config.NODE_ENV !== 'production' && process.stdout.isTTY === true && prettyPrinterInstalled();
+  // Not when silent (apps booted by tests): the transport would start a thread with nothing to print.
+  const pretty = config.NODE_ENV !== 'production' && config.LOG_LEVEL !== 'silent' && process.stdout.isTTY === true && prettyPrinterInstalled();
   const options = {
     level: config.LOG_LEVEL,
     redact: REDACT,
