@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
+import { Queue } from 'bullmq';
+import { DELIVERIES_QUEUE } from '@hookline/queue';
 import { loadEventServiceClient } from '../apps/api/src/grpc/grpc-test-client';
 import {
   ApiProcess,
@@ -45,6 +47,8 @@ describe('tracing: one trace per published event, API to worker', () => {
   let api: ApiProcess;
   let worker: WorkerProcess;
   let tenantPath: string;
+  /** Published before the worker started, its job then removed from Redis: the sweeper queues it again from Postgres. */
+  const swept = { traceId: hex(16), eventId: '' };
 
   beforeAll(async () => {
     ensureBuilt();
@@ -61,6 +65,7 @@ describe('tracing: one trace per published event, API to worker', () => {
     const env = {
       DATABASE_URL: db.url,
       QUEUE_PREFIX: `test-${hex(4)}`,
+      SWEEP_INTERVAL_MS: '300',
       RETRY_SCHEDULE: '200ms,200ms',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -68,12 +73,20 @@ describe('tracing: one trace per published event, API to worker', () => {
     };
     // debug: the access log line of a successful request is written at debug, with the trace ids.
     api = await spawnApiProcess({ ...env, LOG_LEVEL: 'debug' });
-    worker = spawnWorkerProcess(env);
-    await Promise.all([api.ready, worker.ready]);
+    await api.ready;
     const tenant = await post(`${api.url}/v1/tenants`, { name: 'traced' });
     expect(tenant.status).toBe(201);
     tenantPath = `${api.url}/v1/tenants/${tenant.body.id}`;
     expect((await post(`${tenantPath}/subscriptions`, { url: receiver.url, eventTypes: ['trace.*'] })).status).toBe(201);
+
+    const published = await post(`${tenantPath}/events`, { type: 'trace.swept', data: {} }, { traceparent: `00-${swept.traceId}-${hex(8)}-01` });
+    swept.eventId = published.body.id;
+    const queue = new Queue(DELIVERIES_QUEUE, { prefix: env.QUEUE_PREFIX, connection: { url: process.env.REDIS_URL } });
+    await queue.drain(true);
+    await queue.close();
+
+    worker = spawnWorkerProcess(env);
+    await worker.ready;
   }, 180_000);
 
   afterAll(async () => {
@@ -148,6 +161,13 @@ describe('tracing: one trace per published event, API to worker', () => {
     expect(attempts.map((s) => s.attributes['hookline.event_id'])).toEqual([event.id, event.id]);
     expect(attempts.every((s) => s.parentSpanId === server!.spanId)).toBe(true);
   }, 40_000);
+
+  it('keeps a delivery queued again from Postgres (sweeper) in its publish trace', async () => {
+    const spans = await attemptsExported(swept.traceId);
+    const attempts = spans.filter((s) => s.name === 'webhook.attempt');
+    expect(attempts.map((s) => s.attributes['hookline.event_id'])).toEqual([swept.eventId, swept.eventId]);
+    expect(spans.some((s) => s.service === 'hookline-api' && s.kind === SERVER)).toBe(true);
+  }, 30_000);
 
   it('exports no span for probes and scrapes', async () => {
     await fetch(`${api.url}/healthz`);
