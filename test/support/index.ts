@@ -7,6 +7,8 @@ export * from './test-stack';
 export * from './test-proxy';
 export * from './test-worker';
 export * from './worker-process';
+export * from './api-process';
+export * from './otlp-collector';
 export * from './refused-rows';
 export * from './row-counts';
 export * from './wait';

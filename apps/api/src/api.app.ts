@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@hookline/config';
+import { TracingShutdown } from '@hookline/tracing';
 import { answerUnreadableRequests, jsonBodyParser, readablePathsOnly } from '@hookline/http-problem';
 import { ApiModule } from './api.module';
 import { GrpcModule } from './grpc/grpc.module';
@@ -11,7 +12,7 @@ import { mountQueueDashboard } from './queue-dashboard/queue-dashboard';
 import { mountWebUi } from './web-ui/web-ui';
 
 /** The REST API plus, on GRPC_PORT, the gRPC server (docs/contract.md#grpc), which starts on `listen` and stops on `close`. */
-@Module({})
+@Module({ providers: [TracingShutdown] })
 class ApiAppModule {}
 
 /** The API as `main.ts` runs it; tests boot the same thing on port 0. */

@@ -1,3 +1,4 @@
+import './tracing';
 import { ConfigError, DEV_ADMIN_KEY_FILE, loadConfig } from '@hookline/config';
 import { migrateDatabase } from '@hookline/database';
 import { createApiApp } from './api.app';

@@ -1,3 +1,4 @@
+import './tracing';
 import { ConfigError, loadConfig } from '@hookline/config';
 import { migrateDatabase, PrismaService } from '@hookline/database';
 import { RedisService } from '@hookline/queue';

@@ -8,6 +8,7 @@ import { HttpDeliveryClient } from '@hookline/http-delivery';
 import { loggingModule } from '@hookline/logging';
 import { SubscriptionsDomainModule } from '@hookline/subscriptions';
 import { DELIVERIES_QUEUE, QueueModule } from '@hookline/queue';
+import { TracingShutdown } from '@hookline/tracing';
 import { BulkWorkerModule } from './bulk/bulk-worker.module';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { assertLockOutlivesRequest, deliveryWorkerOptions } from './delivery/delivery-worker.options';
@@ -38,6 +39,7 @@ export class WorkerModule {
       providers: [
         RedisPolicyCheck,
         WorkerShutdown,
+        TracingShutdown,
         DeliveryProcessor,
         SubscriptionCache,
         AttemptRecorder,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BulkSqlPool } from '@hookline/database';
 import { BulkPublishService, PublishInput } from '@hookline/events';
 import { BulkChunkJobData, DeliveryJobData } from '@hookline/queue';
+import { publishTraceCarrier } from '@hookline/tracing';
 import { BulkJobErrorView } from './bulk-job-views';
 import { BulkJobsRepository } from './bulk-jobs.repository';
 import { parseBulkRow } from './bulk-row';
@@ -38,6 +39,8 @@ export class BulkChunksService {
   /** Null when the chunk was already processed (a retried or re-added job). */
   async process(job: BulkChunkJobData): Promise<ChunkOutcome | null> {
     await this.jobs.markProcessing(job.bulkJobId);
+    // The chunk's span (in the upload's trace) when tracing is on: every event of the chunk joins it.
+    const trace = publishTraceCarrier();
     const result = await this.sql.transaction(async (tx) => {
       const chunk = await this.jobs.takeChunk(tx, job.bulkJobId, job.chunk);
       if (!chunk) return null;
@@ -54,7 +57,7 @@ export class BulkChunksService {
           const parsed = parseBulkRow(chunk.rows[start]);
           if (parsed.error !== undefined) errors.push({ line: chunk.lines[start], error: parsed.error });
           else {
-            inputs.push(parsed.input);
+            inputs.push(trace ? { ...parsed.input, trace } : parsed.input);
             inputLines.push(chunk.lines[start]);
             bytes += chunk.rows[start].length;
           }

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { BULK_JOBS_QUEUE, BulkChunkJobData, bulkChunkJob } from '@hookline/queue';
+import { publishTraceCarrier } from '@hookline/tracing';
 import { withTimeout } from '@hookline/timeout';
 import { BulkJobErrorView, BulkJobView, BulkUpload, CHUNK_MAX_BYTES, CHUNK_ROWS, PART_BYTES } from './bulk-job-views';
 import { BulkJobsRepository } from './bulk-jobs.repository';
@@ -155,7 +156,8 @@ export class BulkUploadService {
   /** Never throws: the chunks are committed, and the sweeper queues any that Redis did not take. */
   private async enqueue(jobId: string, tenantId: string, chunkCount: number): Promise<void> {
     if (chunkCount === 0) return;
-    const jobs = Array.from({ length: chunkCount }, (_, chunk) => bulkChunkJob({ bulkJobId: jobId, tenantId, chunk }));
+    const trace = publishTraceCarrier();
+    const jobs = Array.from({ length: chunkCount }, (_, chunk) => bulkChunkJob({ bulkJobId: jobId, tenantId, chunk, ...trace }));
     try {
       await withTimeout(this.queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
     } catch (error) {

@@ -127,6 +127,16 @@ export const envSchema = z.object({
     .string()
     .regex(/^[^\s;,]+( [^\s;,]+)*$/, "must be CSP sources separated by single spaces, e.g. 'self' https://app.example.com")
     .default("'self'"),
+  // OpenTelemetry tracing (docs/observability.md). The SDK reads these itself, before this config
+  // loads (libs/tracing); they are listed to be documented and for a bad value to be refused here too.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json'], { message: 'must be http/protobuf or http/json' }).optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_TRACES_SAMPLER: z.string().optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.string().optional(),
+  OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
+  OTEL_SDK_DISABLED: z.string().optional(),
 }).superRefine((env, ctx) => {
   if (env.OPERATOR_WEBHOOK_URL && !env.OPERATOR_WEBHOOK_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['OPERATOR_WEBHOOK_SECRET'], message: 'is required when OPERATOR_WEBHOOK_URL is set' });

@@ -12,6 +12,7 @@ interface JobRow {
   dataJson: string;
   attemptCount: number;
   cycleAttempts: number;
+  traceparent: string | null;
 }
 
 /** Rebuilds queue payloads from Postgres, for replays and for the sweeper. */
@@ -24,12 +25,14 @@ export class DeliveryJobsRepository {
     const rows = await this.prisma.$queryRawUnsafe<JobRow[]>(
       `SELECT d.id AS "deliveryId", d.tenant_id AS "tenantId", d.subscription_id AS "subscriptionId",
               e.id AS "eventId", e.type AS "eventType", e.created_at AS "createdAt", e.data::text AS "dataJson",
-              d.attempt_count AS "attemptCount", d.cycle_attempts AS "cycleAttempts"
+              d.attempt_count AS "attemptCount", d.cycle_attempts AS "cycleAttempts",
+              e.trace_parent AS "traceparent"
        FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.id = ANY($1::text[])`,
       deliveryIds,
     );
-    return rows.map(({ createdAt, ...row }) => ({ ...row, timestamp: createdAt.toISOString() }));
+    // Queued again from Postgres (sweeper, replay): the attempts still join the publish's trace.
+    return rows.map(({ createdAt, traceparent, ...row }) => ({ ...row, timestamp: createdAt.toISOString(), ...(traceparent ? { traceparent } : {}) }));
   }
 
   /**

@@ -6,6 +6,7 @@ import { SqlPool } from '@hookline/database';
 import { compileJsonSchema, dataFieldErrors, JsonSchema } from '@hookline/event-types';
 import { newId } from '@hookline/ids';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
+import type { TraceCarrier } from '@hookline/tracing';
 import { PublishInput } from './event-views';
 import { autocommitFailure, ClaimVanished, CommitUnknown, isPostgresAnswer, TransactionBroken, transactionFailure } from './publish-faults';
 import { BULK_PUBLISH_SQL, CLAIMS_SQL, EVENT_TYPE_SCHEMAS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
@@ -43,6 +44,7 @@ interface Candidate {
   dataJson: string;
   key: string | null;
   hash: string | null;
+  trace: TraceCarrier | null;
 }
 
 interface Claim {
@@ -147,7 +149,7 @@ export class BulkPublishService {
         return;
       }
       const key = input.idempotencyKey ?? null;
-      sized.push({ index, id: newId('evt'), type: input.type, dataJson, key, hash: key ? publishRequestHash(input.type, input.data) : null });
+      sized.push({ index, id: newId('evt'), type: input.type, dataJson, key, hash: key ? publishRequestHash(input.type, input.data) : null, trace: input.trace ?? null });
     });
 
     // As EventsService.publish: a key still live answers the row before the schema is checked (the
@@ -217,7 +219,7 @@ export class BulkPublishService {
     const timestamp = row.createdAt?.toISOString() ?? '';
     const deliveries = row.deliveries.map(([deliveryId, eventId, subscriptionId]): DeliveryJobData => {
       const event = byId.get(eventId)!;
-      return { deliveryId, tenantId, subscriptionId, eventId, eventType: event.type, timestamp, dataJson: event.dataJson, attemptCount: 0, cycleAttempts: 0 };
+      return { deliveryId, tenantId, subscriptionId, eventId, eventType: event.type, timestamp, dataJson: event.dataJson, attemptCount: 0, cycleAttempts: 0, ...event.trace };
     });
     return { outcomes, deliveries };
   }
@@ -279,7 +281,8 @@ export class BulkPublishService {
 /** The JSON array BULK_PUBLISH_SQL reads, with each `data` spliced in exactly as it will be stored and signed. */
 function publishDocument(candidates: Candidate[]): string {
   const rows = candidates.map(
-    (c) => `{"ord":${c.index},"id":"${c.id}","type":${JSON.stringify(c.type)},"data":${c.dataJson},"key":${JSON.stringify(c.key)},"hash":${JSON.stringify(c.hash)}}`,
+    (c) =>
+      `{"ord":${c.index},"id":"${c.id}","type":${JSON.stringify(c.type)},"data":${c.dataJson},"key":${JSON.stringify(c.key)},"hash":${JSON.stringify(c.hash)},"tp":${JSON.stringify(c.trace?.traceparent ?? null)}}`,
   );
   return `[${rows.join(',')}]`;
 }

@@ -7,8 +7,8 @@
  * Keys must be distinct within one call (ON CONFLICT cannot touch a row twice in one statement);
  * they are claimed in key order so two chunks sharing keys lock them in the same order.
  *
- * $1 tenant id, $2 the rows as one JSON array of `{ ord, id, type, data, key, hash }` (`key` and
- * `hash` null for none). One JSON document rather than parallel arrays: node-postgres escapes a
+ * $1 tenant id, $2 the rows as one JSON array of `{ ord, id, type, data, key, hash, tp }` (`key`,
+ * `hash` and `tp`, the W3C traceparent, null for none). One JSON document rather than parallel arrays: node-postgres escapes a
  * 10,000-element text[] several times slower than JSON.stringify, and a `json` column keeps each
  * `data` byte for byte as it appears in the document.
  *
@@ -17,7 +17,7 @@
  */
 export const BULK_PUBLISH_SQL = `
 WITH input AS (
-  SELECT * FROM json_to_recordset($2::json) AS t(ord int, id text, type text, data json, key text, hash text)
+  SELECT * FROM json_to_recordset($2::json) AS t(ord int, id text, type text, data json, key text, hash text, tp text)
 ), claim AS (
   INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash)
   SELECT $1, key, id, hash FROM input WHERE key IS NOT NULL ORDER BY key
@@ -26,8 +26,8 @@ WITH input AS (
     WHERE idempotency_keys.created_at < now() - interval '24 hours'
   RETURNING key
 ), event AS (
-  INSERT INTO events (id, tenant_id, type, data, idempotency_key)
-  SELECT i.id, $1, i.type, i.data, i.key FROM input i
+  INSERT INTO events (id, tenant_id, type, data, idempotency_key, trace_parent)
+  SELECT i.id, $1, i.type, i.data, i.key, i.tp FROM input i
   WHERE i.key IS NULL OR i.key IN (SELECT key FROM claim)
   ORDER BY i.ord
   RETURNING id, type, created_at

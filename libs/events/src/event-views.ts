@@ -1,3 +1,5 @@
+import type { TraceCarrier } from '@hookline/tracing';
+
 export interface EventView {
   id: string;
   type: string;
@@ -11,6 +13,8 @@ export interface PublishInput {
   type: string;
   data: unknown;
   idempotencyKey?: string;
+  /** The publish's trace (see publishTraceCarrier): stored with the event and carried by its delivery jobs. */
+  trace?: TraceCarrier | null;
 }
 
 export interface PublishResult {

@@ -6,6 +6,7 @@ import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
+import { inSpan } from '@hookline/tracing';
 import { EventView, PublishInput, PublishResult } from './event-views';
 import { PUBLISH_SQL } from './publish.sql';
 import { PublishBatcher } from './publish-batcher';
@@ -75,7 +76,10 @@ export class EventsService {
     const errors = await this.eventTypes.validateData(input.type, input.data);
     if (errors.length) throw new ProblemException(422, `data does not match the schema of ${input.type}`, errors, 'validation-error');
 
-    const rows = await this.prisma.$queryRawUnsafe<PublishedRow[]>(PUBLISH_SQL, newId('evt'), tenantId, input.type, dataJson, key, hash, onlySubscriptionId ?? null);
+    const trace = input.trace ?? null;
+    const rows = await inSpan('hookline.publish.write', { attributes: { 'hookline.tenant_id': tenantId } }, () =>
+      this.prisma.$queryRawUnsafe<PublishedRow[]>(PUBLISH_SQL, newId('evt'), tenantId, input.type, dataJson, key, hash, onlySubscriptionId ?? null, trace?.traceparent ?? null),
+    );
     if (rows.length === 0) {
       // Claimed by a concurrent publish of the same key between liveClaim and PUBLISH_SQL.
       const claim = await this.prisma.idempotencyKey.findUnique({ where: { tenantId_key: { tenantId, key: key! } } });
@@ -84,8 +88,8 @@ export class EventsService {
     }
 
     const [row] = rows;
-    await this.enqueuer.enqueue(
-      row.deliveries.map(([deliveryId, subscriptionId]): DeliveryJobData => ({
+    const jobs = row.deliveries.map(
+      ([deliveryId, subscriptionId]): DeliveryJobData => ({
         deliveryId,
         tenantId,
         subscriptionId,
@@ -95,8 +99,10 @@ export class EventsService {
         dataJson,
         attemptCount: 0,
         cycleAttempts: 0,
-      })),
+        ...trace,
+      }),
     );
+    await inSpan('hookline.publish.enqueue', { attributes: { 'hookline.event_id': row.id, 'hookline.deliveries': jobs.length } }, () => this.enqueuer.enqueue(jobs));
     const event = { id: row.id, type: input.type, data: input.data, idempotencyKey: key, createdAt: row.createdAt, deliveryCount: row.deliveries.length };
     return { event, replayed: false };
   }

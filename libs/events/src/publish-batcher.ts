@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GroupCommit } from '@hookline/batching';
+import { inSpan } from '@hookline/tracing';
 import { BulkPublishOutcome, BulkPublishService, TenantPublish } from './bulk-publish.service';
 import { PublishInput } from './event-views';
 
@@ -27,8 +28,14 @@ export class PublishBatcher {
 
   /** Resolves once the event committed (or was found already published); rejects if it did not commit. */
   async publish(tenantId: string, input: PublishInput): Promise<BulkPublishOutcome> {
-    const { outcome, enqueued } = await this.group.submit({ tenantId, input });
-    await enqueued;
+    // Spans of this request's wait: the write and the addBulk are shared with the batch's other publishes.
+    const { outcome, enqueued } = await inSpan('hookline.publish.write', { attributes: { 'hookline.tenant_id': tenantId } }, async (span) => {
+      const written = await this.group.submit({ tenantId, input });
+      span.setAttribute('hookline.outcome', written.outcome.status);
+      if (written.outcome.status !== 'rejected') span.setAttribute('hookline.event_id', written.outcome.eventId);
+      return written;
+    });
+    await inSpan('hookline.publish.enqueue', {}, () => enqueued);
     return outcome;
   }
 

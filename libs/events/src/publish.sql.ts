@@ -5,7 +5,7 @@
  * No row back means the key was already taken. Why: docs/decisions/outbox-in-one-statement.md.
  *
  * $1 event id, $2 tenant id, $3 type, $4 data (JSON text), $5 idempotency key | null,
- * $6 request hash | null, $7 only this subscription | null
+ * $6 request hash | null, $7 only this subscription | null, $8 W3C traceparent | null
  */
 export const PUBLISH_SQL = `
 WITH claim AS (
@@ -16,8 +16,8 @@ WITH claim AS (
     WHERE idempotency_keys.created_at < now() - interval '24 hours'
   RETURNING event_id
 ), event AS (
-  INSERT INTO events (id, tenant_id, type, data, idempotency_key)
-  SELECT $1, $2, $3, $4::json, $5 WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+  INSERT INTO events (id, tenant_id, type, data, idempotency_key, trace_parent)
+  SELECT $1, $2, $3, $4::json, $5, $8 WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM claim)
   RETURNING id, created_at
 ), delivery AS (
   INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)

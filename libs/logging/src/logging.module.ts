@@ -5,6 +5,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { LoggerModule } from 'nestjs-pino';
 import { levels, stdSerializers } from 'pino';
 import { AppConfig } from '@hookline/config';
+import { logFields } from './log-fields';
 
 const REDACT = {
   paths: ['req.headers.authorization', 'req.headers.cookie', '*.secret', '*.key', 'secret', 'key'],
@@ -21,7 +22,7 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
 const currentRequest = new AsyncLocalStorage<IncomingMessage & { id?: string }>();
 
 /**
- * Above `info`, in place of pino-http (whose request lines are written at `info`, so never here,
+ * Above `info`, in place of pino-http (whose request lines are written at `info` at most, so never here,
  * but which still builds a child logger with the serialized request for every request): the
  * request id, and the request kept at hand; it is serialized only when a line is written.
  */
@@ -37,17 +38,46 @@ class RequestContextModule implements NestModule {
   }
 }
 
-/** One JSON line per event (pretty in a development terminal), with a request id and no secrets. */
+/** pino-pretty is a development dependency: an install without it (the image) logs JSON. */
+function prettyPrinterInstalled(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The access log's level: a request answered well is routine (debug, or every publish would be a
+ * line at info); a refused one is worth a look (info), a failed one is an error.
+ */
+export function accessLogLevel(_request: IncomingMessage, response: ServerResponse, error?: Error): 'debug' | 'info' | 'error' {
+  if (error || response.statusCode >= 500) return 'error';
+  return response.statusCode >= 400 ? 'info' : 'debug';
+}
+
+/**
+ * One JSON line per event, with a request id, the active trace and span ids, and no secrets.
+ * Human-readable (pino-pretty) outside production when stdout is a terminal.
+ */
 export function loggingModule(config: AppConfig): DynamicModule {
-  const pretty = config.NODE_ENV === 'development' && process.stdout.isTTY;
+  // Not when silent (apps booted by tests): the transport would start a thread with nothing to print.
+  const pretty = config.NODE_ENV !== 'production' && config.LOG_LEVEL !== 'silent' && process.stdout.isTTY === true && prettyPrinterInstalled();
   const options = {
     level: config.LOG_LEVEL,
     redact: REDACT,
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
   if (levels.values[config.LOG_LEVEL] <= levels.values.info) {
     return LoggerModule.forRoot({
-      pinoHttp: { ...options, genReqId: requestId, autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' } },
+      pinoHttp: {
+        ...options,
+        mixin: logFields,
+        genReqId: requestId,
+        customLogLevel: accessLogLevel,
+        autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
+      },
     });
   }
   return {
@@ -59,7 +89,7 @@ export function loggingModule(config: AppConfig): DynamicModule {
           serializers: { req: stdSerializers.req },
           mixin: () => {
             const request = currentRequest.getStore();
-            return request ? { req: request } : {};
+            return request ? { ...logFields(), req: request } : logFields();
           },
         },
         forRoutes: [],

@@ -7,6 +7,9 @@ export interface BulkChunkJobData {
   bulkJobId: string;
   tenantId: string;
   chunk: number;
+  /** W3C trace context of the upload (when tracing is on): a bulk job is one trace, its events carry it. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**

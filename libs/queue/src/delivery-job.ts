@@ -19,6 +19,9 @@ export interface DeliveryJobData {
   /** Attempts made before the job was queued, over the delivery's life and in this cycle (the worker goes by Postgres's counts). */
   attemptCount: number;
   cycleAttempts: number;
+  /** W3C trace context of the publish, when it had one: every attempt's span joins that trace. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface DeliveryJob {

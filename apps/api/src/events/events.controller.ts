@@ -6,6 +6,7 @@ import { DeliveriesService } from '@hookline/deliveries';
 import { EventsService } from '@hookline/events';
 import { ProblemException } from '@hookline/http-problem';
 import { unsafeStringReason } from '@hookline/input-safety';
+import { publishTraceCarrier } from '@hookline/tracing';
 import { EventListQueryDto, EventPublishDto, idempotencyKey } from './dto/event.dto';
 
 @ApiTags('events')
@@ -27,7 +28,9 @@ export class EventsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const key = resolveIdempotencyKey(body.idempotencyKey, headerKey);
-    const { event, replayed } = await this.events.publish(tenantId, { type: body.type, data: body.data, idempotencyKey: key });
+    // Under the request's span when tracing is on (the http instrumentation continued the caller's traceparent).
+    const trace = publishTraceCarrier(response.req.headers);
+    const { event, replayed } = await this.events.publish(tenantId, { type: body.type, data: body.data, idempotencyKey: key, trace });
     if (replayed) response.status(200).setHeader('Idempotent-Replayed', 'true');
     return event;
   }

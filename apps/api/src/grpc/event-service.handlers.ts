@@ -19,6 +19,7 @@ import { GrpcError, toGrpcError } from './grpc-errors';
 import { deliveryUpdate, eventMessage } from './grpc-messages';
 import { consumePublishStream, ItemOutcome, StreamItem, StreamPublisher } from './publish-stream';
 import { publishInput } from './publish-request';
+import { inGrpcSpan } from './grpc-trace';
 
 /** Updates a watcher may leave unread before it is ended: a slow reader must not hold memory without bound. */
 export const MAX_UNREAD_UPDATES = 10_000;
@@ -46,15 +47,15 @@ export class EventServiceHandlers {
   }
 
   readonly publish: handleUnaryCall<PublishRequest, Event> = (call, callback) => {
-    const run = async () => {
+    const run = () => inGrpcSpan('Publish', call.metadata, async (trace) => {
       const principal = await this.auth.authenticate(call.metadata);
       // As in REST: whose tenant it is comes before what is wrong with the body.
       await this.auth.assertTenantVisible(principal, call.request.tenantId);
-      const input = publishInput(call.request, this.config.MAX_PAYLOAD_BYTES);
+      const input = { ...publishInput(call.request, this.config.MAX_PAYLOAD_BYTES), trace };
       const { event, replayed } = await this.events.publish(call.request.tenantId, input);
       if (replayed) call.sendMetadata(replayedHeader());
       return eventMessage(call.request.tenantId, event, replayed);
-    };
+    });
     run().then(
       (event) => callback(null, event),
       (error: unknown) => callback(this.failure(error, 'Publish')),
@@ -62,18 +63,18 @@ export class EventServiceHandlers {
   };
 
   readonly publishStream: handleClientStreamingCall<PublishRequest, PublishSummary> = (call, callback) => {
-    const run = async () => {
+    const run = () => inGrpcSpan('PublishStream', call.metadata, async (trace) => {
       const principal = await this.auth.authenticate(call.metadata);
       const tenantVisible = this.auth.tenantChecker(principal);
       const publisher: StreamPublisher = {
         prepare: async (request) => {
           await tenantVisible(request.tenantId);
-          return { tenantId: request.tenantId, input: publishInput(request, this.config.MAX_PAYLOAD_BYTES) };
+          return { tenantId: request.tenantId, input: { ...publishInput(request, this.config.MAX_PAYLOAD_BYTES), trace } };
         },
         publishBatch: (items) => this.publishBatch(items),
       };
       return consumePublishStream(call, publisher, (error, index) => this.logger.error(`PublishStream message ${index} failed: ${describe(error)}`));
-    };
+    });
     run().then(
       (summary) => callback(null, summary),
       (error: unknown) => {

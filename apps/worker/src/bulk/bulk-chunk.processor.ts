@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { BulkChunksService } from '@hookline/bulk-jobs';
 import { BULK_JOBS_QUEUE, BulkChunkJobData } from '@hookline/queue';
+import { contextFrom, inSpan } from '@hookline/tracing';
 
 /**
  * Chunks in flight per worker process. Each holds up to 10,000 parsed rows and one database
@@ -24,7 +25,12 @@ export class BulkChunkProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<BulkChunkJobData>): Promise<void> {
+  process(job: Job<BulkChunkJobData>): Promise<void> {
+    const attributes = { 'hookline.bulk_job_id': job.data.bulkJobId, 'hookline.tenant_id': job.data.tenantId, 'hookline.chunk': job.data.chunk };
+    return inSpan('hookline.bulk.chunk', { attributes, parent: contextFrom(job.data) }, () => this.processChunk(job));
+  }
+
+  private async processChunk(job: Job<BulkChunkJobData>): Promise<void> {
     const { bulkJobId, chunk } = job.data;
     try {
       const outcome = await this.chunks.process(job.data);

@@ -4,9 +4,11 @@ import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { HttpDeliveryClient } from '@hookline/http-delivery';
 import { newId } from '@hookline/ids';
+import { withLogFields } from '@hookline/logging';
 import { DeliveryJobData } from '@hookline/queue';
 import { classifyOutcome, nextAttemptDelay } from '@hookline/retry-policy';
 import { SubscriptionsService } from '@hookline/subscriptions';
+import { contextFrom, inSpan, Span } from '@hookline/tracing';
 import { Admission, EndpointGate } from '../endpoint-health/endpoint-gate';
 import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryUpdatesPublisher } from './delivery-updates.publisher';
@@ -54,7 +56,13 @@ export class DeliveryProcessor extends WorkerHost {
     this.logger.warn(`queue worker: ${error.message}`);
   }
 
-  async process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+  process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const { deliveryId, eventId, subscriptionId, tenantId } = job.data;
+    // Every line logged while this job runs names the delivery (internal failures, breaker, 410…).
+    return withLogFields({ delivery_id: deliveryId, event_id: eventId, subscription_id: subscriptionId, tenant_id: tenantId }, () => this.processJob(job, token));
+  }
+
+  private async processJob(job: Job<DeliveryJobData>, token?: string): Promise<void> {
     const claimed: { lease: Date | null } = { lease: null };
     try {
       await this.deliver(job, token, claimed);
@@ -103,8 +111,23 @@ export class DeliveryProcessor extends WorkerHost {
     }
   }
 
+  /**
+   * One span per attempt, in the publish's trace (carried by the job, or read with the event when
+   * queued again from Postgres); the undici request span is its child.
+   */
+  private attempt(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission, claim: SendClaim): Promise<Date | null> {
+    const attributes = {
+      'hookline.delivery_id': data.deliveryId,
+      'hookline.event_id': data.eventId,
+      'hookline.subscription_id': data.subscriptionId,
+      'hookline.tenant_id': data.tenantId,
+      'hookline.attempt': claim.attemptCount + 1,
+    };
+    return inSpan('webhook.attempt', { attributes, parent: contextFrom(data) }, (span) => this.sendAndRecord(data, subscription, admission, claim, span));
+  }
+
   /** Signs, sends and records one attempt; when to retry, if at all. */
-  private async attempt(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission, claim: SendClaim): Promise<Date | null> {
+  private async sendAndRecord(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission, claim: SendClaim, span: Span): Promise<Date | null> {
     const attemptNumber = claim.attemptCount + 1;
     const cycleAttempts = claim.cycleAttempts + 1;
     const startedAt = new Date();
@@ -142,6 +165,12 @@ export class DeliveryProcessor extends WorkerHost {
     });
     // Only a delivery still `failed` once recorded is retried (not one cancelled meanwhile).
     const retryAt = stored === 'failed' ? nextAttemptAt : null;
+    span.setAttributes({
+      'hookline.outcome': stored === 'failed' ? 'retry' : (stored ?? 'deleted'),
+      'hookline.duration_ms': outcome.durationMs,
+      ...(outcome.statusCode !== null ? { 'http.response.status_code': outcome.statusCode } : {}),
+      ...(outcome.error ? { 'hookline.error': outcome.error } : {}),
+    });
     this.updates.attempted(data, { attempt: attemptNumber, status, startedAt, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, nextAttemptAt: retryAt });
     if (verdict === 'gone') {
       this.logger.warn(`subscription ${data.subscriptionId} answered 410 Gone: disabling it`);

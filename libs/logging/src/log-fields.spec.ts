@@ -1,0 +1,27 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logFields, withLogFields } from './log-fields';
+import { accessLogLevel } from './logging.module';
+
+describe('log fields', () => {
+  it('adds the enclosing fields to every line, inner ones over outer ones, and nothing outside', async () => {
+    expect(logFields()).toEqual({});
+    await withLogFields({ delivery_id: 'dlv_1', event_id: 'evt_1' }, async () => {
+      await Promise.resolve();
+      expect(logFields()).toEqual({ delivery_id: 'dlv_1', event_id: 'evt_1' });
+      withLogFields({ event_id: 'evt_2' }, () => expect(logFields()).toEqual({ delivery_id: 'dlv_1', event_id: 'evt_2' }));
+    });
+    expect(logFields()).toEqual({});
+  });
+});
+
+describe('access log level', () => {
+  const request = {} as IncomingMessage;
+  const answered = (statusCode: number) => ({ statusCode }) as ServerResponse;
+
+  it('keeps routine requests at debug, refused ones at info and failed ones at error', () => {
+    expect([200, 202, 304].map((code) => accessLogLevel(request, answered(code)))).toEqual(['debug', 'debug', 'debug']);
+    expect([400, 404, 429].map((code) => accessLogLevel(request, answered(code)))).toEqual(['info', 'info', 'info']);
+    expect(accessLogLevel(request, answered(503))).toBe('error');
+    expect(accessLogLevel(request, answered(200), new Error('aborted'))).toBe('error');
+  });
+});
