@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
 import { DeliveryEnqueuer } from '@hookline/queue';
-import { createTenant, RecordingReceiver, startTestApi, TestApi } from './support';
+import type { TestApi } from './support';
+import { createTenant, RecordingReceiver, startTestApi } from './support';
 
 /**
  * With tracing off (no SDK in this process) a producer's `traceparent` is still stored with its

@@ -5,19 +5,20 @@ import { Metadata } from '@grpc/grpc-js';
 import { Queue } from 'bullmq';
 import { DELIVERIES_QUEUE } from '@hookline/queue';
 import { loadEventServiceClient } from '../apps/api/src/grpc/grpc-test-client';
-import {
+import type {
   ApiProcess,
   CollectedSpan,
+  IsolatedDatabase,
+  WorkerProcess} from './support';
+import {
   createIsolatedDatabase,
   ensureBuilt,
-  IsolatedDatabase,
   OtlpCollector,
   RecordingReceiver,
   spawnApiProcess,
   spawnWorkerProcess,
   TEST_ADMIN_KEY,
-  waitFor,
-  WorkerProcess,
+  waitFor
 } from './support';
 
 /**
@@ -34,10 +35,6 @@ const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'appli
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: { id: string } }> {
   const response = await fetch(url, { method: 'POST', headers: { ...auth, ...headers }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as { id: string } };
-}
-
-function describeSpans(spans: CollectedSpan[]): string {
-  return spans.map((s) => `${s.service} ${s.name} ${s.spanId}<-${s.parentSpanId}`).join('\n');
 }
 
 describe('tracing: one trace per published event, API to worker', () => {

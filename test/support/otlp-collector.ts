@@ -1,5 +1,6 @@
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** A span as exported over OTLP/HTTP with `http/json`, flattened: ids in hex, attributes as plain values. */
 export interface CollectedSpan {

@@ -1,4 +1,6 @@
-import { tracingWanted, TracingEnv } from './tracing-settings';
+import type { TracingEnv } from './tracing-settings';
+import type * as TracingSdkModule from './tracing-sdk';
+import { tracingWanted } from './tracing-settings';
 
 interface RunningSdk {
   shutdown(): Promise<void>;
@@ -15,7 +17,7 @@ let running: RunningSdk | null = null;
 export function startTracing(defaultServiceName: string, env: TracingEnv = process.env): boolean {
   if (running || !tracingWanted(env)) return running !== null;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createTracingSdk } = require('./tracing-sdk') as typeof import('./tracing-sdk');
+  const { createTracingSdk } = require('./tracing-sdk') as typeof TracingSdkModule;
   const sdk = createTracingSdk(defaultServiceName, env);
   sdk.start();
   running = sdk;

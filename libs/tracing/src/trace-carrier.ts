@@ -1,4 +1,5 @@
-import { Context, context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { Context} from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 
 /** The W3C trace context headers, as carried in a delivery job and (traceparent only) stored with the event. */
 export interface TraceCarrier {

@@ -5,7 +5,8 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { isQuietPath, otlpProtocol, TracingEnv } from './tracing-settings';
+import type { TracingEnv } from './tracing-settings';
+import { isQuietPath, otlpProtocol } from './tracing-settings';
 
 /**
  * The OpenTelemetry SDK, configured by the standard OTEL_* variables (endpoint, headers, sampler,
