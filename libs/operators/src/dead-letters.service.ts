@@ -28,11 +28,10 @@ export class DeadLettersService {
         status: 'dead',
         tenantId: filter.tenantId,
         subscriptionId: filter.subscriptionId,
-        ...(type !== undefined ? { event: { type } } : {}),
+        eventType: type,
         createdAt: { gte: filter.since, lt: filter.until },
         ...(filter.cursor ? { id: { lt: filter.cursor } } : {}),
       },
-      include: { event: { select: { type: true } } },
       orderBy: { id: 'desc' },
       take: filter.limit + 1,
     });
