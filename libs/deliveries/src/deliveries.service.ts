@@ -5,6 +5,7 @@ import { ProblemException } from '@hookline/http-problem';
 import { Page, toPage } from '@hookline/pagination';
 import { DeliveryEnqueuer } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
+import { deliveryIdRange } from './created-window';
 import { DeliveryJobsRepository } from './delivery-jobs.repository';
 import { AttemptView, DeliveryListFilter, DeliveryView, deliveryView } from './delivery-views';
 
@@ -32,7 +33,7 @@ export class DeliveriesService {
         eventId: filter.eventId,
         eventType: filter.eventType,
         createdAt: { gte: filter.since, lt: filter.until },
-        ...(filter.cursor ? { id: { lt: filter.cursor } } : {}),
+        id: deliveryIdRange(filter.since, filter.until, filter.cursor),
       },
       orderBy: { id: 'desc' },
       take: filter.limit + 1,

@@ -95,7 +95,9 @@ export class ReplaysRepository {
   /**
    * Recovery: creates the deliveries missing for the next `limit` events of the window (after
    * `after`, by event id), claimed by this replay and due now. Recoveries of one subscription are
-   * serialised by an advisory lock, so two of them cannot create the same delivery twice.
+   * serialised by an advisory lock, so two of them cannot create the same delivery twice. Their ids
+   * carry the event's time, as publishing would have made them: a delivery's id and created_at
+   * agree, which lets the log read a time window as a range of ids.
    */
   async createMissingBatch(
     replayId: string,
@@ -114,7 +116,7 @@ export class ReplaysRepository {
            ${missing.sql} AND e.id > $1 ORDER BY e.id LIMIT $2
          ), created AS (
            INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, status, next_attempt_at, created_at, updated_at, replay_id)
-           SELECT 'dlv_' || hookline_ulid(), p.tenant_id, p.event_id, p.event_type, p.subscription_id, 'pending', now(), p.created_at, now(), $3
+           SELECT 'dlv_' || hookline_ulid_at(p.created_at), p.tenant_id, p.event_id, p.event_type, p.subscription_id, 'pending', now(), p.created_at, now(), $3
            FROM page p
            RETURNING id
          )
