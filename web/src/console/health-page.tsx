@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { SeriesBucket } from '../api/models';
 import { DELIVERY_STATUSES } from '../api/models';
+import { CHART_REFRESH_MS, useRefreshWhileVisible } from '../lib/use-refresh-while-visible';
 import { disabledWhy } from '../portal/endpoints-page';
 import { Card, ErrorNotice, PageHeader, Spinner, StatusBadge, Time, useLoad } from '../ui/components';
 import { Link } from '../ui/router';
@@ -27,10 +28,12 @@ export function HealthPage() {
     const timer = setTimeout(stats.reload, 10_000);
     return () => clearTimeout(timer);
   }, [stats.data]);
+  const [seriesTick, setSeriesTick] = useState(0);
   useEffect(() => {
     const until = new Date();
     admin.series({ since: new Date(until.getTime() - 6 * 3600_000).toISOString(), until: until.toISOString(), bucket: '5m' }).then((r) => setSeries(r.buckets), setSeriesError);
-  }, [admin, stats.data?.generatedAt]);
+  }, [admin, seriesTick]);
+  useRefreshWhileVisible(() => setSeriesTick((t) => t + 1), CHART_REFRESH_MS);
 
   const s = stats.data;
   // The last full 5-minute bucket (the current one is still filling) and the last hour.
