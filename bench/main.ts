@@ -5,6 +5,7 @@
  *   npm run bench -- 3 3b 6        only those delivery scenarios (as BENCH_ONLY=3,3b,6)
  *   npm run bench -- ingest        publishing rates: REST, REST bulk, gRPC (bench/ingest.ts)
  *   npm run bench -- bulk          one 1 M-row bulk job end to end (bench/bulk.ts)
+ *   npm run bench -- portal-log    the portal's delivery log with 1 M deliveries (bench/portal-log.ts)
  *
  * Suites run one after another, each in its own process (they start and stop their own Hookline),
  * and the exit code is the first failing suite's.
@@ -16,6 +17,7 @@ const SUITES: Record<string, string> = {
   delivery: 'run.ts',
   ingest: 'ingest.ts',
   bulk: 'bulk.ts',
+  'portal-log': 'portal-log.ts',
 };
 const DELIVERY_SCENARIO = /^(\d+[a-z]?)$/;
 

@@ -1,4 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PrismaService } from '@hookline/database';
+import { newId } from '@hookline/ids';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
 import { ndjson, upload } from '../../apps/api/src/bulk-jobs/bulk-test-kit';
@@ -77,6 +79,28 @@ describe('operator console in a browser', () => {
     await page.getByText('Copy this key now: it is shown only once.').waitFor();
     await page.getByRole('button', { name: 'Revoke key backend' }).waitFor();
     await screenshot(page, 'console-tenant-access');
+  });
+
+  it('searches every tenant on the server, not only the page loaded', async () => {
+    const oldName = `Old Umbrella ${process.pid}-${Date.now()}`;
+    const old = (await stack.api.http.post('/v1/tenants').set(stack.api.auth()).send({ name: oldName }).expect(201)).body as { id: string };
+    // Newer tenants than a whole page (100) push it off the first page.
+    await stack.api.app.get(PrismaService).tenant.createMany({ data: Array.from({ length: 105 }, (_, i) => ({ id: newId('ten'), name: `Filler ${process.pid} ${i}`, updatedAt: new Date() })) });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tenants' }).click();
+    await page.getByLabel('Search tenants').fill('');
+    const rows = page.getByRole('table', { name: 'Tenants' }).getByRole('row');
+    await waitUntil(async () => (await rows.count()) === 101, 'the first page of tenants');
+    expect(await page.getByRole('link', { name: oldName }).count()).toBe(0);
+
+    await page.getByLabel('Search tenants').fill(oldName.toUpperCase().slice(4));
+    await page.getByRole('link', { name: oldName, exact: true }).waitFor();
+    await waitUntil(async () => (await rows.count()) === 2, 'only the tenant searched for');
+    await screenshot(page, 'console-tenant-search');
+    await page.getByLabel('Search tenants').fill(old.id);
+    await page.getByRole('link', { name: oldName, exact: true }).waitFor();
+    await page.getByLabel('Search tenants').fill('no tenant has this name');
+    await page.getByText('No tenant matches').waitFor();
+    await page.getByLabel('Search tenants').fill('');
   });
 
   it('shows the dead letter and replays it in bulk, with progress until done', async () => {

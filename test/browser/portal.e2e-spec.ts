@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
@@ -50,8 +50,21 @@ describe('customer portal in a browser', () => {
   it('opens from a portal link and takes the token out of the address bar', async () => {
     const link = await portalLink(stack.tenantId);
     expect(link.url).toMatch(/\/portal\/#token=hkp_/);
+    const network: string[] = [];
+    const note = (what: string) => (request: Request) => {
+      const path = new URL(request.url()).pathname;
+      if (path === '/portal/config.json' || path === '/v1/auth/whoami') network.push(`${what} ${path}`);
+    };
+    const [sent, done] = [note('sent'), note('done')];
+    page.on('request', sent);
+    page.on('requestfinished', done);
     await page.goto(link.url);
     await page.getByRole('heading', { name: 'Endpoints', exact: true }).waitFor();
+    // Branding and the session are read side by side: the session is asked for before branding is back.
+    expect(network.indexOf('sent /v1/auth/whoami')).toBeGreaterThanOrEqual(0);
+    expect(network.indexOf('sent /v1/auth/whoami')).toBeLessThan(network.indexOf('done /portal/config.json'));
+    page.off('request', sent);
+    page.off('requestfinished', done);
     expect(page.url()).not.toContain('token');
     expect(await page.evaluate('document.cookie')).toBe('');
     await page.getByText('No endpoints yet').waitFor();
@@ -203,6 +216,44 @@ describe('customer portal in a browser', () => {
     await page.getByRole('button', { name: 'Verify signature' }).click();
     await page.getByText(/The signature does not match/).waitFor();
     await screenshot(page, 'portal-verify');
+  });
+
+  it('re-reads the charts every 30 s while the page is visible, never while it is hidden', async () => {
+    // A tab of its own with a clock the test moves: 30 s pass without waiting 30 s.
+    const charts = await context.newPage();
+    const chartProblems = watchPageProblems(charts);
+    await charts.clock.install();
+    let reads = 0;
+    charts.on('request', (request) => {
+      if (new URL(request.url()).pathname.endsWith('/stats/series')) reads++;
+    });
+    await charts.goto((await portalLink(stack.tenantId)).url);
+    await charts.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
+    const attempts = charts.locator('.metric', { hasText: 'Attempts' }).locator('.metric-value');
+    await attempts.waitFor();
+    const count = async () => Number((await attempts.textContent())!.replace(/\D/g, ''));
+    const before = await count();
+    const visibility = (state: 'hidden' | 'visible') =>
+      charts.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => '${state}' }); document.dispatchEvent(new Event('visibilitychange'))`);
+
+    await visibility('hidden');
+    const readsWhileHidden = reads;
+    await charts.clock.fastForward(5 * 60_000);
+    const sent = receiver.requests.length;
+    await stack.api.http.post(`/v1/tenants/${stack.tenantId}/events`).set(stack.api.auth()).send({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_55555555', amount: 7 } }).expect(202);
+    await receiver.waitForRequests(sent + 1);
+    expect(reads).toBe(readsWhileHidden);
+
+    // Visible again: read at once, then every 30 s, until the new attempt is counted.
+    await visibility('visible');
+    await waitUntil(async () => {
+      if ((await count()) > before) return true;
+      await charts.clock.fastForward(30_000);
+      return false;
+    }, 'the chart counts the new attempt');
+    expect(reads).toBeGreaterThan(readsWhileHidden);
+    expect(chartProblems).toEqual([]);
+    await charts.close();
   });
 
   it('shows another tenant\'s delivery as not found', async () => {

@@ -1,4 +1,5 @@
 import { PrismaService } from '@hookline/database';
+import { newId } from '@hookline/ids';
 import type { IsolatedDatabase, TestStack} from '../support';
 import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForReplay, waitForStats } from './operators-test-kit';
@@ -107,5 +108,26 @@ describe('POST …/subscriptions/{id}/recover', () => {
     expect(missing.body.errors).toEqual([{ field: 'since', message: expect.any(String) }]);
     const backwards = await stack.api.http.post(path).set(stack.api.auth()).send({ since: '2026-02-01T00:00:00Z', until: '2026-01-01T00:00:00Z' }).expect(422);
     expect(backwards.body.errors).toEqual([{ field: 'until', message: 'must be after since' }]);
+  });
+
+  it('gives a delivery created for an old event that event’s time, so the log finds it in that time window', async () => {
+    const ns = namespace();
+    mode = 'ok';
+    const sub = await subscribe(stack, receiver.url, { eventTypes: [`${ns}.*`] });
+    const prisma = stack.api.app.get(PrismaService);
+    const day = 86_400_000;
+    const at = new Date(Date.now() - 2 * day);
+    await prisma.subscription.update({ where: { id: sub.id }, data: { createdAt: new Date(Date.now() - 3 * day) } });
+    const event = await prisma.event.create({ data: { id: newId('evt'), tenantId: stack.tenantId, type: `${ns}.old`, data: { n: 1 }, createdAt: at } });
+
+    const path = `${tenantPath(stack)}/subscriptions/${sub.id}/recover`;
+    const recovery = await stack.api.http.post(path).set(stack.api.auth()).send({ since: new Date(Date.now() - 3 * day).toISOString() }).expect(202);
+    expect(await waitForReplay(stack, recovery.body.id)).toMatchObject({ status: 'completed', queued: 1 });
+
+    const window = { since: new Date(at.getTime() - 60_000).toISOString(), until: new Date(at.getTime() + 60_000).toISOString() };
+    const listed = await stack.api.http.get(`${tenantPath(stack)}/deliveries`).query({ ...window, subscriptionId: sub.id }).set(stack.api.auth()).expect(200);
+    expect(listed.body.data).toEqual([expect.objectContaining({ eventId: event.id, eventType: `${ns}.old`, createdAt: at.toISOString() })]);
+    const now = { since: new Date(Date.now() - 60 * 60_000).toISOString(), subscriptionId: sub.id };
+    expect((await stack.api.http.get(`${tenantPath(stack)}/deliveries`).query(now).set(stack.api.auth()).expect(200)).body.data).toEqual([]);
   });
 });

@@ -87,8 +87,8 @@ describe('retention purge', () => {
       [tenantId],
     );
     await sql.query(
-      `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, status, replay_id)
-       SELECT 'dlv_' || n, $1, 'evt_r', 'sub_r', 'succeeded', (ARRAY['rpl_old_done', 'rpl_old_failed', 'rpl_recent_done', 'rpl_old_running'])[1 + n % 4]
+      `INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, status, replay_id)
+       SELECT 'dlv_' || n, $1, 'evt_r', 'retention.test', 'sub_r', 'succeeded', (ARRAY['rpl_old_done', 'rpl_old_failed', 'rpl_recent_done', 'rpl_old_running'])[1 + n % 4]
        FROM generate_series(0, 2399) n`,
       [tenantId],
     );

@@ -5,10 +5,10 @@ import { ProblemException } from '@hookline/http-problem';
 import { Page, toPage } from '@hookline/pagination';
 import { DeliveryEnqueuer } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
+import { deliveryIdRange } from './created-window';
 import { DeliveryJobsRepository } from './delivery-jobs.repository';
 import { AttemptView, DeliveryListFilter, DeliveryView, deliveryView } from './delivery-views';
 
-const withEventType = { event: { select: { type: true } } } as const;
 /** How long past DELIVERY_TIMEOUT_MS a replay waits for an attempt in flight (the worker's lock margin). */
 const IN_FLIGHT_GRACE_MS = 5_000;
 const IN_FLIGHT_POLL_MS = 50;
@@ -31,11 +31,10 @@ export class DeliveriesService {
         status: filter.status,
         subscriptionId: filter.subscriptionId,
         eventId: filter.eventId,
-        ...(filter.eventType !== undefined ? { event: { type: filter.eventType } } : {}),
+        eventType: filter.eventType,
         createdAt: { gte: filter.since, lt: filter.until },
-        ...(filter.cursor ? { id: { lt: filter.cursor } } : {}),
+        id: deliveryIdRange(filter.since, filter.until, filter.cursor),
       },
-      include: withEventType,
       orderBy: { id: 'desc' },
       take: filter.limit + 1,
     });
@@ -44,14 +43,14 @@ export class DeliveriesService {
 
   /** Deliveries of one event, for `GET /events/{id}`. */
   async forEvent(tenantId: string, eventId: string): Promise<DeliveryView[]> {
-    const rows = await this.prisma.delivery.findMany({ where: { tenantId, eventId }, include: withEventType, orderBy: { id: 'asc' } });
+    const rows = await this.prisma.delivery.findMany({ where: { tenantId, eventId }, orderBy: { id: 'asc' } });
     return rows.map(deliveryView);
   }
 
   async get(tenantId: string, deliveryId: string): Promise<DeliveryView & { attempts: AttemptView[] }> {
     const row = await this.prisma.delivery.findFirst({
       where: { id: deliveryId, tenantId },
-      include: { ...withEventType, attempts: { orderBy: { number: 'asc' } } },
+      include: { attempts: { orderBy: { number: 'asc' } } },
     });
     if (!row) throw ProblemException.notFound('Delivery');
     const attempts = row.attempts.map((a) => ({

@@ -39,13 +39,11 @@ export interface DeliveryListFilter {
   cursor?: string;
 }
 
-type DeliveryRow = Omit<DeliveryView, 'eventType'> & { event: { type: string } };
-
-export function deliveryView({ event, ...row }: DeliveryRow & Record<string, unknown>): DeliveryView {
+export function deliveryView(row: DeliveryView & Record<string, unknown>): DeliveryView {
   return {
     id: row.id,
     eventId: row.eventId,
-    eventType: event.type,
+    eventType: row.eventType,
     subscriptionId: row.subscriptionId,
     status: row.status,
     attemptCount: row.attemptCount,

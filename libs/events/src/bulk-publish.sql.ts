@@ -32,8 +32,8 @@ WITH input AS (
   ORDER BY i.ord
   RETURNING id, type, created_at
 ), delivery AS (
-  INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-  SELECT 'dlv_' || hookline_ulid(), $1, e.id, s.id, e.created_at, e.created_at, e.created_at
+  INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, next_attempt_at, created_at, updated_at)
+  SELECT 'dlv_' || hookline_ulid(), $1, e.id, e.type, s.id, e.created_at, e.created_at, e.created_at
   FROM event e
   JOIN subscriptions s ON s.tenant_id = $1 AND s.status = 'active' AND s.deleted_at IS NULL
   WHERE hookline_type_matches(s.event_types, e.type)

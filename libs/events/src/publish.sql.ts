@@ -20,8 +20,8 @@ WITH claim AS (
   SELECT $1, $2, $3, $4::json, $5, $8 WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM claim)
   RETURNING id, created_at
 ), delivery AS (
-  INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-  SELECT 'dlv_' || hookline_ulid(), $2, event.id, s.id, event.created_at, event.created_at, event.created_at
+  INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, next_attempt_at, created_at, updated_at)
+  SELECT 'dlv_' || hookline_ulid(), $2, event.id, $3, s.id, event.created_at, event.created_at, event.created_at
   FROM event
   JOIN subscriptions s ON s.tenant_id = $2 AND s.status = 'active' AND s.deleted_at IS NULL
   WHERE CASE WHEN $7::text IS NULL THEN hookline_type_matches(s.event_types, $3) ELSE s.id = $7 END

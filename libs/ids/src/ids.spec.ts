@@ -1,4 +1,4 @@
-import { isId, newId } from './ids';
+import { idFloorAt, isId, newId } from './ids';
 
 describe('newId', () => {
   it('is the prefix and a ULID, unique and in creation order even within one millisecond', () => {
@@ -25,5 +25,19 @@ describe('isId', () => {
     expect(isId(id, 'evt')).toBe(true);
     expect(isId(id, 'ten')).toBe(false);
     for (const text of ['garbage', `${id}x`, id.toLowerCase(), 'evt_', `evt_${'I'.repeat(26)}`, '']) expect(isId(text)).toBe(false);
+  });
+});
+
+describe('idFloorAt', () => {
+  it('sorts below every id made from that millisecond on and above every id made before', async () => {
+    const before = newId('dlv');
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    const at = Date.now();
+    const floor = idFloorAt('dlv', at);
+    const after = newId('dlv');
+    expect(floor).toMatch(/^dlv_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(before < floor).toBe(true);
+    expect(floor <= after).toBe(true);
+    expect(idFloorAt('dlv', at + 1) > floor).toBe(true);
   });
 });

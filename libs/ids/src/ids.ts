@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 /** Random bytes drawn 4 KiB at a time: ulid's own source makes one crypto call per character. */
 const randomBytes = Buffer.alloc(4096);
@@ -27,4 +27,12 @@ const ID_SHAPE = /^([a-z]+)_[0-9A-HJKMNP-TV-Z]{26}$/;
 export function isId(text: string, prefix?: IdPrefix): boolean {
   const match = ID_SHAPE.exec(text);
   return match !== null && (prefix === undefined || match[1] === prefix);
+}
+
+/**
+ * The lowest id of this kind made at `ms` (ms since epoch): every id made at or after that time
+ * sorts at or above it, every id made before sorts below. Turns a time window into an id range.
+ */
+export function idFloorAt(prefix: IdPrefix, ms: number): string {
+  return `${prefix}_${encodeTime(Math.max(0, Math.floor(ms)), 10)}${'0'.repeat(16)}`;
 }

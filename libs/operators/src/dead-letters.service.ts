@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@hookline/database';
 import { Page, toPage } from '@hookline/pagination';
-import { DeliveryView, deliveryView } from '@hookline/deliveries';
+import { deliveryIdRange, DeliveryView, deliveryView } from '@hookline/deliveries';
 
 export interface DeadLetterFilter {
   tenantId?: string;
@@ -28,11 +28,10 @@ export class DeadLettersService {
         status: 'dead',
         tenantId: filter.tenantId,
         subscriptionId: filter.subscriptionId,
-        ...(type !== undefined ? { event: { type } } : {}),
+        eventType: type,
         createdAt: { gte: filter.since, lt: filter.until },
-        ...(filter.cursor ? { id: { lt: filter.cursor } } : {}),
+        id: deliveryIdRange(filter.since, filter.until, filter.cursor),
       },
-      include: { event: { select: { type: true } } },
       orderBy: { id: 'desc' },
       take: filter.limit + 1,
     });

@@ -44,13 +44,8 @@ export function matchingDeliveries(filter: ReplayFilter, snapshotAt: Date, first
   if (filter.subscriptionId) where.push(`d.subscription_id = ${param(filter.subscriptionId)}`);
   if (filter.since) where.push(`d.created_at >= ${param(new Date(filter.since), '::timestamptz')}`);
   if (filter.until) where.push(`d.created_at < ${param(new Date(filter.until), '::timestamptz')}`);
-  const joinEvents = filter.eventType !== undefined;
-  if (joinEvents) where.push(`hookline_type_matches(ARRAY[${param(filter.eventType)}]::text[], e.type)`);
-  const sql =
-    `FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id` +
-    (joinEvents ? ` JOIN events e ON e.id = d.event_id` : '') +
-    ` WHERE ${where.join(' AND ')}`;
-  return { sql, params };
+  if (filter.eventType !== undefined) where.push(`hookline_type_matches(ARRAY[${param(filter.eventType)}]::text[], d.event_type)`);
+  return { sql: `FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE ${where.join(' AND ')}`, params };
 }
 
 /**

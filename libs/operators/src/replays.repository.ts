@@ -95,7 +95,9 @@ export class ReplaysRepository {
   /**
    * Recovery: creates the deliveries missing for the next `limit` events of the window (after
    * `after`, by event id), claimed by this replay and due now. Recoveries of one subscription are
-   * serialised by an advisory lock, so two of them cannot create the same delivery twice.
+   * serialised by an advisory lock, so two of them cannot create the same delivery twice. Their ids
+   * carry the event's time, as publishing would have made them: a delivery's id and created_at
+   * agree, which lets the log read a time window as a range of ids.
    */
   async createMissingBatch(
     replayId: string,
@@ -110,11 +112,11 @@ export class ReplaysRepository {
       const missing = missingDeliveries(filter, snapshotAt, 4);
       const [row] = await tx.$queryRawUnsafe<{ last: string | null; ids: string[] | null }[]>(
         `WITH page AS (
-           SELECT e.id AS event_id, e.tenant_id, e.created_at, s.id AS subscription_id
+           SELECT e.id AS event_id, e.type AS event_type, e.tenant_id, e.created_at, s.id AS subscription_id
            ${missing.sql} AND e.id > $1 ORDER BY e.id LIMIT $2
          ), created AS (
-           INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, status, next_attempt_at, created_at, updated_at, replay_id)
-           SELECT 'dlv_' || hookline_ulid(), p.tenant_id, p.event_id, p.subscription_id, 'pending', now(), p.created_at, now(), $3
+           INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, status, next_attempt_at, created_at, updated_at, replay_id)
+           SELECT 'dlv_' || hookline_ulid_at(p.created_at), p.tenant_id, p.event_id, p.event_type, p.subscription_id, 'pending', now(), p.created_at, now(), $3
            FROM page p
            RETURNING id
          )

@@ -25,9 +25,13 @@ export class TenantsService {
     return view(await this.prisma.tenant.create({ data: { id: newId('ten'), name: input.name, metadata: input.metadata as Prisma.InputJsonValue } }));
   }
 
-  async list(limit: number, cursor?: string): Promise<Page<TenantView>> {
+  /** Newest first; with `search`, only tenants whose name contains it (any case) or whose id it is. */
+  async list(limit: number, cursor?: string, search?: string): Promise<Page<TenantView>> {
     const rows = await this.prisma.tenant.findMany({
-      where: cursor ? { id: { lt: cursor } } : {},
+      where: {
+        ...(cursor ? { id: { lt: cursor } } : {}),
+        ...(search ? { OR: [{ name: { contains: likeLiteral(search), mode: 'insensitive' } }, { id: search }] } : {}),
+      },
       orderBy: { id: 'desc' },
       take: limit + 1,
     });
@@ -58,4 +62,9 @@ export class TenantsService {
 
 function view(row: { id: string; name: string; metadata: unknown; createdAt: Date; updatedAt: Date }): TenantView {
   return { id: row.id, name: row.name, metadata: (row.metadata as Record<string, unknown> | null) ?? null, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
+
+/** Prisma passes `contains` to LIKE as is: `%`, `_` and `\` must match themselves, not act as wildcards. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
 }

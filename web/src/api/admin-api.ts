@@ -20,7 +20,7 @@ export interface DeadLetterFilter {
 export function adminApi(api: Api) {
   const { client, unwrap } = api;
   return {
-    tenants: (cursor?: string) => unwrap<Page<Tenant>>(client.GET('/v1/tenants', { params: { query: { limit: 100, cursor } } })),
+    tenants: (cursor?: string, q?: string) => unwrap<Page<Tenant>>(client.GET('/v1/tenants', { params: { query: { limit: 100, cursor, q } } })),
     tenant: (tenantId: string) => unwrap<Tenant>(client.GET('/v1/tenants/{tenantId}', { params: { path: { tenantId } } })),
     createTenant: (name: string) => unwrap<Tenant>(client.POST('/v1/tenants', { body: { name } })),
     apiKeys: (tenantId: string) => unwrap<Page<ApiKey>>(client.GET('/v1/tenants/{tenantId}/api-keys', { params: { path: { tenantId } } })),

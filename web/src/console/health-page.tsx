@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { SeriesBucket } from '../api/models';
 import { DELIVERY_STATUSES } from '../api/models';
+import { CHART_REFRESH_MS, useRefreshWhileVisible } from '../lib/use-refresh-while-visible';
 import { disabledWhy } from '../portal/endpoints-page';
 import { Card, ErrorNotice, PageHeader, Spinner, StatusBadge, Time, useLoad } from '../ui/components';
 import { Link } from '../ui/router';
@@ -29,10 +30,12 @@ export function HealthPage() {
     // `stats.reload` is a new function each render: re-arm on new data only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stats.data]);
+  const [seriesTick, setSeriesTick] = useState(0);
   useEffect(() => {
     const until = new Date();
     admin.series({ since: new Date(until.getTime() - 6 * 3600_000).toISOString(), until: until.toISOString(), bucket: '5m' }).then((r) => setSeries(r.buckets), setSeriesError);
-  }, [admin, stats.data?.generatedAt]);
+  }, [admin, seriesTick]);
+  useRefreshWhileVisible(() => setSeriesTick((t) => t + 1), CHART_REFRESH_MS);
 
   const s = stats.data;
   // The last full 5-minute bucket (the current one is still filling) and the last hour.

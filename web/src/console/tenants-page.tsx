@@ -1,22 +1,32 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
+import { useDebounced } from '../lib/use-debounced';
 import type { Tenant } from '../api/models';
 import { Button, Card, Dialog, EmptyState, ErrorNotice, Field, PageHeader, Spinner, Time, useLoad } from '../ui/components';
 import { Link, navigate } from '../ui/router';
 import { CONSOLE, useConsole } from './console-context';
+
+const SEARCH_DEBOUNCE_MS = 250;
 
 export function TenantsPage() {
   const { admin } = useConsole();
   const id = useId();
   const [tenants, setTenants] = useState<Tenant[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const list = useLoad(async () => {
-    const page = await admin.tenants();
-    setTenants(page.data);
-    setCursor(page.nextCursor);
-    return page;
-  }, []);
   const [query, setQuery] = useState('');
+  // The server searches every tenant (name or exact id), not just the pages loaded so far.
+  const q = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
+  // An answer for a search the user has typed past must not replace the current one's rows.
+  const current = useRef(q);
+  current.current = q;
+  const list = useLoad(async () => {
+    const page = await admin.tenants(undefined, q || undefined);
+    if (current.current === q) {
+      setTenants(page.data);
+      setCursor(page.nextCursor);
+    }
+    return page;
+  }, [q]);
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>();
@@ -24,7 +34,8 @@ export function TenantsPage() {
 
   const more = async () => {
     if (!cursor) return;
-    const page = await admin.tenants(cursor);
+    const page = await admin.tenants(cursor, q || undefined);
+    if (current.current !== q) return;
     setTenants((t) => [...t, ...page.data]);
     setCursor(page.nextCursor);
   };
@@ -41,8 +52,7 @@ export function TenantsPage() {
       setBusy(false);
     }
   };
-  const q = query.trim().toLowerCase();
-  const shown = q ? tenants.filter((t) => t.name.toLowerCase().includes(q) || t.id.toLowerCase() === q) : tenants;
+  const shown = tenants;
 
   return (
     <>
@@ -52,14 +62,14 @@ export function TenantsPage() {
           <div className="field">
             <label htmlFor={`${id}-search`}>Search tenants</label>
             <input id={`${id}-search`} type="search" placeholder="Name or ten_ id" value={query} onChange={(e) => setQuery(e.target.value)}
-              onKeyDown={(e) => { if (e.key === 'Enter' && q.startsWith('ten_')) navigate(`${CONSOLE}/tenants/${query.trim()}`); }} />
+              onKeyDown={(e) => { if (e.key === 'Enter' && query.trim().startsWith('ten_')) navigate(`${CONSOLE}/tenants/${query.trim()}`); }} />
           </div>
         </div>
         {list.error ? <ErrorNotice error={list.error} onRetry={list.reload} /> : null}
         {list.loading && <Spinner label="Loading tenants" />}
         {!list.loading && shown.length === 0 && (
           <EmptyState title={q ? 'No tenant matches' : 'No tenants yet'} icon="users">
-            {q.startsWith('ten_') ? 'Press Enter to open this id directly.' : q && cursor ? 'Only loaded tenants are searched; load more below.' : 'Create one to get started.'}
+            {q ? 'No tenant has this in its name or as its id.' : 'Create one to get started.'}
           </EmptyState>
         )}
         {shown.length > 0 && (

@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SeriesBucket } from '../api/models';
 import { percent } from '../lib/format';
+import { CHART_REFRESH_MS, useRefreshWhileVisible } from '../lib/use-refresh-while-visible';
 import { Card, EmptyState, ErrorNotice, Spinner, useLoad } from '../ui/components';
 import { usePortal } from './portal-context';
 
@@ -133,6 +134,7 @@ export default function Charts({ subscriptionId, title }: { subscriptionId?: str
     const since = new Date(until.getTime() - RANGES[range].ms);
     return tenant.series({ since: since.toISOString(), until: until.toISOString(), bucket: RANGES[range].bucket, subscriptionId });
   }, [tenant, range, subscriptionId]);
+  useRefreshWhileVisible(series.reload, CHART_REFRESH_MS);
   return (
     <Card title={title} actions={<RangePicker value={range} onChange={setRange} />}>
       {series.error ? <ErrorNotice error={series.error} onRetry={series.reload} /> : !series.data ? <Spinner label="Loading charts" /> : <SeriesCharts buckets={series.data.buckets} />}

@@ -58,19 +58,21 @@ function SessionEnded({ branding, signedOut }: { branding: Branding; signedOut?:
   );
 }
 
-function Portal({ branding }: { branding: Branding }) {
-  const [token] = useState(takePortalToken);
-  const [ended, setEnded] = useState(() => !token && portalSessionEnded());
+/** Who the portal token belongs to, or why that could not be read; null without a token. */
+type SessionLookup = { me: Whoami } | { error: unknown } | null;
+
+const unauthorized = (session: SessionLookup) => session !== null && 'error' in session && session.error instanceof ApiError && session.error.status === 401;
+
+function Portal({ branding, token, session }: { branding: Branding; token: string | null; session: SessionLookup }) {
+  const [ended, setEnded] = useState(() => (!token && portalSessionEnded()) || unauthorized(session));
   const [signedOut, setSignedOut] = useState(false);
-  const [me, setMe] = useState<Whoami>();
-  const [error, setError] = useState<unknown>();
   const api = useMemo(() => (token ? createApi(token, () => setEnded(true)) : null), [token]);
+  const me = session && 'me' in session ? session.me : undefined;
+  const error = session && 'error' in session ? session.error : undefined;
 
   useEffect(() => {
     document.title = branding.title;
-    if (!api) return;
-    whoami(api).then(setMe, (caught: unknown) => (caught instanceof ApiError && caught.status === 401 ? setEnded(true) : setError(caught)));
-  }, [api, branding.title]);
+  }, [branding.title]);
 
   const context = useMemo(() => (api && me?.tenantId ? { tenant: tenantApi(api, me.tenantId), readOnly: me.readOnly, base: BASE } : null), [api, me]);
 
@@ -107,11 +109,16 @@ function Portal({ branding }: { branding: Branding }) {
   );
 }
 
-// loadBranding never rejects (it falls back to the default branding).
-void loadBranding().then((branding) =>
+// The token leaves the address bar before anything else runs; then branding and the session are
+// read side by side, not one after the other (each is a round trip before the first screen).
+const token = takePortalToken();
+const session: Promise<SessionLookup> = token ? whoami(createApi(token, () => undefined)).then((me) => ({ me }), (error: unknown) => ({ error })) : Promise.resolve(null);
+
+// Neither rejects: branding falls back to the default, the session lookup carries its error.
+void Promise.all([loadBranding(), session]).then(([branding, lookup]) =>
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
-      <Portal branding={branding} />
+      <Portal branding={branding} token={token} session={lookup} />
     </StrictMode>,
   ),
 );

@@ -22,7 +22,7 @@ export async function insertDeliveries(prisma: PrismaService, tenantId: string, 
   const ids: Record<string, string> = {};
   for (const status of ['pending', 'failed', 'succeeded', 'dead'] as const) {
     ids[status] = newId('dlv');
-    await prisma.delivery.create({ data: { id: ids[status], tenantId, eventId: event.id, subscriptionId, status, nextAttemptAt: new Date() } });
+    await prisma.delivery.create({ data: { id: ids[status], tenantId, eventId: event.id, eventType: event.type, subscriptionId, status, nextAttemptAt: new Date() } });
   }
   return ids as Record<'pending' | 'failed' | 'succeeded' | 'dead', string>;
 }

@@ -17,7 +17,7 @@ export class TenantsController {
 
   @Get()
   list(@Query() query: TenantListQueryDto) {
-    return this.tenants.list(query.limit, query.cursor);
+    return this.tenants.list(query.limit, query.cursor, query.q);
   }
 
   @Get(':tenantId')

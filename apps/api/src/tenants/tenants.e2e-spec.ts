@@ -66,6 +66,35 @@ describe('tenants', () => {
     expect([...seen].sort().reverse()).toEqual(seen);
   });
 
+  it('searches by name (any case, anywhere in it) or exact id, paged like the full list', async () => {
+    const names = ['Globex Search North', 'globex search south', 'Initech Search', 'GLOBEX SEARCH WEST', '100% Search_Co'];
+    const made: Record<string, string> = {};
+    for (const name of names) made[name] = (await api.http.post('/v1/tenants').set(api.auth()).send({ name }).expect(201)).body.id;
+    const search = async (q: string, extra: Record<string, unknown> = {}) =>
+      (await api.http.get('/v1/tenants').query({ q, ...extra }).set(api.auth()).expect(200)).body as { data: { id: string; name: string }[]; nextCursor: string | null };
+
+    const globex = (await search('gLoBeX sEaRcH')).data.map((t) => t.name);
+    expect(globex).toEqual(['GLOBEX SEARCH WEST', 'globex search south', 'Globex Search North']);
+    expect((await search(made['Initech Search'])).data.map((t) => t.name)).toEqual(['Initech Search']);
+    // LIKE's wildcards are matched as plain characters.
+    expect((await search('%')).data.map((t) => t.name)).toEqual(['100% Search_Co']);
+    expect((await search('h_c')).data.map((t) => t.name)).toEqual(['100% Search_Co']);
+    expect((await search('no such tenant')).data).toEqual([]);
+
+    const first = await search('globex', { limit: 2 });
+    expect(first.data.map((t) => t.name)).toEqual(['GLOBEX SEARCH WEST', 'globex search south']);
+    const second = await search('globex', { limit: 2, cursor: first.nextCursor });
+    expect(second).toEqual({ data: [expect.objectContaining({ name: 'Globex Search North' })], nextCursor: null });
+  });
+
+  it('refuses an empty or overlong search as problem+json naming q', async () => {
+    for (const q of ['', '   ', 'x'.repeat(201)]) {
+      const response = await api.http.get('/v1/tenants').query({ q }).set(api.auth()).expect(422);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.errors).toEqual([{ field: 'q', message: expect.any(String) }]);
+    }
+  });
+
   it('rejects limit outside 1..100', async () => {
     const response = await api.http.get('/v1/tenants?limit=101').set(api.auth()).expect(422);
     expect(response.body.errors).toEqual([{ field: 'limit', message: expect.any(String) }]);

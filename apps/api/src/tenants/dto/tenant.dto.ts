@@ -14,4 +14,17 @@ export class TenantCreateDto extends createZodDto(TenantCreateSchema) {}
 
 export class TenantUpdateDto extends createZodDto(TenantCreateSchema.partial().strict()) {}
 
-export class TenantListQueryDto extends createZodDto(z.object(pageQueryShapeOf('ten')).strict()) {}
+export const TenantListQuerySchema = z
+  .object({
+    ...pageQueryShapeOf('ten'),
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .meta({ description: 'Tenants whose name contains this text (any case), or the tenant with exactly this id (`ten_…`)' })
+      .optional(),
+  })
+  .strict();
+
+export class TenantListQueryDto extends createZodDto(TenantListQuerySchema) {}
