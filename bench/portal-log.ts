@@ -10,7 +10,8 @@
 //
 // No worker runs: nothing is delivered, the rows are only read. Run `node scripts/prepare.js
 // --build` first (the npm script does).
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { useDebounced } from '../lib/use-debounced';
 import type { Tenant } from '../api/models';
@@ -18,7 +18,9 @@ export function TenantsPage() {
   const q = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
   // An answer for a search the user has typed past must not replace the current one's rows.
   const current = useRef(q);
-  current.current = q;
+  useEffect(() => {
+    current.current = q;
+  }, [q]);
   const list = useLoad(async () => {
     const page = await admin.tenants(undefined, q || undefined);
     if (current.current === q) {

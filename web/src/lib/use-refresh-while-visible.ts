@@ -10,7 +10,9 @@ export const CHART_REFRESH_MS = 30_000;
  */
 export function useRefreshWhileVisible(refresh: () => void, intervalMs: number): void {
   const latest = useRef(refresh);
-  latest.current = refresh;
+  useEffect(() => {
+    latest.current = refresh;
+  });
   useEffect(() => {
     let last = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;

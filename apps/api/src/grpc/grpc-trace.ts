@@ -1,5 +1,6 @@
-import { Metadata } from '@grpc/grpc-js';
-import { contextFrom, inSpan, publishTraceCarrier, SpanKind, TraceCarrier } from '@hookline/tracing';
+import type { Metadata } from '@grpc/grpc-js';
+import type { TraceCarrier } from '@hookline/tracing';
+import { contextFrom, inSpan, publishTraceCarrier, SpanKind } from '@hookline/tracing';
 
 /**
  * A gRPC call in its own SERVER span, continuing the caller's W3C `traceparent` metadata (no
