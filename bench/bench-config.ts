@@ -61,7 +61,10 @@ export function benchConfig(argv: readonly string[] = process.argv.slice(2), env
     soakSeconds: int(env, 'BENCH_SOAK_SECONDS', quick ? 30 : 300),
     deliveryTimeoutMs: int(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
     profile: flag(env.BENCH_PROFILE),
-    only: (env.BENCH_ONLY ?? '').split(',').map((id) => id.trim()).filter(Boolean),
+    only: (env.BENCH_ONLY ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
     updateReadme: env.BENCH_UPDATE_README === undefined ? !quick && !env.BENCH_ONLY : flag(env.BENCH_UPDATE_README),
     databaseName: env.BENCH_DATABASE ?? 'hookline_bench',
     postgresUrl: env.BENCH_POSTGRES_URL ?? defaultPostgresUrl(),

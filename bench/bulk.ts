@@ -11,7 +11,7 @@
  *   BENCH_BULK_TIMEOUT_S=1800    the whole run is abandoned after this long
  *   BENCH_POSTGRES_URL, BENCH_REDIS_URL  servers (defaults: local; database hookline_bench_bulk, Redis db 4)
  */
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -243,7 +243,9 @@ async function main() {
   };
 
   console.log(`job ${jobId}: ${job.status}, ${job.acceptedRows.toLocaleString('en')} accepted, ${job.failedRows} failed of ${job.totalRows.toLocaleString('en')}`);
-  console.log(`upload   ${mb(response.bytes)} in ${result.uploadSeconds.toFixed(1)} s: ${result.uploadRowsPerSecond.toLocaleString('en')} rows/s, ${result.uploadMBPerSecond} MB/s (API streaming + staging)`);
+  console.log(
+    `upload   ${mb(response.bytes)} in ${result.uploadSeconds.toFixed(1)} s: ${result.uploadRowsPerSecond.toLocaleString('en')} rows/s, ${result.uploadMBPerSecond} MB/s (API streaming + staging)`,
+  );
   console.log(`complete ${result.totalSeconds.toFixed(1)} s after the upload began: ${result.endToEndRowsPerSecond.toLocaleString('en')} rows/s end to end`);
   console.log(`RSS api    before ${mb(baseline.api)}, max during ${mb(samples.api)}, peak (VmHWM) ${mb(peak.api)}`);
   console.log(`RSS api    each second of the upload (MB): ${uploadTimeline.map((rss) => Math.round(rss / 1024 / 1024)).join(' ')}`);

@@ -1,4 +1,4 @@
-import type { ClientWritableStream} from '@grpc/grpc-js';
+import type { ClientWritableStream } from '@grpc/grpc-js';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import type { PublishRequest, PublishSummary } from '@hookline/grpc-contract';

@@ -11,7 +11,7 @@
 // production, but nothing is sent. Run `node scripts/prepare.js --build` first (the npm script does).
 import type { Metadata } from '@grpc/grpc-js';
 import Redis from 'ioredis';
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -149,7 +149,12 @@ async function grpcStream(client: EventServiceClient, tenantId: string, metadata
   const summary = await answered;
   if (summary.accepted + summary.rejected !== EVENTS) throw new Error(`PublishStream summarised ${summary.accepted + summary.rejected} of ${EVENTS} events`);
   const { batchSize, batchesInFlight } = PUBLISH_STREAM_LIMITS;
-  return { mode: `gRPC PublishStream, 1 stream (batches of ${batchSize}, ${batchesInFlight} in flight)`, events: EVENTS, seconds: (performance.now() - started) / 1000, rejected: summary.rejected };
+  return {
+    mode: `gRPC PublishStream, 1 stream (batches of ${batchSize}, ${batchesInFlight} in flight)`,
+    events: EVENTS,
+    seconds: (performance.now() - started) / 1000,
+    rejected: summary.rejected,
+  };
 }
 
 function printTable(results: Result[]) {

@@ -10,7 +10,7 @@
 //
 // No worker runs: nothing is delivered, the rows are only read. Run `node scripts/prepare.js
 // --build` first (the npm script does).
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -58,7 +58,13 @@ async function waitForHealth(url: string, api: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error('the API did not become ready within 60 s');
@@ -171,7 +177,7 @@ async function main() {
     ];
     for (const [name, query] of cases) rows.push(await timed(name, () => list(query), await rowsOf(query)));
 
-    console.log('Chromium, the portal\'s Deliveries page:');
+    console.log("Chromium, the portal's Deliveries page:");
     const { url: link } = (await call('POST', `/v1/tenants/${tenantId}/portal-sessions`, adminKey, {})) as { url: string };
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -208,10 +214,14 @@ async function main() {
           )
           .then((handle) => handle.jsonValue() as Promise<number>);
       rows.push(
-        await timed('page load, Deliveries (browser)', async () => {
-          await page.goto(`${url}/portal/deliveries`, { waitUntil: 'commit' });
-          return shownAt();
-        }, `${PAGE_SIZE} rows`),
+        await timed(
+          'page load, Deliveries (browser)',
+          async () => {
+            await page.goto(`${url}/portal/deliveries`, { waitUntil: 'commit' });
+            return shownAt();
+          },
+          `${PAGE_SIZE} rows`,
+        ),
       );
       // Where a page load's time goes: when each request of the page started and ended, ms after navigation.
       const requests = JSON.parse(
@@ -222,14 +232,18 @@ async function main() {
       console.log(`  last page load, each request [start, end] ms: ${requests.map(([path, start, end]) => `${path} [${start}, ${end}]`).join('; ')}`);
       const typeSelect = page.getByLabel('Event type');
       rows.push(
-        await timed('filter change to rare type (browser)', async () => {
-          await typeSelect.selectOption('');
-          await rowsShow(null);
-          const start = performance.now();
-          await typeSelect.selectOption(RARE_TYPE);
-          await rowsShow(RARE_TYPE);
-          return performance.now() - start;
-        }, `${PAGE_SIZE} rows`),
+        await timed(
+          'filter change to rare type (browser)',
+          async () => {
+            await typeSelect.selectOption('');
+            await rowsShow(null);
+            const start = performance.now();
+            await typeSelect.selectOption(RARE_TYPE);
+            await rowsShow(RARE_TYPE);
+            return performance.now() - start;
+          },
+          `${PAGE_SIZE} rows`,
+        ),
       );
     } finally {
       await browser.close();

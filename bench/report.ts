@@ -109,7 +109,11 @@ const HEADER = ['scenario', 'metric', 'value', 'ratio'];
 export function textTable(scenarios: readonly ScenarioResult[]): string {
   const body = rows(scenarios).map((r) => [r[0].length > 48 ? `${r[0].slice(0, 47)}…` : r[0], ...r.slice(1)]);
   const widths = HEADER.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

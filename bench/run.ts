@@ -6,7 +6,7 @@ import type { BenchConfig } from './bench-config';
 import { benchConfig } from './bench-config';
 import { killAllChildren, stopAllChildren } from './children';
 import { clock } from './clock';
-import type { CpuTarget} from './cpu-usage';
+import type { CpuTarget } from './cpu-usage';
 import { pidsMatching } from './cpu-usage';
 import { DeliveriesDb } from './deliveries-db';
 import { HooklineClient } from './hookline-client';
@@ -14,7 +14,7 @@ import { BENCH_ADMIN_KEY, databaseUrl, freePort, hooklineSettings, HooklineProce
 import { HooklineQueue } from './hookline-queue';
 import { Payloads } from './payloads';
 import { ReceiverClient } from './receiver-client';
-import type { Ratios, RunReport, Target} from './report';
+import type { Ratios, RunReport, Target } from './report';
 import { busy, describeMachine, findMetric, formatValue, machine, targetsText, textTable, updateReadme, writeResults } from './report';
 import { endToEnd } from './scenarios/end-to-end';
 import { endToEndStream } from './scenarios/end-to-end-stream';
@@ -186,7 +186,12 @@ function targets(scenarios: ScenarioResult[], config: BenchConfig): Target[] {
   const speedup = value('6', 'speedup');
   return [
     { what: 'end to end (REST)', target: '≥ 4,000 deliveries/s', measured: formatValue({ value: e2e, unit: 'deliveries/s' }), met: e2e === null ? null : e2e >= 4_000 },
-    { what: 'end to end (gRPC PublishStream)', target: '≥ 4,000 deliveries/s', measured: formatValue({ value: stream, unit: 'deliveries/s' }), met: stream === null ? null : stream >= 4_000 },
+    {
+      what: 'end to end (gRPC PublishStream)',
+      target: '≥ 4,000 deliveries/s',
+      measured: formatValue({ value: stream, unit: 'deliveries/s' }),
+      met: stream === null ? null : stream >= 4_000,
+    },
     {
       what: `publish → first attempt p99 at ${config.moderateRate} events/s`,
       target: '< 50 ms at 500 events/s',

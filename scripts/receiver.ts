@@ -6,7 +6,7 @@
  *
  *   npm run receiver -- --port 4000 --secret whsec_... [--status 500]
  */
-import type { KeyObject} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -56,7 +56,7 @@ class UsageError extends Error {}
 /** Returns why the signature is not valid, or null when it is. */
 function verifierFor(secret: string): Verifier {
   if (secret.startsWith('whpk_')) return ed25519Verifier(publicKeyFrom(secret));
-  if (!secret.startsWith('whsec_')) throw new UsageError('--secret must be the subscription\'s whsec_ secret (or, for v1a, its whpk_ public key)');
+  if (!secret.startsWith('whsec_')) throw new UsageError("--secret must be the subscription's whsec_ secret (or, for v1a, its whpk_ public key)");
   const webhook = new Webhook(secret);
   return (body, headers) => {
     try {

@@ -43,9 +43,7 @@ describe('architecture', () => {
 
   it('keeps every source file under apps/, libs/ and web/src at 400 lines or fewer', () => {
     const files = [...sourceFiles('apps'), ...libs, ...sourceFiles('web/src')].filter(ours);
-    const long = files
-      .map((file) => ({ file, lines: readFileSync(join(ROOT, file), 'utf8').split('\n').length - 1 }))
-      .filter(({ lines }) => lines > 400);
+    const long = files.map((file) => ({ file, lines: readFileSync(join(ROOT, file), 'utf8').split('\n').length - 1 })).filter(({ lines }) => lines > 400);
     expect(long).toEqual([]);
   });
 

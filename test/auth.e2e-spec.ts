@@ -139,7 +139,7 @@ describe('authentication and tenant isolation', () => {
     });
   });
 
-  describe('404 outside the caller\'s tenant', () => {
+  describe("404 outside the caller's tenant", () => {
     it("answers a tenant key on another tenant's routes exactly as on a tenant that does not exist", async () => {
       const other = await probe.get(`/v1/tenants/${tenantB.id}/auth-probe`).set(api.auth(keyA.key)).expect(404);
       const missing = await probe.get(`/v1/tenants/${MISSING_TENANT}/auth-probe`).set(api.auth(keyA.key)).expect(404);
@@ -164,7 +164,10 @@ describe('authentication and tenant isolation', () => {
         expect(response.body).toMatchObject({ status: 404, detail: 'Tenant not found' });
       }
       expect(await api.app.get(PrismaService).apiKey.count({ where: { tenantId: MISSING_TENANT } })).toBe(0);
-      await probe.get(`/v1/tenants/${tenantA.id}/auth-probe`).set(api.auth()).expect(200, { tenantId: tenantA.id, principal: { kind: 'admin' } });
+      await probe
+        .get(`/v1/tenants/${tenantA.id}/auth-probe`)
+        .set(api.auth())
+        .expect(200, { tenantId: tenantA.id, principal: { kind: 'admin' } });
     });
   });
 });

@@ -132,7 +132,13 @@ const hostileUrlText = fc.oneof(
 
 /** Header values Node lets a client send (no NUL or line breaks can pass its parser). */
 const hostileHeader = fc.oneof(
-  fc.string({ unit: fc.integer({ min: 0x21, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+  fc.string({
+    unit: fc
+      .integer({ min: 0x21, max: 0xff })
+      .filter((c) => c !== 0x7f)
+      .map((c) => String.fromCharCode(c)),
+    maxLength: 40,
+  }),
   fc.constantFrom('x'.repeat(300), '\u00ff\u00fe', '1e308'),
 );
 
@@ -157,9 +163,21 @@ describe('hostile input on every route', () => {
     fixtures.tenantId = (await createTenant(api)).id;
     const tenant = `/v1/tenants/${fixtures.tenantId}`;
     fixtures.keyId = (await api.http.post(`${tenant}/api-keys`).set(auth).send({ name: 'k' }).expect(201)).body.id;
-    fixtures.name = (await api.http.post('/v1/event-types').set(auth).send({ name: 'fuzz.typed', schema: { type: 'object' } }).expect(201)).body.name;
+    fixtures.name = (
+      await api.http
+        .post('/v1/event-types')
+        .set(auth)
+        .send({ name: 'fuzz.typed', schema: { type: 'object' } })
+        .expect(201)
+    ).body.name;
     fixtures.subscriptionId = (await api.http.post(`${tenant}/subscriptions`).set(auth).send({ url: 'http://127.0.0.1:9/hook' }).expect(201)).body.id;
-    fixtures.eventId = (await api.http.post(`${tenant}/events`).set(auth).send({ type: 'fuzz.event', data: { n: 1 } }).expect(202)).body.id;
+    fixtures.eventId = (
+      await api.http
+        .post(`${tenant}/events`)
+        .set(auth)
+        .send({ type: 'fuzz.event', data: { n: 1 } })
+        .expect(202)
+    ).body.id;
     fixtures.deliveryId = (await api.http.get(`${tenant}/events/${fixtures.eventId}`).set(auth).expect(200)).body.deliveries[0].id;
     fixtures.replayId = (await api.http.post('/v1/replays').set(auth).send({ tenantId: fixtures.tenantId }).expect(202)).body.id;
     fixtures.sessionId = (await api.http.post(`${tenant}/portal-sessions`).set(auth).send({}).expect(201)).body.id;
@@ -199,7 +217,9 @@ describe('hostile input on every route', () => {
 
   async function send(op: Operation, target: Target, hostile: string): Promise<request.Response> {
     if (STREAM_ROUTES.has(op.key)) return openStream(op, target, hostile);
-    const call = request(api.url)[op.method](urlOf(op, target, hostile)).set(api.auth());
+    const call = request(api.url)
+      [op.method](urlOf(op, target, hostile))
+      .set(api.auth());
     if (target.where === 'header') call.set(target.name, hostile);
     if (!op.hasBody) return call;
     const body = bodyWith(op, target.where === 'body' ? target.name : null, hostile);
@@ -233,11 +253,7 @@ describe('hostile input on every route', () => {
   }
 
   const valuesFor = (target: Target) =>
-    target.where === 'body'
-      ? hostileJson
-      : target.where === 'header'
-        ? hostileHeader
-        : hostileUrlText.filter((encoded) => !holdsTheFeed(target, encoded));
+    target.where === 'body' ? hostileJson : target.where === 'header' ? hostileHeader : hostileUrlText.filter((encoded) => !holdsTheFeed(target, encoded));
 
   it('never answers 5xx; refuses with problem+json and writes nothing', async () => {
     let requests = 0;

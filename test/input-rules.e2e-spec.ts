@@ -111,11 +111,9 @@ describe('what the API accepts at the edge', () => {
 
   it('answers 415 for a body without a JSON content type, and still takes NDJSON and CSV uploads', async () => {
     const body = JSON.stringify({ type: 'order.created', data: { n: 1 } });
-    await refusedWritingNothing(
-      () => request(stack.api.url).post(events()).set(auth).unset('content-type').send(Buffer.from(body)),
-      415,
-      [{ field: 'content-type', message: 'is required with a body; use application/json' }],
-    );
+    await refusedWritingNothing(() => request(stack.api.url).post(events()).set(auth).unset('content-type').send(Buffer.from(body)), 415, [
+      { field: 'content-type', message: 'is required with a body; use application/json' },
+    ]);
     await refusedWritingNothing(() => http.post(events()).set(auth).set('content-type', 'text/plain').send(body), 415, [
       { field: 'content-type', message: 'text/plain is not supported; use application/json' },
     ]);
@@ -158,7 +156,10 @@ describe('what the API accepts at the edge', () => {
       await http.get(events()), // 401
       await http.get('/v1/tenants/ten_01ARZ3NDEKTSV4RRFFQ69G5FAV').set(auth), // 404
       await http.get('/v1/no-such-route').set(auth), // 404 from the router
-      await http.post(events()).set(auth).send({ type: 'x', data: 'y'.repeat(300_000) }), // 413
+      await http
+        .post(events())
+        .set(auth)
+        .send({ type: 'x', data: 'y'.repeat(300_000) }), // 413
       await http.post(events()).set(auth).set('content-type', 'text/plain').send('x'), // 415
       await http.post(events()).set(auth).send({ type: 'x' }), // 422
     ];
@@ -269,7 +270,10 @@ describe('what the API accepts at the edge', () => {
       const before = await tableRowCounts(db.url);
       const nul = await grpcError(publish(client, { tenant_id: tenantId, type: 'grpc.x', data_json: json({ note: 'a\u0000' }) }, stack.api.adminKey), grpcStatus.INVALID_ARGUMENT);
       expect(fieldViolations(nul)).toEqual([{ field: 'data_json.note', description: NUL }]);
-      const deep = await grpcError(publish(client, { tenant_id: tenantId, type: 'grpc.x', data_json: Buffer.from(nestedJson(5000)) }, stack.api.adminKey), grpcStatus.INVALID_ARGUMENT);
+      const deep = await grpcError(
+        publish(client, { tenant_id: tenantId, type: 'grpc.x', data_json: Buffer.from(nestedJson(5000)) }, stack.api.adminKey),
+        grpcStatus.INVALID_ARGUMENT,
+      );
       expect(fieldViolations(deep)).toEqual([{ field: `data_json${'.a'.repeat(64)}`, description: DEEP }]);
       const key = await grpcError(
         publish(client, { tenant_id: tenantId, type: 'grpc.x', data_json: json({}), idempotency_key: 'k\u0000' }, stack.api.adminKey),

@@ -44,7 +44,10 @@ describe('OpenAPI document', () => {
   afterAll(() => api.close());
 
   it('is served at /openapi.json exactly as committed in openapi.json', async () => {
-    const response = await api.http.get('/openapi.json').expect(200).expect('content-type', /^application\/json/);
+    const response = await api.http
+      .get('/openapi.json')
+      .expect(200)
+      .expect('content-type', /^application\/json/);
     const served = response.body as Json;
     expect(served).toMatchObject({ openapi: expect.stringMatching(/^3\./), paths: expect.objectContaining({ '/v1/tenants': expect.any(Object) }) });
 
@@ -60,7 +63,10 @@ describe('OpenAPI document', () => {
   });
 
   it('has interactive docs at /docs', async () => {
-    const response = await api.http.get('/docs').expect(200).expect('content-type', /^text\/html/);
+    const response = await api.http
+      .get('/docs')
+      .expect(200)
+      .expect('content-type', /^text\/html/);
     expect(response.text).toContain('swagger');
   });
 

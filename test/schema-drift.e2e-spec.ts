@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { readMigrations } from '../libs/database/src/migrator';
-import type { DatabaseShape} from './schema-drift';
+import type { DatabaseShape } from './schema-drift';
 import { actualShape, compareShapes, expectedShape, schemaDrift } from './schema-drift';
 
 const SCHEMA = readFileSync(join(__dirname, '..', 'prisma', 'schema.prisma'), 'utf8');
@@ -48,11 +48,7 @@ describe('migrations match schema.prisma', () => {
         alter('nextAttemptAt  DateTime?', 'nextAttemptAt  DateTime '),
         ['deliveries.next_attempt_at: schema says not null timestamptz(3), database has nullable timestamptz(3)'],
       ],
-      [
-        'json instead of jsonb',
-        alter('data           Json     @db.Json', 'data           Json    '),
-        ['events.data: schema says not null jsonb, database has not null json'],
-      ],
+      ['json instead of jsonb', alter('data           Json     @db.Json', 'data           Json    '), ['events.data: schema says not null jsonb, database has not null json']],
       [
         'a different precision',
         alter('startedAt       DateTime @map("started_at") @db.Timestamptz(3)', 'startedAt       DateTime @map("started_at") @db.Timestamptz(6)'),
@@ -63,11 +59,7 @@ describe('migrations match schema.prisma', () => {
         alter('status         DeliveryStatus @default(pending)', 'status         DeliveryStatus @default(failed) '),
         ['deliveries.status: schema says default failed, database has default pending'],
       ],
-      [
-        'a dropped index',
-        alter('  @@index([eventId])\n', ''),
-        ['deliveries: database has index (event_id) deliveries_event_id_idx that schema.prisma does not declare'],
-      ],
+      ['a dropped index', alter('  @@index([eventId])\n', ''), ['deliveries: database has index (event_id) deliveries_event_id_idx that schema.prisma does not declare']],
       [
         'an index in the other direction',
         alter(/(model ApiKey[^}]*)@@index\(\[tenantId, id\(sort: Desc\)\]\)/, '$1@@index([tenantId, id])'),
@@ -86,7 +78,9 @@ describe('migrations match schema.prisma', () => {
       [
         'another onDelete',
         alter(/(model Attempt[^}]*onDelete: )Cascade/, '$1Restrict'),
-        ['foreign key attempts(delivery_id): schema says -> deliveries(id) ON DELETE RESTRICT ON UPDATE CASCADE, database has -> deliveries(id) ON DELETE CASCADE ON UPDATE CASCADE'],
+        [
+          'foreign key attempts(delivery_id): schema says -> deliveries(id) ON DELETE RESTRICT ON UPDATE CASCADE, database has -> deliveries(id) ON DELETE CASCADE ON UPDATE CASCADE',
+        ],
       ],
       [
         'an added enum label',

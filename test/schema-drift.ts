@@ -69,7 +69,11 @@ export async function expectedShape(datamodelSource: string): Promise<DatabaseSh
 function shapeFromDatamodel(datamodel: Datamodel): DatabaseShape {
   const shape: DatabaseShape = { tables: new Map(), enums: new Map(), indexes: new Map(), foreignKeys: new Map(), unsupported: [] };
   const enumDbName = new Map(datamodel.enums.map((e) => [e.name, e.dbName ?? e.name]));
-  for (const e of datamodel.enums) shape.enums.set(e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name));
+  for (const e of datamodel.enums)
+    shape.enums.set(
+      e.dbName ?? e.name,
+      e.values.map((v) => v.dbName ?? v.name),
+    );
 
   const models = new Map(datamodel.models.map((m) => [m.name, m]));
   const tableOf = (model: string) => models.get(model)!.dbName ?? model;
@@ -365,7 +369,10 @@ function databaseDefault(expression: string | null, isList: boolean): string | n
   if (/^nextval\('.*'::regclass\)$/.test(text)) return 'autoincrement()';
   if (text === 'CURRENT_TIMESTAMP' || text === 'now()') return 'now()';
   if (isList && text.startsWith('ARRAY[')) {
-    const items = text.slice(6, text.lastIndexOf(']')).split(',').map((item) => literal(item.trim()));
+    const items = text
+      .slice(6, text.lastIndexOf(']'))
+      .split(',')
+      .map((item) => literal(item.trim()));
     return `[${items.join(', ')}]`;
   }
   text = literal(text);
@@ -376,7 +383,7 @@ function databaseDefault(expression: string | null, isList: boolean): string | n
 /** Drops trailing casts and the quotes around a string literal. */
 function literal(text: string): string {
   let value = text;
-  for (let previous = ''; previous !== value; ) {
+  for (let previous = ''; previous !== value;) {
     previous = value;
     value = value.replace(/::(?:"[^"]+"|[a-z_ ]+(?:\(\d+(?:,\d+)?\))?)(?:\[\])?$/, '');
   }
@@ -393,10 +400,8 @@ function foreignKeyKey(fk: ForeignKeyShape): string {
 
 const describeColumn = (c: ColumnShape) => `${c.nullable ? 'nullable' : 'not null'} ${c.type}`;
 const describeDefault = (value: string | null) => (value === null ? 'no default' : `default ${value}`);
-const describeIndex = (i: IndexShape) =>
-  `${i.kind} (${i.columns.join(', ')})${i.method === 'btree' ? '' : ` USING ${i.method}`}${i.extra ? ` ${i.extra}` : ''}`;
-const describeReference = (fk: ForeignKeyShape) =>
-  `-> ${fk.refTable}(${fk.refColumns.join(', ')}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate}`;
+const describeIndex = (i: IndexShape) => `${i.kind} (${i.columns.join(', ')})${i.method === 'btree' ? '' : ` USING ${i.method}`}${i.extra ? ` ${i.extra}` : ''}`;
+const describeReference = (fk: ForeignKeyShape) => `-> ${fk.refTable}(${fk.refColumns.join(', ')}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate}`;
 
 /** Defaults are compared as text, except JSON ones: jsonb reformats and reorders what it stores. */
 function sameDefault(want: ColumnShape, have: ColumnShape): boolean {
@@ -410,7 +415,11 @@ function canonicalJson(text: string): string {
     Array.isArray(value)
       ? value.map(sorted)
       : value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)]))
+        ? Object.fromEntries(
+            Object.entries(value)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, v]) => [k, sorted(v)]),
+          )
         : value;
   try {
     return JSON.stringify(sorted(JSON.parse(text)));
@@ -478,9 +487,7 @@ export function compareShapes(expected: DatabaseShape, actual: DatabaseShape, sc
       }
       continue;
     }
-    const twin = [...actual.indexes.values()].find(
-      (i) => !expected.indexes.has(i.name) && i.table === want.table && describeIndex(i) === describeIndex(want),
-    );
+    const twin = [...actual.indexes.values()].find((i) => !expected.indexes.has(i.name) && i.table === want.table && describeIndex(i) === describeIndex(want));
     if (twin) {
       matchedIndexes.add(twin.name);
       differences.push(`${want.table}: ${describeIndex(want)} is named ${twin.name} in the database, schema expects ${name}`);

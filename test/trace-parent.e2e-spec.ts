@@ -21,7 +21,11 @@ describe('the trace context stored with an event (tracing off)', () => {
     receiver = await RecordingReceiver.start();
     const tenant = await createTenant(api);
     path = `/v1/tenants/${tenant.id}`;
-    await api.http.post(`${path}/subscriptions`).set(api.auth()).send({ url: receiver.url, eventTypes: ['traced.*'] }).expect(201);
+    await api.http
+      .post(`${path}/subscriptions`)
+      .set(api.auth())
+      .send({ url: receiver.url, eventTypes: ['traced.*'] })
+      .expect(201);
   });
   afterAll(async () => {
     await api?.app.get(DeliveryEnqueuer).queue.obliterate({ force: true });

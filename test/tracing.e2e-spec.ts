@@ -5,21 +5,8 @@ import { Metadata } from '@grpc/grpc-js';
 import { Queue } from 'bullmq';
 import { DELIVERIES_QUEUE } from '@hookline/queue';
 import { loadEventServiceClient } from '../apps/api/src/grpc/grpc-test-client';
-import type {
-  ApiProcess,
-  CollectedSpan,
-  IsolatedDatabase,
-  WorkerProcess} from './support';
-import {
-  createIsolatedDatabase,
-  ensureBuilt,
-  OtlpCollector,
-  RecordingReceiver,
-  spawnApiProcess,
-  spawnWorkerProcess,
-  TEST_ADMIN_KEY,
-  waitFor
-} from './support';
+import type { ApiProcess, CollectedSpan, IsolatedDatabase, WorkerProcess } from './support';
+import { createIsolatedDatabase, ensureBuilt, OtlpCollector, RecordingReceiver, spawnApiProcess, spawnWorkerProcess, TEST_ADMIN_KEY, waitFor } from './support';
 
 /**
  * Tracing as an operator sees it: the compiled API and worker as their own processes (the SDK must
@@ -119,13 +106,19 @@ describe('tracing: one trace per published event, API to worker', () => {
     expect(write?.attributes['hookline.event_id']).toBe(published.body.id);
     expect(api_.some((s) => s.name === 'hookline.publish.enqueue')).toBe(true);
 
-    const attempts = spans.filter((s) => s.service === 'hookline-worker' && s.name === 'webhook.attempt').sort((a, b) => Number(a.attributes['hookline.attempt']) - Number(b.attributes['hookline.attempt']));
+    const attempts = spans
+      .filter((s) => s.service === 'hookline-worker' && s.name === 'webhook.attempt')
+      .sort((a, b) => Number(a.attributes['hookline.attempt']) - Number(b.attributes['hookline.attempt']));
     expect(attempts.map((s) => [s.attributes['hookline.attempt'], s.attributes['http.response.status_code'], s.attributes['hookline.outcome']])).toEqual([
       [1, 500, 'retry'],
       [2, 200, 'succeeded'],
     ]);
     const accessLine = await waitFor(
-      () => api.output().split('\n').find((line) => line.includes(`"trace_id":"${traceId}"`) && line.includes('"statusCode":202')),
+      () =>
+        api
+          .output()
+          .split('\n')
+          .find((line) => line.includes(`"trace_id":"${traceId}"`) && line.includes('"statusCode":202')),
       (line) => line !== undefined,
       { what: 'the access log line of the publish' },
     );
@@ -172,7 +165,11 @@ describe('tracing: one trace per published event, API to worker', () => {
     await fetch(`${api.url}/healthz`, { headers: { traceparent: `00-${traceId}-${hex(8)}-01` } });
     await post(`${tenantPath}/events`, { type: 'other.type', data: {} }, { traceparent: `00-${traceId}-${hex(8)}-01` });
     // The publish after the probe, same trace id: once its span is in, the probe's would be too.
-    const spans = await waitFor(() => collector.inTrace(traceId), (found) => found.some((s) => s.kind === SERVER), { what: 'the publish span' });
+    const spans = await waitFor(
+      () => collector.inTrace(traceId),
+      (found) => found.some((s) => s.kind === SERVER),
+      { what: 'the publish span' },
+    );
     expect(spans.filter((s) => s.kind === SERVER).map((s) => s.attributes['url.path'] ?? s.attributes['http.target'])).toEqual([`${new URL(tenantPath).pathname}/events`]);
   }, 20_000);
 });

@@ -2,7 +2,7 @@ import { firstAttempts, publishToFirstAttempt } from '../arrivals';
 import { clock } from '../clock';
 import { publishClosedLoop } from '../load';
 import { perSecond, summarize } from '../stats';
-import type { HooklineContext, ScenarioResult} from './scenario';
+import type { HooklineContext, ScenarioResult } from './scenario';
 import { deferralsBetween, drainBudgetMs, metric, totalOf } from './scenario';
 import { observed } from './observed';
 import { warmUp } from './warm-up';

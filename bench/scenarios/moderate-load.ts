@@ -36,9 +36,16 @@ export async function moderateLoad(ctx: HooklineContext): Promise<ScenarioResult
     );
 
   ctx.log(`  ${config.moderateRate} events/s for ${config.moderateSeconds} s, open loop`);
-  const log = await publishOpenLoop(api, tenantId, config.moderateRate, config.moderateSeconds, (i) => ctx.payloads.publishBody(TYPE, i), (event, sentAt, i) => {
-    if (i % config.visibilitySampleEvery === 0) sample(event.id, sentAt);
-  });
+  const log = await publishOpenLoop(
+    api,
+    tenantId,
+    config.moderateRate,
+    config.moderateSeconds,
+    (i) => ctx.payloads.publishBody(TYPE, i),
+    (event, sentAt, i) => {
+      if (i % config.visibilitySampleEvery === 0) sample(event.id, sentAt);
+    },
+  );
   await Promise.all(polls);
   const done = await db.waitForSucceeded({ tenantId }, WARMUP + log.accepted, drainBudgetMs(log.accepted));
   if (!done.complete) throw new Error(`${done.count - WARMUP} of ${log.accepted} deliveries succeeded within the time budget`);

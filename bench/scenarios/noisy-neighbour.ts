@@ -24,7 +24,11 @@ export async function noisyNeighbour(ctx: HooklineContext): Promise<ScenarioResu
   const healthy = await api.createSubscription(tenantId, receiver.url(HEALTHY_PATH));
   await warmUp(ctx, tenantId, TYPE, WARMUP, { subscriptionId: healthy });
 
-  const phase = async (label: string, expectedHealthy: number, budgetMs: number): Promise<{ log: PublishLog; healthyLatency: ReturnType<typeof summarize>; hangStarted: number; complete: boolean }> => {
+  const phase = async (
+    label: string,
+    expectedHealthy: number,
+    budgetMs: number,
+  ): Promise<{ log: PublishLog; healthyLatency: ReturnType<typeof summarize>; hangStarted: number; complete: boolean }> => {
     ctx.log(`  ${label}: ${config.noisyRate} events/s for ${config.noisySeconds} s`);
     const log = await publishOpenLoop(api, tenantId, config.noisyRate, config.noisySeconds, (i) => ctx.payloads.publishBody(TYPE, i));
     const done = await db.waitForSucceeded({ subscriptionId: healthy }, expectedHealthy + log.accepted, budgetMs);

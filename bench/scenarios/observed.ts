@@ -1,8 +1,8 @@
 import { clock } from '../clock';
-import type { CpuShare} from '../cpu-usage';
+import type { CpuShare } from '../cpu-usage';
 import { cpuBetween, sampleCpu } from '../cpu-usage';
 import type { HooklineProcess } from '../hookline-processes';
-import type { ProfileSummary} from '../profile';
+import type { ProfileSummary } from '../profile';
 import { summarizeProfile } from '../profile';
 import type { HooklineContext } from './scenario';
 

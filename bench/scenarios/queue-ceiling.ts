@@ -1,7 +1,7 @@
-import type { Job} from 'bullmq';
+import type { Job } from 'bullmq';
 import { Queue, Worker } from 'bullmq';
 import { Pool } from 'undici';
-import type { DeliveryJobData} from '@hookline/queue';
+import type { DeliveryJobData } from '@hookline/queue';
 import { redisOptions } from '@hookline/queue';
 import { countUnder } from '../arrivals';
 import { clock, withTimeout } from '../clock';
@@ -50,7 +50,9 @@ export async function queueCeiling(ctx: BaseContext): Promise<ScenarioResult> {
     });
     const startedAt = clock();
     void worker.run();
-    return withTimeout(done, drainBudgetMs(count), 'queue ceiling drain').finally(() => worker.close()).then((finishedAt) => finishedAt - startedAt);
+    return withTimeout(done, drainBudgetMs(count), 'queue ceiling drain')
+      .finally(() => worker.close())
+      .then((finishedAt) => finishedAt - startedAt);
   };
   const enqueue = async (count: number) => {
     for (let from = 0; from < count; from += ADD_CHUNK) {

@@ -1,9 +1,9 @@
 import { clock } from '../clock';
 import { publishClosedLoop } from '../load';
 import { perSecond } from '../stats';
-import type { Observation} from './observed';
+import type { Observation } from './observed';
 import { observed } from './observed';
-import type { HooklineContext, ScenarioResult} from './scenario';
+import type { HooklineContext, ScenarioResult } from './scenario';
 import { deferralsBetween, drainBudgetMs, metric, totalOf } from './scenario';
 
 const TYPE = 'bench.scale';
@@ -74,7 +74,11 @@ async function drainBacklog(ctx: HooklineContext, workers: number): Promise<Drai
     throw error;
   }
   const deferralsBefore = await api.deferrals();
-  const { result: done, cpu, profiles } = await observed(ctx, `scale-${workers}`, ctx.workers, async () => {
+  const {
+    result: done,
+    cpu,
+    profiles,
+  } = await observed(ctx, `scale-${workers}`, ctx.workers, async () => {
     const resumedAt = clock();
     await queue.resume();
     return { resumedAt, ...(await db.waitForSucceeded({ tenantId }, config.scaleEvents, drainBudgetMs(config.scaleEvents), 20)) };

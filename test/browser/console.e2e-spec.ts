@@ -85,7 +85,9 @@ describe('operator console in a browser', () => {
     const oldName = `Old Umbrella ${process.pid}-${Date.now()}`;
     const old = (await stack.api.http.post('/v1/tenants').set(stack.api.auth()).send({ name: oldName }).expect(201)).body as { id: string };
     // Newer tenants than a whole page (100) push it off the first page.
-    await stack.api.app.get(PrismaService).tenant.createMany({ data: Array.from({ length: 105 }, (_, i) => ({ id: newId('ten'), name: `Filler ${process.pid} ${i}`, updatedAt: new Date() })) });
+    await stack.api.app
+      .get(PrismaService)
+      .tenant.createMany({ data: Array.from({ length: 105 }, (_, i) => ({ id: newId('ten'), name: `Filler ${process.pid} ${i}`, updatedAt: new Date() })) });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tenants' }).click();
     await page.getByLabel('Search tenants').fill('');
     const rows = page.getByRole('table', { name: 'Tenants' }).getByRole('row');
@@ -129,7 +131,7 @@ describe('operator console in a browser', () => {
     await page.getByRole('table', { name: 'Replays' }).getByText('completed').first().waitFor();
   });
 
-  it('shows a tenant\'s bulk jobs with their progress and the rows that failed', async () => {
+  it("shows a tenant's bulk jobs with their progress and the rows that failed", async () => {
     await upload(stack, ndjson([{ type: 'order.created', data: { n: 1 } }, '{not json', { type: 'order.created', data: { n: 2 } }]), 'application/x-ndjson');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bulk jobs' }).click();
     await page.getByLabel('Tenant id').fill(stack.tenantId);

@@ -26,7 +26,11 @@ describe('customer portal in a browser', () => {
       .send({
         name: 'ledger.invoice_paid',
         description: 'An invoice was paid in full.',
-        schema: { type: 'object', required: ['invoiceId', 'amount'], properties: { invoiceId: { type: 'string', minLength: 8 }, amount: { type: 'integer', minimum: 1 }, currency: { enum: ['EUR', 'USD'] } } },
+        schema: {
+          type: 'object',
+          required: ['invoiceId', 'amount'],
+          properties: { invoiceId: { type: 'string', minLength: 8 }, amount: { type: 'integer', minimum: 1 }, currency: { enum: ['EUR', 'USD'] } },
+        },
       })
       .expect((r) => expect([201, 409]).toContain(r.status));
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -156,8 +160,15 @@ describe('customer portal in a browser', () => {
 
   it('recovers the endpoint since a time, with progress until done', async () => {
     receiver.respondWith(() => ({ status: 503, body: 'maintenance' }));
-    const event = (await stack.api.http.post(`/v1/tenants/${stack.tenantId}/events`).set(stack.api.auth()).send({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_87654321', amount: 5 } }).expect(202)).body;
-    const dead = async () => (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/deliveries?eventId=${event.id}`).set(stack.api.auth()).expect(200)).body.data[0]?.status === 'dead';
+    const event = (
+      await stack.api.http
+        .post(`/v1/tenants/${stack.tenantId}/events`)
+        .set(stack.api.auth())
+        .send({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_87654321', amount: 5 } })
+        .expect(202)
+    ).body;
+    const dead = async () =>
+      (await stack.api.http.get(`/v1/tenants/${stack.tenantId}/deliveries?eventId=${event.id}`).set(stack.api.auth()).expect(200)).body.data[0]?.status === 'dead';
     while (!(await dead())) await new Promise((resolve) => setTimeout(resolve, 100));
     receiver.respondWith(() => ({ status: 200 }));
     const before = receiver.requests.length;
@@ -179,11 +190,17 @@ describe('customer portal in a browser', () => {
   it('lists the delivery in the log with filters, and opens the catalogue, the charts and the verify help', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
-    await page.getByRole('link', { name: /ledger\.invoice_paid, succeeded/ }).first().waitFor();
+    await page
+      .getByRole('link', { name: /ledger\.invoice_paid, succeeded/ })
+      .first()
+      .waitFor();
     await page.getByLabel('Status').selectOption('dead');
     await page.getByText('No deliveries', { exact: true }).waitFor();
     await page.getByLabel('Status').selectOption('');
-    await page.getByRole('link', { name: /ledger\.invoice_paid, succeeded/ }).first().waitFor();
+    await page
+      .getByRole('link', { name: /ledger\.invoice_paid, succeeded/ })
+      .first()
+      .waitFor();
     await screenshot(page, 'portal-deliveries');
     // Search by event id narrows the log to that event's delivery.
     await page.getByLabel('Event or delivery id').fill(String(receiver.requests[0].headers['webhook-id']));
@@ -240,7 +257,11 @@ describe('customer portal in a browser', () => {
     const readsWhileHidden = reads;
     await charts.clock.fastForward(5 * 60_000);
     const sent = receiver.requests.length;
-    await stack.api.http.post(`/v1/tenants/${stack.tenantId}/events`).set(stack.api.auth()).send({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_55555555', amount: 7 } }).expect(202);
+    await stack.api.http
+      .post(`/v1/tenants/${stack.tenantId}/events`)
+      .set(stack.api.auth())
+      .send({ type: 'ledger.invoice_paid', data: { invoiceId: 'inv_55555555', amount: 7 } })
+      .expect(202);
     await receiver.waitForRequests(sent + 1);
     expect(reads).toBe(readsWhileHidden);
 
@@ -256,7 +277,7 @@ describe('customer portal in a browser', () => {
     await charts.close();
   });
 
-  it('shows another tenant\'s delivery as not found', async () => {
+  it("shows another tenant's delivery as not found", async () => {
     const other = await startTestStackTenant(stack);
     await page.goto(`${stack.api.url}/portal/deliveries/${other.deliveryId}`);
     await page.getByRole('heading', { name: 'Delivery not found' }).waitFor();
@@ -276,7 +297,10 @@ describe('customer portal in a browser', () => {
     await screenshot(phone, 'portal-read-only-phone');
     // Wide content scrolls inside its card; the page itself never scrolls sideways on a phone.
     expect(await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
-    await phone.getByRole('link', { name: /ledger\.invoice_paid, succeeded/ }).first().click();
+    await phone
+      .getByRole('link', { name: /ledger\.invoice_paid, succeeded/ })
+      .first()
+      .click();
     await phone.getByRole('article', { name: 'Attempt 1' }).waitFor();
     expect(await phone.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     expect(phoneProblems).toEqual([]);

@@ -30,8 +30,7 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
   });
 
   const queue = () => stack.api.app.get(DeliveryEnqueuer).queue;
-  const subscriptionAction = (id: string, action: 'disable' | 'enable') =>
-    stack.api.http.post(`${tenantPath(stack)}/subscriptions/${id}/${action}`).set(stack.api.auth());
+  const subscriptionAction = (id: string, action: 'disable' | 'enable') => stack.api.http.post(`${tenantPath(stack)}/subscriptions/${id}/${action}`).set(stack.api.auth());
 
   /** Polls until the queue holds no job `jobId` (completed and removed, or never there). */
   async function waitUntilJobGone(jobId: string, timeoutMs = 10_000): Promise<void> {

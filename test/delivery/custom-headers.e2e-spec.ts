@@ -19,7 +19,12 @@ describe('custom headers and subscription updates', () => {
 
   it('sends the custom headers, and picks up a PATCH of headers, then of the URL, on the next delivery', async () => {
     const sub = await subscribe(stack, first.url, { headers: { 'X-Tenant-Token': 'tok 1', 'x-region': 'eu-west-1' } });
-    const patch = (body: Record<string, unknown>) => stack.api.http.patch(`${tenantPath(stack)}/subscriptions/${sub.id}`).set(stack.api.auth()).send(body).expect(200);
+    const patch = (body: Record<string, unknown>) =>
+      stack.api.http
+        .patch(`${tenantPath(stack)}/subscriptions/${sub.id}`)
+        .set(stack.api.auth())
+        .send(body)
+        .expect(200);
 
     await publish(stack, `${sub.ns}.one`);
     const [one] = await first.waitForRequests(1);

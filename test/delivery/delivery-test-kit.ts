@@ -70,20 +70,41 @@ export async function subscribe(stack: TestStack, url: string, fields: Record<st
 }
 
 export async function getSubscription(stack: TestStack, id: string): Promise<Subscription> {
-  return (await stack.api.http.get(`${tenantPath(stack)}/subscriptions/${id}`).set(stack.api.auth()).expect(200)).body;
+  return (
+    await stack.api.http
+      .get(`${tenantPath(stack)}/subscriptions/${id}`)
+      .set(stack.api.auth())
+      .expect(200)
+  ).body;
 }
 
 export async function publish(stack: TestStack, type: string, data: unknown = {}): Promise<{ id: string; createdAt: string; deliveryCount: number }> {
-  return (await stack.api.http.post(`${tenantPath(stack)}/events`).set(stack.api.auth()).send({ type, data }).expect(202)).body;
+  return (
+    await stack.api.http
+      .post(`${tenantPath(stack)}/events`)
+      .set(stack.api.auth())
+      .send({ type, data })
+      .expect(202)
+  ).body;
 }
 
 export async function getDelivery(stack: TestStack, id: string): Promise<Delivery> {
-  return (await stack.api.http.get(`${tenantPath(stack)}/deliveries/${id}`).set(stack.api.auth()).expect(200)).body;
+  return (
+    await stack.api.http
+      .get(`${tenantPath(stack)}/deliveries/${id}`)
+      .set(stack.api.auth())
+      .expect(200)
+  ).body;
 }
 
 /** The single delivery of an event (for a tenant with one matching subscription). */
 export async function deliveryOf(stack: TestStack, eventId: string): Promise<Delivery> {
-  const event = (await stack.api.http.get(`${tenantPath(stack)}/events/${eventId}`).set(stack.api.auth()).expect(200)).body;
+  const event = (
+    await stack.api.http
+      .get(`${tenantPath(stack)}/events/${eventId}`)
+      .set(stack.api.auth())
+      .expect(200)
+  ).body;
   expect(event.deliveries).toHaveLength(1);
   return getDelivery(stack, event.deliveries[0].id);
 }

@@ -2,18 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '@hookline/database';
-import type {
-  IsolatedDatabase,
-  TestApi,
-  TestProxy} from '../support';
-import {
-  createIsolatedDatabase,
-  createTenant,
-  RecordingReceiver,
-  startTestApi,
-  startTestProxy,
-  startTestWorker
-} from '../support';
+import type { IsolatedDatabase, TestApi, TestProxy } from '../support';
+import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestApi, startTestProxy, startTestWorker } from '../support';
 
 /**
  * EGRESS_PROXY_URL: every attempt leaves through an HTTP CONNECT proxy (a real tinyproxy whose
@@ -59,12 +49,22 @@ describe('deliveries through EGRESS_PROXY_URL', () => {
 
   async function subscribe(url: string) {
     const ns = `egress${randomBytes(3).toString('hex')}`;
-    const { body } = await api.http.post(`${tenantPath}/subscriptions`).set(api.auth()).send({ url, eventTypes: [`${ns}.*`] }).expect(201);
+    const { body } = await api.http
+      .post(`${tenantPath}/subscriptions`)
+      .set(api.auth())
+      .send({ url, eventTypes: [`${ns}.*`] })
+      .expect(201);
     return { ns, secret: body.secret as string };
   }
 
   async function publishAndSettle(ns: string) {
-    const event = (await api.http.post(`${tenantPath}/events`).set(api.auth()).send({ type: `${ns}.sent`, data: { ns } }).expect(202)).body;
+    const event = (
+      await api.http
+        .post(`${tenantPath}/events`)
+        .set(api.auth())
+        .send({ type: `${ns}.sent`, data: { ns } })
+        .expect(202)
+    ).body;
     const [{ id }] = await prisma.delivery.findMany({ where: { eventId: event.id }, select: { id: true } });
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -99,7 +99,11 @@ describe('deliveries through EGRESS_PROXY_URL', () => {
     expect(request.remoteAddress).toBe('127.0.0.2');
     expect(request.path).toBe('/hook?via=proxy');
     expect(request.headers.host).toBe(`localhost:${port}`);
-    const signed = { 'webhook-id': event.id, 'webhook-timestamp': request.headers['webhook-timestamp'] as string, 'webhook-signature': request.headers['webhook-signature'] as string };
+    const signed = {
+      'webhook-id': event.id,
+      'webhook-timestamp': request.headers['webhook-timestamp'] as string,
+      'webhook-signature': request.headers['webhook-signature'] as string,
+    };
     expect(new Webhook(secret).verify(request.body, signed)).toEqual(JSON.parse(request.body));
 
     // The proxy was asked for the address the worker resolved and checked, never for the name.

@@ -19,10 +19,7 @@ describe('delivery failures', () => {
   const gapsOf = (requests: { receivedAt: number }[]) => requests.slice(1).map((r, i) => r.receivedAt - requests[i].receivedAt);
 
   beforeAll(async () => {
-    [fast, slow] = await Promise.all([
-      startTestStack({ ...NO_SWEEPER, DELIVERY_TIMEOUT_MS: '300' }),
-      startTestStack({ ...NO_SWEEPER, RETRY_SCHEDULE: '500ms,500ms,500ms' }),
-    ]);
+    [fast, slow] = await Promise.all([startTestStack({ ...NO_SWEEPER, DELIVERY_TIMEOUT_MS: '300' }), startTestStack({ ...NO_SWEEPER, RETRY_SCHEDULE: '500ms,500ms,500ms' })]);
   });
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.close()));

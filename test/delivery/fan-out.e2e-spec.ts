@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { matchesEventType } from '@hookline/subscriptions';
-import type { IsolatedDatabase, TestStack} from '../support';
+import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack, waitFor } from '../support';
 
 /** docs/contract.md#the-rest-api and docs/contract.md#delivery-semantics: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
@@ -30,7 +30,11 @@ describe('fan-out and publish validation', () => {
 
   async function subscribe(tenantId: string, name: string, eventTypes?: string[]): Promise<string> {
     const body = { url: `${receiver.url}?sub=${name}`, ...(eventTypes ? { eventTypes } : {}) };
-    const response = await stack.api.http.post(`${tenantPath(tenantId)}/subscriptions`).set(stack.api.auth()).send(body).expect(201);
+    const response = await stack.api.http
+      .post(`${tenantPath(tenantId)}/subscriptions`)
+      .set(stack.api.auth())
+      .send(body)
+      .expect(201);
     return response.body.id;
   }
 
@@ -42,14 +46,22 @@ describe('fan-out and publish validation', () => {
       .sort();
 
   async function publishAndCollect(tenantId: string, type: string, expected: string[], subscriptionIds: Record<string, string>) {
-    const published = await stack.api.http.post(`${tenantPath(tenantId)}/events`).set(stack.api.auth()).send({ type, data: { type } }).expect(202);
+    const published = await stack.api.http
+      .post(`${tenantPath(tenantId)}/events`)
+      .set(stack.api.auth())
+      .send({ type, data: { type } })
+      .expect(202);
     const eventId = published.body.id as string;
     expect(published.body.deliveryCount).toBe(expected.length);
 
     const rows = await prisma.delivery.findMany({ where: { eventId }, select: { subscriptionId: true } });
     expect(rows.map((r) => r.subscriptionId).sort()).toEqual(expected.map((name) => subscriptionIds[name]).sort());
 
-    await waitFor(() => receivedBy(eventId).length, (n) => n >= expected.length, { what: `${expected.length} requests for ${eventId}` });
+    await waitFor(
+      () => receivedBy(eventId).length,
+      (n) => n >= expected.length,
+      { what: `${expected.length} requests for ${eventId}` },
+    );
     // Nothing extra can come: every delivery of the event has recorded its one attempt, and a
     // succeeded delivery is never claimed for another POST.
     await waitFor(
@@ -73,8 +85,14 @@ describe('fan-out and publish validation', () => {
     ids.deeper = await subscribe(tenantId, 'deeper', ['invoice.paid.*']);
     ids.disabled = await subscribe(tenantId, 'disabled', ['invoice.paid']);
     ids.deleted = await subscribe(tenantId, 'deleted', ['invoice.*']);
-    await stack.api.http.post(`${tenantPath(tenantId)}/subscriptions/${ids.disabled}/disable`).set(stack.api.auth()).expect(200);
-    await stack.api.http.delete(`${tenantPath(tenantId)}/subscriptions/${ids.deleted}`).set(stack.api.auth()).expect(204);
+    await stack.api.http
+      .post(`${tenantPath(tenantId)}/subscriptions/${ids.disabled}/disable`)
+      .set(stack.api.auth())
+      .expect(200);
+    await stack.api.http
+      .delete(`${tenantPath(tenantId)}/subscriptions/${ids.deleted}`)
+      .set(stack.api.auth())
+      .expect(204);
 
     const all = ['star', 'empty', 'absent'];
     await publishAndCollect(tenantId, 'invoice.paid', [...all, 'exact', 'wildcard', 'several'], ids);
@@ -84,7 +102,10 @@ describe('fan-out and publish validation', () => {
     await publishAndCollect(tenantId, 'customer.created', [...all, 'several', 'other'], ids);
 
     // Re-enabled, the subscription gets new events again (and nothing from while it was off).
-    await stack.api.http.post(`${tenantPath(tenantId)}/subscriptions/${ids.disabled}/enable`).set(stack.api.auth()).expect(200);
+    await stack.api.http
+      .post(`${tenantPath(tenantId)}/subscriptions/${ids.disabled}/enable`)
+      .set(stack.api.auth())
+      .expect(200);
     await publishAndCollect(tenantId, 'invoice.paid', [...all, 'exact', 'wildcard', 'several', 'disabled'], ids);
     expect(await prisma.delivery.count({ where: { subscriptionId: { in: [ids.deleted] } } })).toBe(0);
     expect(await prisma.delivery.count({ where: { subscriptionId: ids.disabled } })).toBe(1);
@@ -143,7 +164,11 @@ describe('fan-out and publish validation', () => {
           name: typeName,
           schema: {
             type: 'object',
-            properties: { amount: { type: 'integer', minimum: 0 }, currency: { type: 'string', minLength: 3, maxLength: 3 }, customer: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
+            properties: {
+              amount: { type: 'integer', minimum: 0 },
+              currency: { type: 'string', minLength: 3, maxLength: 3 },
+              customer: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+            },
             required: ['amount', 'currency'],
           },
         })
@@ -152,7 +177,11 @@ describe('fan-out and publish validation', () => {
 
     async function expectRefused(body: unknown, status: number, fields: string[], contentType = 'application/json') {
       const before = await counts();
-      const response = await stack.api.http.post(path).set(stack.api.auth()).set('content-type', contentType).send(body as object);
+      const response = await stack.api.http
+        .post(path)
+        .set(stack.api.auth())
+        .set('content-type', contentType)
+        .send(body as object);
       expect({ status: response.status, fields: (response.body.errors ?? []).map((e: { field: string }) => e.field).sort() }).toEqual({ status, fields: [...fields].sort() });
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body.status).toBe(status);

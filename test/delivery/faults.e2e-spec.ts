@@ -3,19 +3,8 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer, redisOptions } from '@hookline/queue';
-import type {
-  IsolatedDatabase,
-  TestApi,
-  WorkerProcess} from '../support';
-import {
-  createIsolatedDatabase,
-  createTenant,
-  ensureBuilt,
-  RecordingReceiver,
-  spawnWorkerProcess,
-  startTestApi,
-  startTestWorker
-} from '../support';
+import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
+import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, startTestWorker } from '../support';
 
 /**
  * docs/contract.md#delivery-semantics under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.
@@ -58,7 +47,11 @@ function stackEnv(overrides: Record<string, string> = {}): Record<string, string
 async function setUp(api: TestApi, receiverUrl: string) {
   const tenant = await createTenant(api);
   const path = `/v1/tenants/${tenant.id}`;
-  await api.http.post(`${path}/subscriptions`).set(api.auth()).send({ url: receiverUrl, eventTypes: ['fault.*'] }).expect(201);
+  await api.http
+    .post(`${path}/subscriptions`)
+    .set(api.auth())
+    .send({ url: receiverUrl, eventTypes: ['fault.*'] })
+    .expect(201);
   return { tenantId: tenant.id, path };
 }
 
@@ -68,7 +61,11 @@ async function publishMany(api: TestApi, path: string, count: number): Promise<s
   for (let i = 0; i < count; i += 10) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(10, count - i) }, (_, j) =>
-        api.http.post(`${path}/events`).set(api.auth()).send({ type: 'fault.happened', data: { n: i + j } }).expect(202),
+        api.http
+          .post(`${path}/events`)
+          .set(api.auth())
+          .send({ type: 'fault.happened', data: { n: i + j } })
+          .expect(202),
       ),
     );
     ids.push(...batch.map((r) => r.body.id as string));
@@ -291,7 +288,11 @@ describe('publishing while the API cannot reach Redis', () => {
   it('still answers 202 within ~3 s with the event and deliveries in Postgres; a worker delivers them via the sweeper', async () => {
     const prisma = api.app.get(PrismaService);
     const { tenantId, path } = await setUp(api, receiver.url);
-    await api.http.post(`${path}/subscriptions`).set(api.auth()).send({ url: `${receiver.url}?second`, eventTypes: ['fault.happened'] }).expect(201);
+    await api.http
+      .post(`${path}/subscriptions`)
+      .set(api.auth())
+      .send({ url: `${receiver.url}?second`, eventTypes: ['fault.happened'] })
+      .expect(201);
 
     // Two at once: each waits out the enqueue timeout (2 s) on its own, neither blocks the other.
     const startedAt = Date.now();

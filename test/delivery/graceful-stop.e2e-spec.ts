@@ -1,17 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
-import type {
-  IsolatedDatabase,
-  TestApi,
-  WorkerProcess} from '../support';
-import {
-  createIsolatedDatabase,
-  createTenant,
-  ensureBuilt,
-  RecordingReceiver,
-  spawnWorkerProcess,
-  startTestApi
-} from '../support';
+import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
+import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi } from '../support';
 
 /**
  * What a rolling update or a scale-down relies on (deploy/kubernetes, terminationGracePeriodSeconds):
@@ -68,7 +58,11 @@ describe('a worker stopped with SIGTERM mid-attempt', () => {
     receiver = await RecordingReceiver.start(() => ({ status: 200, delayMs }));
     const tenant = await createTenant(api);
     const path = `/v1/tenants/${tenant.id}`;
-    await api.http.post(`${path}/subscriptions`).set(api.auth()).send({ url: receiver.url, eventTypes: ['stop.*'] }).expect(201);
+    await api.http
+      .post(`${path}/subscriptions`)
+      .set(api.auth())
+      .send({ url: receiver.url, eventTypes: ['stop.*'] })
+      .expect(201);
     for (let n = 0; n < EVENTS; n++) {
       await api.http.post(`${path}/events`).set(api.auth()).send({ type: 'stop.requested', data: { n } }).expect(202);
     }

@@ -177,8 +177,7 @@ describe('idempotent publish', () => {
 
   it('lets a key older than 24 h be used again for a new event', async () => {
     const { tenantId, path } = await tenantWithSubscriptions();
-    const age = (interval: string) =>
-      prisma.$executeRaw`UPDATE idempotency_keys SET created_at = now() - ${interval}::interval WHERE tenant_id = ${tenantId} AND key = 'key-aged'`;
+    const age = (interval: string) => prisma.$executeRaw`UPDATE idempotency_keys SET created_at = now() - ${interval}::interval WHERE tenant_id = ${tenantId} AND key = 'key-aged'`;
 
     const first = await publish(path, { type: 'invoice.paid', data: { v: 1 } }, 'key-aged').expect(202);
 
@@ -210,7 +209,11 @@ describe('idempotent publish', () => {
   it('replays the first event even when its data no longer passes the type schema (a retry must not report failure)', async () => {
     const { tenantId, path } = await tenantWithSubscriptions();
     const type = `invoice.idem${process.pid}`;
-    await stack.api.http.post('/v1/event-types').set(stack.api.auth()).send({ name: type, schema: { type: 'object' } }).expect(201);
+    await stack.api.http
+      .post('/v1/event-types')
+      .set(stack.api.auth())
+      .send({ name: type, schema: { type: 'object' } })
+      .expect(201);
     const body = { type, data: { amount: 5 } };
     const first = await publish(path, body, 'key-schema').expect(202);
 

@@ -4,7 +4,7 @@ import { AttemptRecorder } from '../../apps/worker/src/delivery/attempt-recorder
 import { MAX_INTERNAL_FAILURES } from '../../apps/worker/src/delivery/internal-failures';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
-import type { Delivery} from './delivery-test-kit';
+import type { Delivery } from './delivery-test-kit';
 import { getDelivery, header, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**
@@ -172,8 +172,15 @@ describe('internal errors while processing a delivery', () => {
 
     // Fixed: the secret readable again (and the worker told, as the API does on a change).
     await sql.query('UPDATE subscription_secrets SET ciphertext = $2 WHERE subscription_id = $1', [sub.id, rows[0].ciphertext]);
-    await stack.api.http.patch(`${tenantPath(stack)}/subscriptions/${sub.id}`).set(stack.api.auth()).send({ description: 'fixed' }).expect(200);
-    await stack.api.http.post(`${tenantPath(stack)}/deliveries/${deliveryId}/replay`).set(stack.api.auth()).expect(202);
+    await stack.api.http
+      .patch(`${tenantPath(stack)}/subscriptions/${sub.id}`)
+      .set(stack.api.auth())
+      .send({ description: 'fixed' })
+      .expect(200);
+    await stack.api.http
+      .post(`${tenantPath(stack)}/deliveries/${deliveryId}/replay`)
+      .set(stack.api.auth())
+      .expect(202);
     const done = await waitForDelivery(stack, deliveryId, 'succeeded');
     expect(done.attempts.map((a) => a.statusCode)).toEqual([null, 200]);
     expect(hook.requests).toHaveLength(1);

@@ -53,7 +53,11 @@ describe('publish → signed POST → recorded attempt', () => {
     expect(Math.abs(Number(request.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(10);
 
     const secret = sub.body.secret as string;
-    const signed = { 'webhook-id': request.headers['webhook-id'] as string, 'webhook-timestamp': request.headers['webhook-timestamp'] as string, 'webhook-signature': request.headers['webhook-signature'] as string };
+    const signed = {
+      'webhook-id': request.headers['webhook-id'] as string,
+      'webhook-timestamp': request.headers['webhook-timestamp'] as string,
+      'webhook-signature': request.headers['webhook-signature'] as string,
+    };
     expect(new StandardWebhook(secret).verify(request.body, signed)).toEqual(JSON.parse(request.body));
     expect(new SvixWebhook(secret).verify(request.body, signed)).toEqual(JSON.parse(request.body));
     expect(() => new StandardWebhook(secret).verify(request.body + ' ', signed)).toThrow();

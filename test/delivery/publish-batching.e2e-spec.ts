@@ -50,7 +50,11 @@ describe('publishes batched by group commit', () => {
     const revoked = await createTenantKey(stack.api, tenants[1].id);
     await stack.api.http.delete(`/v1/tenants/${tenants[1].id}/api-keys/${revoked.id}`).set(stack.api.auth()).expect(204);
     for (const tenant of tenants) {
-      await stack.api.http.post(`/v1/tenants/${tenant.id}/subscriptions`).set(stack.api.auth()).send({ url: receiver.url, eventTypes: [`${ns}.*`] }).expect(201);
+      await stack.api.http
+        .post(`/v1/tenants/${tenant.id}/subscriptions`)
+        .set(stack.api.auth())
+        .send({ url: receiver.url, eventTypes: [`${ns}.*`] })
+        .expect(201);
     }
 
     type Call = { label: string; tenant: number; auth?: string; key?: string; body: Record<string, unknown> };

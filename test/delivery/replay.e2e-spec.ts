@@ -1,6 +1,6 @@
 import type { TestStack } from '../support';
 import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../support';
-import type { Delivery} from './delivery-test-kit';
+import type { Delivery } from './delivery-test-kit';
 import { getDelivery, header, NO_SWEEPER, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /** RETRY_SCHEDULE `100ms,200ms,300ms`: a delivery is dead after 4 attempts, about 0.7 s. */

@@ -33,7 +33,13 @@ describe('retention purger', () => {
       await stack.api.http.post(`${path}/subscriptions`).set(stack.api.auth()).send({ url: receiver.url, eventTypes }).expect(201);
     }
     const publish = async (name: string, idempotencyKey?: string) =>
-      (await stack.api.http.post(`${path}/events`).set(stack.api.auth()).send({ type: `retention.${name}`, data: { name }, idempotencyKey }).expect(202)).body.id as string;
+      (
+        await stack.api.http
+          .post(`${path}/events`)
+          .set(stack.api.auth())
+          .send({ type: `retention.${name}`, data: { name }, idempotencyKey })
+          .expect(202)
+      ).body.id as string;
     const ids = { old: await publish('old', 'key-old'), older: await publish('older'), edge: await publish('edge', 'key-edge'), fresh: await publish('fresh') };
     const all = Object.values(ids);
 

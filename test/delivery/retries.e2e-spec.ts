@@ -1,6 +1,6 @@
 import { DeliveryEnqueuer } from '@hookline/queue';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
-import type { TestStack} from '../support';
+import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack, waitFor } from '../support';
 import { getDelivery, header, NO_SWEEPER, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
@@ -54,7 +54,16 @@ describe('retries with backoff', () => {
     expect(gap2).toBeGreaterThanOrEqual(175); // 200 ms − 10 %
     expect(gap2).toBeLessThan(1_100);
 
-    expect(delivery).toMatchObject({ id: deliveryId, eventId: event.id, subscriptionId: sub.id, status: 'succeeded', attemptCount: 3, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
+    expect(delivery).toMatchObject({
+      id: deliveryId,
+      eventId: event.id,
+      subscriptionId: sub.id,
+      status: 'succeeded',
+      attemptCount: 3,
+      lastStatusCode: 200,
+      lastError: null,
+      nextAttemptAt: null,
+    });
     expect(delivery.attempts.map((a) => [a.number, a.statusCode, a.error, a.responseBody])).toEqual([
       [1, 500, null, 'boom 1'],
       [2, 500, null, 'boom 2'],
@@ -86,7 +95,10 @@ describe('retries with backoff', () => {
     expect(planned).toBeLessThanOrEqual(2_300);
     expect(nextAt).toBeGreaterThan(readAt); // still waiting, not overdue
 
-    const failed = await patient.api.http.get(`${tenantPath(patient)}/deliveries?status=failed`).set(patient.api.auth()).expect(200);
+    const failed = await patient.api.http
+      .get(`${tenantPath(patient)}/deliveries?status=failed`)
+      .set(patient.api.auth())
+      .expect(200);
     expect(failed.body.data.map((d: { id: string }) => d.id)).toContain(deliveryId);
 
     const [, second] = await hook.waitForRequests(2, 5_000);
@@ -124,11 +136,18 @@ describe('retries with backoff', () => {
     // sweep re-queueing it, so run a sweep and wait until no job of it is left in the queue.
     await stack.worker.get(Sweeper, { strict: false }).tick();
     const queue = stack.api.app.get(DeliveryEnqueuer).queue;
-    await waitFor(() => queue.getJob(deliveryId), (job) => job === undefined, { what: `no job left for ${deliveryId}` });
+    await waitFor(
+      () => queue.getJob(deliveryId),
+      (job) => job === undefined,
+      { what: `no job left for ${deliveryId}` },
+    );
     expect(hook.requests).toHaveLength(4);
     expect(await getDelivery(stack, deliveryId)).toMatchObject({ status: 'dead', attemptCount: 4 });
 
-    const deadList = await stack.api.http.get(`${tenantPath(stack)}/deliveries?status=dead`).set(stack.api.auth()).expect(200);
+    const deadList = await stack.api.http
+      .get(`${tenantPath(stack)}/deliveries?status=dead`)
+      .set(stack.api.auth())
+      .expect(200);
     expect(deadList.body.data.map((d: { id: string }) => d.id)).toContain(deliveryId);
   });
 });

@@ -1,6 +1,6 @@
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
-import type { Subscription} from './delivery-test-kit';
+import type { Subscription } from './delivery-test-kit';
 import { header, hubSignature, NO_SWEEPER, publish, sleep, subscribe, tenantPath, verifiesWith, waitForDelivery } from './delivery-test-kit';
 
 /**
@@ -29,7 +29,11 @@ describe('signing secret rotation and test events', () => {
   });
 
   const rotate = async (sub: Subscription, body?: Record<string, unknown>): Promise<string> => {
-    const response = await stack.api.http.post(`${tenantPath(stack)}/subscriptions/${sub.id}/rotate-secret`).set(stack.api.auth()).send(body).expect(200);
+    const response = await stack.api.http
+      .post(`${tenantPath(stack)}/subscriptions/${sub.id}/rotate-secret`)
+      .set(stack.api.auth())
+      .send(body)
+      .expect(200);
     expect(response.body.secret).toMatch(/^whsec_/);
     return response.body.secret;
   };
@@ -59,7 +63,10 @@ describe('signing secret rotation and test events', () => {
     expect(header(after, 'x-hub-signature-256')).toBe(hubSignature(newSecret, after.body));
     expect(header(after, 'x-hub-signature-256')).not.toBe(hubSignature(oldSecret, after.body));
 
-    const revealed = await stack.api.http.get(`${tenantPath(stack)}/subscriptions/${sub.id}/secret`).set(stack.api.auth()).expect(200);
+    const revealed = await stack.api.http
+      .get(`${tenantPath(stack)}/subscriptions/${sub.id}/secret`)
+      .set(stack.api.auth())
+      .expect(200);
     expect(revealed.body).toEqual({ secret: newSecret });
     await settled(after);
   });
@@ -107,9 +114,17 @@ describe('signing secret rotation and test events', () => {
     const bystander = await receiver();
     const sub = await subscribe(stack, hook.url);
     // Subscribed to every type, yet it must not get another subscription's test event.
-    await stack.api.http.post(`${tenantPath(stack)}/subscriptions`).set(stack.api.auth()).send({ url: bystander.url }).expect(201);
+    await stack.api.http
+      .post(`${tenantPath(stack)}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: bystander.url })
+      .expect(201);
 
-    const response = await stack.api.http.post(`${tenantPath(stack)}/subscriptions/${sub.id}/test`).set(stack.api.auth()).send({}).expect(202);
+    const response = await stack.api.http
+      .post(`${tenantPath(stack)}/subscriptions/${sub.id}/test`)
+      .set(stack.api.auth())
+      .send({})
+      .expect(202);
     expect(response.body).toMatchObject({ type: 'webhook.test', deliveryCount: 1 });
     const [request] = await hook.waitForRequests(1);
 
@@ -123,13 +138,20 @@ describe('signing secret rotation and test events', () => {
     await waitForDelivery(stack, header(request, 'x-hookline-delivery'), 'succeeded');
 
     // `type` overrides the event type.
-    const typed = await stack.api.http.post(`${tenantPath(stack)}/subscriptions/${sub.id}/test`).set(stack.api.auth()).send({ type: `${sub.ns}.ping` }).expect(202);
+    const typed = await stack.api.http
+      .post(`${tenantPath(stack)}/subscriptions/${sub.id}/test`)
+      .set(stack.api.auth())
+      .send({ type: `${sub.ns}.ping` })
+      .expect(202);
     expect(typed.body.type).toBe(`${sub.ns}.ping`);
     const [, second] = await hook.waitForRequests(2);
     expect(JSON.parse(second.body).type).toBe(`${sub.ns}.ping`);
 
     // A test send creates one delivery, for the subscription named: nothing exists for the bystander to get.
-    const stored = await stack.api.http.get(`${tenantPath(stack)}/events/${typed.body.id}`).set(stack.api.auth()).expect(200);
+    const stored = await stack.api.http
+      .get(`${tenantPath(stack)}/events/${typed.body.id}`)
+      .set(stack.api.auth())
+      .expect(200);
     expect(stored.body.deliveries.map((d: { subscriptionId: string }) => d.subscriptionId)).toEqual([sub.id]);
     expect(bystander.requests).toHaveLength(0);
   });
@@ -137,13 +159,23 @@ describe('signing secret rotation and test events', () => {
   it('POST /subscriptions/{id}/test on a disabled subscription answers 409 and sends nothing', async () => {
     const hook = await receiver();
     const sub = await subscribe(stack, hook.url);
-    await stack.api.http.post(`${tenantPath(stack)}/subscriptions/${sub.id}/disable`).set(stack.api.auth()).expect(200);
+    await stack.api.http
+      .post(`${tenantPath(stack)}/subscriptions/${sub.id}/disable`)
+      .set(stack.api.auth())
+      .expect(200);
 
-    const response = await stack.api.http.post(`${tenantPath(stack)}/subscriptions/${sub.id}/test`).set(stack.api.auth()).send({}).expect(409);
+    const response = await stack.api.http
+      .post(`${tenantPath(stack)}/subscriptions/${sub.id}/test`)
+      .set(stack.api.auth())
+      .send({})
+      .expect(409);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 409 });
     // Refused before anything was written: no delivery of this subscription exists to be sent.
-    const deliveries = await stack.api.http.get(`${tenantPath(stack)}/deliveries?subscriptionId=${sub.id}`).set(stack.api.auth()).expect(200);
+    const deliveries = await stack.api.http
+      .get(`${tenantPath(stack)}/deliveries?subscriptionId=${sub.id}`)
+      .set(stack.api.auth())
+      .expect(200);
     expect(deliveries.body.data).toEqual([]);
     expect(hook.requests).toHaveLength(0);
   });

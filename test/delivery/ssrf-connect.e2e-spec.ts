@@ -44,11 +44,23 @@ describe('SSRF policy at connect time', () => {
   });
 
   async function subscribe(url: string, ns: string) {
-    return (await api.http.post(`${tenantPath}/subscriptions`).set(api.auth()).send({ url, eventTypes: [`${ns}.*`] }).expect(201)).body.id as string;
+    return (
+      await api.http
+        .post(`${tenantPath}/subscriptions`)
+        .set(api.auth())
+        .send({ url, eventTypes: [`${ns}.*`] })
+        .expect(201)
+    ).body.id as string;
   }
 
   async function publishAndSettle(ns: string) {
-    const event = (await api.http.post(`${tenantPath}/events`).set(api.auth()).send({ type: `${ns}.fired`, data: { ns } }).expect(202)).body;
+    const event = (
+      await api.http
+        .post(`${tenantPath}/events`)
+        .set(api.auth())
+        .send({ type: `${ns}.fired`, data: { ns } })
+        .expect(202)
+    ).body;
     expect(event.deliveryCount).toBe(1);
     const [{ id }] = await prisma.delivery.findMany({ where: { eventId: event.id }, select: { id: true } });
     const deadline = Date.now() + 8_000;

@@ -1,4 +1,4 @@
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -210,7 +210,12 @@ describe('the Dockerfile', () => {
     expect(of(runtime, 'RUN')).toEqual([]);
     expect(of(runtime, 'COPY').find((i) => i.flags.from === build!.name)?.args).toBe('/app/dist ./dist');
     const deps = of(runtime, 'COPY').find((i) => i.args.startsWith('/app/node_modules'))!;
-    expect(of(stages.find((s) => s.name === deps.flags.from)!, 'RUN').map((i) => i.args)).toEqual([expect.stringMatching(/^npm ci --omit=dev --ignore-scripts\b/)]);
+    expect(
+      of(
+        stages.find((s) => s.name === deps.flags.from)!,
+        'RUN',
+      ).map((i) => i.args),
+    ).toEqual([expect.stringMatching(/^npm ci --omit=dev --ignore-scripts\b/)]);
     expect(imageEnv.NODE_ENV).toBe('production');
     const user = of(runtime, 'USER').pop()?.args ?? 'root';
     expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
@@ -221,7 +226,9 @@ describe('the Dockerfile', () => {
     for (const stage of stages) {
       for (const instruction of [...of(stage, 'ENV'), ...of(stage, 'ARG')]) expect(instruction.args).not.toMatch(/KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL/i);
     }
-    const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     for (const path of ['.env', '.hookline/dev-admin-key', 'node_modules/x/index.js', 'web/node_modules/x.js', 'dist/apps/api/src/main.js', '.git/HEAD']) {
       expect([path, dockerIgnored(patterns, path)]).toEqual([path, true]);
     }
@@ -264,7 +271,10 @@ describe('the Dockerfile', () => {
       'the API answers /readyz 200',
       async () => {
         if (api.child.exitCode !== null) throw new Error(`api exited ${api.child.exitCode}: ${api.output()}`);
-        status = await fetch(`http://127.0.0.1:${roleEnv.PORT}/readyz`).then((r) => r.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${roleEnv.PORT}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         return status === 200;
       },
       45_000,

@@ -153,9 +153,7 @@ describe('deploy/kubernetes', () => {
 
   it('points the disruption budgets and the autoscaler at the Deployments', () => {
     const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget');
-    expect(budgets.map((b) => b.spec.selector.matchLabels)).toEqual(
-      expect.arrayContaining([api.spec.selector.matchLabels, worker.spec.selector.matchLabels]),
-    );
+    expect(budgets.map((b) => b.spec.selector.matchLabels)).toEqual(expect.arrayContaining([api.spec.selector.matchLabels, worker.spec.selector.matchLabels]));
     for (const deployment of [api, worker]) expect(deployment.spec.template.metadata.labels).toEqual(expect.objectContaining(deployment.spec.selector.matchLabels));
     const hpa = find('HorizontalPodAutoscaler', 'hookline-worker');
     expect(hpa.apiVersion).toBe('autoscaling/v2');

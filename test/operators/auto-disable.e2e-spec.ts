@@ -31,8 +31,7 @@ describe('auto-disable after 5 days of failures, with operator events', () => {
     await stack?.close();
   });
 
-  const operatorEvents = (type: string) =>
-    operator.requests.filter((r) => r.headers['x-hookline-event'] === type).map((r) => ({ request: r, body: JSON.parse(r.body) }));
+  const operatorEvents = (type: string) => operator.requests.filter((r) => r.headers['x-hookline-event'] === type).map((r) => ({ request: r, body: JSON.parse(r.body) }));
 
   it('stays enabled through many failures within 5 days, then disables (failing) once they span 5 days', async () => {
     const ns = namespace();
@@ -83,7 +82,12 @@ describe('auto-disable after 5 days of failures, with operator events', () => {
       const event = operatorEvents('subscription.disabled').filter((e) => e.body.data.subscriptionId === sub.id);
       expect(event).toHaveLength(1);
       expect(event[0].body.data).toMatchObject({ reason: 'gone', url: gone.url, tenantId: stack.tenantId });
-      const after = (await stack.api.http.get(`${tenantPath(stack)}/subscriptions/${sub.id}`).set(stack.api.auth()).expect(200)).body;
+      const after = (
+        await stack.api.http
+          .get(`${tenantPath(stack)}/subscriptions/${sub.id}`)
+          .set(stack.api.auth())
+          .expect(200)
+      ).body;
       expect(after).toMatchObject({ status: 'disabled', disabledReason: 'gone' });
     } finally {
       await gone.close();

@@ -46,7 +46,10 @@ describe('circuit breaker per subscription', () => {
     expect(open.deliveries.failed + open.deliveries.pending).toBe(5);
     // (A probe may be on its way while we count: sent, not yet recorded.)
     const sentBefore = receiver.requests.length;
-    const attempts = await totalAttempts(stack, events.map((e) => e.id));
+    const attempts = await totalAttempts(
+      stack,
+      events.map((e) => e.id),
+    );
     expect(attempts).toBeGreaterThanOrEqual(sentBefore - 1);
     expect(attempts).toBeLessThanOrEqual(receiver.requests.length);
     expect(attempts).toBeLessThan(12);
@@ -90,7 +93,12 @@ describe('circuit breaker per subscription', () => {
 async function totalAttempts(stack: TestStack, eventIds: string[]): Promise<number> {
   let total = 0;
   for (const id of eventIds) {
-    const event = (await stack.api.http.get(`${tenantPath(stack)}/events/${id}`).set(stack.api.auth()).expect(200)).body;
+    const event = (
+      await stack.api.http
+        .get(`${tenantPath(stack)}/events/${id}`)
+        .set(stack.api.auth())
+        .expect(200)
+    ).body;
     total += event.deliveries.reduce((sum: number, d: { attemptCount: number }) => sum + d.attemptCount, 0);
   }
   return total;

@@ -25,11 +25,23 @@ export interface Subscription {
 }
 
 export async function subscribe(stack: TestStack, url: string, fields: Record<string, unknown> = {}, tenantId = stack.tenantId): Promise<Subscription> {
-  return (await stack.api.http.post(`${tenantPath(stack, tenantId)}/subscriptions`).set(stack.api.auth()).send({ url, ...fields }).expect(201)).body;
+  return (
+    await stack.api.http
+      .post(`${tenantPath(stack, tenantId)}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url, ...fields })
+      .expect(201)
+  ).body;
 }
 
 export async function publish(stack: TestStack, type: string, data: unknown = {}, tenantId = stack.tenantId): Promise<{ id: string; createdAt: string; deliveryCount: number }> {
-  return (await stack.api.http.post(`${tenantPath(stack, tenantId)}/events`).set(stack.api.auth()).send({ type, data }).expect(202)).body;
+  return (
+    await stack.api.http
+      .post(`${tenantPath(stack, tenantId)}/events`)
+      .set(stack.api.auth())
+      .send({ type, data })
+      .expect(202)
+  ).body;
 }
 
 /** Publishes `count` events, `parallel` at a time; `data(i)` gives each one's data. */

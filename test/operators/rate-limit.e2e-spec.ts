@@ -1,16 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  IsolatedDatabase,
-  TestApi,
-  WorkerProcess} from '../support';
-import {
-  createIsolatedDatabase,
-  createTenant,
-  ensureBuilt,
-  RecordingReceiver,
-  spawnWorkerProcess,
-  startTestApi
-} from '../support';
+import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
+import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi } from '../support';
 import { sleep } from './operators-test-kit';
 
 const LIMIT = 4;
@@ -58,7 +48,11 @@ describe('rateLimitPerSecond holds across worker processes', () => {
 
   it('paces deliveries to the limit, timed at the receiver; held-back deliveries use no attempt', async () => {
     const tenant = `/v1/tenants/${tenantId}`;
-    await api.http.post(`${tenant}/subscriptions`).set(api.auth()).send({ url: receiver.url, eventTypes: ['paced.*'], rateLimitPerSecond: LIMIT }).expect(201);
+    await api.http
+      .post(`${tenant}/subscriptions`)
+      .set(api.auth())
+      .send({ url: receiver.url, eventTypes: ['paced.*'], rateLimitPerSecond: LIMIT })
+      .expect(201);
     await Promise.all(Array.from({ length: EVENTS }, (_, i) => api.http.post(`${tenant}/events`).set(api.auth()).send({ type: 'paced.x', data: { i } }).expect(202)));
 
     const requests = await receiver.waitForRequests(EVENTS, 15_000);

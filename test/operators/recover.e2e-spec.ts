@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
-import type { IsolatedDatabase, TestStack} from '../support';
+import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForReplay, waitForStats } from './operators-test-kit';
 
@@ -52,7 +52,11 @@ describe('POST …/subscriptions/{id}/recover', () => {
     expect(disabled.body.status).toBe('disabled');
     // The hanging attempt times out (2 s) while disabled and is recorded; its retry is then dropped by the worker.
     const prisma = stack.api.app.get(PrismaService);
-    await waitFor(() => prisma.attempt.count({ where: { delivery: { eventId: cancelled.id } } }), (n) => n >= 1, { what: 'the hanging attempt recorded' });
+    await waitFor(
+      () => prisma.attempt.count({ where: { delivery: { eventId: cancelled.id } } }),
+      (n) => n >= 1,
+      { what: 'the hanging attempt recorded' },
+    );
 
     // Published during the outage: no delivery at all for this subscription.
     const missed = [await publish(stack, `${ns}.b`, { n: 4 }), await publish(stack, `${ns}.c`, { n: 5 })];
@@ -80,14 +84,20 @@ describe('POST …/subscriptions/{id}/recover', () => {
     expect(resent).not.toContain(notMatching.id);
 
     // The created deliveries are ordinary ones: listed under the event, succeeded, one attempt.
-    const event = await stack.api.http.get(`${tenantPath(stack)}/events/${missed[0].id}`).set(auth).expect(200);
+    const event = await stack.api.http
+      .get(`${tenantPath(stack)}/events/${missed[0].id}`)
+      .set(auth)
+      .expect(200);
     expect(event.body.deliveries).toEqual([expect.objectContaining({ subscriptionId: sub.id, status: 'succeeded', attemptCount: 1 })]);
 
     // A second recovery of the same window has nothing left to do and creates no duplicates.
     const again = await stack.api.http.post(`${path}/recover`).set(auth).send({ since }).expect(202);
     expect(again.body.matched).toBe(0);
     expect(await waitForReplay(stack, again.body.id)).toMatchObject({ status: 'completed', queued: 0 });
-    const eventAgain = await stack.api.http.get(`${tenantPath(stack)}/events/${missed[1].id}`).set(auth).expect(200);
+    const eventAgain = await stack.api.http
+      .get(`${tenantPath(stack)}/events/${missed[1].id}`)
+      .set(auth)
+      .expect(200);
     expect(eventAgain.body.deliveries).toHaveLength(1);
   });
 
@@ -98,7 +108,11 @@ describe('POST …/subscriptions/{id}/recover', () => {
     const stranger = await createTenant(stack.api);
     const strangerKey = await createTenantKey(stack.api, stranger.id);
     await stack.api.http.post(path).set(stack.api.auth(strangerKey.key)).send({ since: '2026-01-01T00:00:00Z' }).expect(404);
-    await stack.api.http.post(`${tenantPath(stack, stranger.id)}/subscriptions/${sub.id}/recover`).set(stack.api.auth(strangerKey.key)).send({ since: '2026-01-01T00:00:00Z' }).expect(404);
+    await stack.api.http
+      .post(`${tenantPath(stack, stranger.id)}/subscriptions/${sub.id}/recover`)
+      .set(stack.api.auth(strangerKey.key))
+      .send({ since: '2026-01-01T00:00:00Z' })
+      .expect(404);
 
     const ownKey = await createTenantKey(stack.api, stack.tenantId);
     const ok = await stack.api.http.post(path).set(stack.api.auth(ownKey.key)).send({ since: '2026-01-01T00:00:00Z' }).expect(202);
@@ -121,13 +135,29 @@ describe('POST …/subscriptions/{id}/recover', () => {
     const event = await prisma.event.create({ data: { id: newId('evt'), tenantId: stack.tenantId, type: `${ns}.old`, data: { n: 1 }, createdAt: at } });
 
     const path = `${tenantPath(stack)}/subscriptions/${sub.id}/recover`;
-    const recovery = await stack.api.http.post(path).set(stack.api.auth()).send({ since: new Date(Date.now() - 3 * day).toISOString() }).expect(202);
+    const recovery = await stack.api.http
+      .post(path)
+      .set(stack.api.auth())
+      .send({ since: new Date(Date.now() - 3 * day).toISOString() })
+      .expect(202);
     expect(await waitForReplay(stack, recovery.body.id)).toMatchObject({ status: 'completed', queued: 1 });
 
     const window = { since: new Date(at.getTime() - 60_000).toISOString(), until: new Date(at.getTime() + 60_000).toISOString() };
-    const listed = await stack.api.http.get(`${tenantPath(stack)}/deliveries`).query({ ...window, subscriptionId: sub.id }).set(stack.api.auth()).expect(200);
+    const listed = await stack.api.http
+      .get(`${tenantPath(stack)}/deliveries`)
+      .query({ ...window, subscriptionId: sub.id })
+      .set(stack.api.auth())
+      .expect(200);
     expect(listed.body.data).toEqual([expect.objectContaining({ eventId: event.id, eventType: `${ns}.old`, createdAt: at.toISOString() })]);
     const now = { since: new Date(Date.now() - 60 * 60_000).toISOString(), subscriptionId: sub.id };
-    expect((await stack.api.http.get(`${tenantPath(stack)}/deliveries`).query(now).set(stack.api.auth()).expect(200)).body.data).toEqual([]);
+    expect(
+      (
+        await stack.api.http
+          .get(`${tenantPath(stack)}/deliveries`)
+          .query(now)
+          .set(stack.api.auth())
+          .expect(200)
+      ).body.data,
+    ).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../support';
-import type { Replay} from './operators-test-kit';
+import type { Replay } from './operators-test-kit';
 import { namespace, NO_SWEEPER, publishMany, stats, subscribe, waitForReplay, waitForStats } from './operators-test-kit';
 
 /** Two attempts per cycle, 50 ms apart: a failing delivery is dead within moments. */
@@ -51,7 +51,7 @@ describe('dead letters and bulk replays', () => {
     expect(first.body.data[0]).toMatchObject({ tenantId: stack.tenantId, subscriptionId: main.id, status: 'dead', attemptCount: 2, lastStatusCode: 500 });
 
     let all = ids.length;
-    for (let cursor = first.body.nextCursor; cursor; ) {
+    for (let cursor = first.body.nextCursor; cursor;) {
       const page = await http.get(`/v1/dead-letters?tenantId=${stack.tenantId}&subscriptionId=${main.id}&limit=100&cursor=${cursor}`).set(stack.api.auth()).expect(200);
       all += page.body.data.length;
       cursor = page.body.nextCursor;
@@ -71,12 +71,20 @@ describe('dead letters and bulk replays', () => {
     const key = await createTenantKey(stack.api, stack.tenantId);
     await stack.api.http.get('/v1/dead-letters').set(stack.api.auth(key.key)).expect(403);
     await stack.api.http.post('/v1/replays').set(stack.api.auth(key.key)).send({}).expect(403);
-    const succeeded = await stack.api.http.post('/v1/replays').set(stack.api.auth()).send({ status: ['succeeded'] }).expect(422);
+    const succeeded = await stack.api.http
+      .post('/v1/replays')
+      .set(stack.api.auth())
+      .send({ status: ['succeeded'] })
+      .expect(422);
     expect(succeeded.body.errors[0].field).toBe('status[0]');
     expect(succeeded.body.errors[0].message).toMatch(/never replayed in bulk/);
     const unknown = await stack.api.http.post('/v1/replays').set(stack.api.auth()).send({ tenantId: 'ten_nope' }).expect(422);
     expect(unknown.body.errors).toEqual([{ field: 'tenantId', message: 'no such tenant' }]);
-    const extra = await stack.api.http.post('/v1/replays').set(stack.api.auth()).send({ statuses: ['dead'] }).expect(422);
+    const extra = await stack.api.http
+      .post('/v1/replays')
+      .set(stack.api.auth())
+      .send({ statuses: ['dead'] })
+      .expect(422);
     expect(extra.body.errors).toEqual([{ field: 'statuses', message: 'unknown field' }]);
     await stack.api.http.get('/v1/replays/rpl_nope').set(stack.api.auth()).expect(404);
   });
@@ -84,7 +92,11 @@ describe('dead letters and bulk replays', () => {
   it('replays by filter in the background; never re-sends one that succeeded', async () => {
     healthy = true;
     const before = receiver.requests.length;
-    const started = await stack.api.http.post('/v1/replays').set(stack.api.auth()).send({ tenantId: stack.tenantId, subscriptionId: main.id, eventType: `${ns}.created` }).expect(202);
+    const started = await stack.api.http
+      .post('/v1/replays')
+      .set(stack.api.auth())
+      .send({ tenantId: stack.tenantId, subscriptionId: main.id, eventType: `${ns}.created` })
+      .expect(202);
     expect(started.body).toMatchObject({ status: 'queued', matched: 160, queued: 0, completed: 0, tenantId: stack.tenantId });
     expect(started.body.id).toMatch(/^rpl_[0-9A-Z]{26}$/);
     expect(started.body.filter).toEqual({ tenantId: stack.tenantId, subscriptionId: main.id, eventType: `${ns}.created`, status: ['dead', 'failed'] });

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import type { IsolatedDatabase} from '../support';
+import type { IsolatedDatabase } from '../support';
 import { createIsolatedDatabase, startTestWorker } from '../support';
 import { BulkChunkProcessor } from '../../apps/worker/src/bulk/bulk-chunk.processor';
 import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
@@ -123,7 +123,9 @@ describe('retention purge', () => {
   });
 
   it('skips its turn while another worker holds the purge lock', async () => {
-    await sql.query(`INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash, created_at) VALUES ($1, 'key-locked', 'evt_r', 'h', now() - interval '2 days')`, [tenantId]);
+    await sql.query(`INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash, created_at) VALUES ($1, 'key-locked', 'evt_r', 'h', now() - interval '2 days')`, [
+      tenantId,
+    ]);
     worker = await boot();
     const purger = worker.get(RetentionPurger);
     await sql.query(`SELECT pg_advisory_lock(hashtextextended('hookline.retention-purge', 0))`);
@@ -161,11 +163,17 @@ describe('retention purge', () => {
   });
 
   it('runs its first purge seconds after start, not after the interval', async () => {
-    await sql.query(`INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash, created_at) VALUES ($1, 'key-at-start', 'evt_r', 'h', now() - interval '2 days')`, [tenantId]);
+    await sql.query(`INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash, created_at) VALUES ($1, 'key-at-start', 'evt_r', 'h', now() - interval '2 days')`, [
+      tenantId,
+    ]);
     await sql.query(`INSERT INTO subscription_secrets (id, subscription_id, ciphertext, expires_at) VALUES ('sec_at_start', 'sub_r', 'c', now() - interval '1 second')`);
     worker = await boot({ RETENTION_INTERVAL_MS: '600000' });
-    await waitFor('the expired key and secret purged', async () =>
-      (await count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'key-at-start'`)) + (await count(`SELECT count(*) AS n FROM subscription_secrets WHERE id = 'sec_at_start'`)) === 0,
+    await waitFor(
+      'the expired key and secret purged',
+      async () =>
+        (await count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'key-at-start'`)) +
+          (await count(`SELECT count(*) AS n FROM subscription_secrets WHERE id = 'sec_at_start'`)) ===
+        0,
     );
   });
 

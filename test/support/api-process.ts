@@ -1,4 +1,4 @@
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -34,7 +34,17 @@ export async function spawnApiProcess(env: Record<string, string>): Promise<ApiP
   const [port, grpcPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ADMIN_API_KEY: TEST_ADMIN_KEY, ALLOW_PRIVATE_NETWORKS: 'true', RETENTION_INTERVAL_MS: '0', PORT: String(port), GRPC_PORT: String(grpcPort), ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      ADMIN_API_KEY: TEST_ADMIN_KEY,
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      RETENTION_INTERVAL_MS: '0',
+      PORT: String(port),
+      GRPC_PORT: String(grpcPort),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

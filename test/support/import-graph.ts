@@ -39,7 +39,14 @@ export function resolveImport(from: string, specifier: string): string | null {
 
 /** Strongly connected groups of more than one file (or a file importing itself): the import cycles. */
 export function importCycles(files: string[]): string[][] {
-  const graph = new Map(files.map((file) => [file, importsOf(file).map((s) => resolveImport(file, s)).filter((f): f is string => f !== null && files.includes(f))]));
+  const graph = new Map(
+    files.map((file) => [
+      file,
+      importsOf(file)
+        .map((s) => resolveImport(file, s))
+        .filter((f): f is string => f !== null && files.includes(f)),
+    ]),
+  );
   return cyclesOf(graph);
 }
 

@@ -1,4 +1,4 @@
-import type { AppConfig} from '@hookline/config';
+import type { AppConfig } from '@hookline/config';
 import { loadConfig } from '@hookline/config';
 
 export const TEST_ADMIN_KEY = 'hk_admin_test_0123456789abcdef';

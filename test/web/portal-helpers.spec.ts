@@ -32,7 +32,11 @@ describe('Copy as curl', () => {
     const body = eventBody({ id: 'evt_1', type: 'a.b', createdAt: '2026-01-01T00:00:00.000Z', data: { note: "it's" } });
     expect(body).toBe(`{"id":"evt_1","type":"a.b","timestamp":"2026-01-01T00:00:00.000Z","data":{"note":"it's"}}`);
     expect(curlCommand('https://example.com/h', { 'webhook-id': 'evt_1', 'content-length': '10', host: 'example.com' }, body)).toBe(
-      [`curl -X POST 'https://example.com/h'`, `  -H 'webhook-id: evt_1'`, `  --data-raw '{"id":"evt_1","type":"a.b","timestamp":"2026-01-01T00:00:00.000Z","data":{"note":"it'\\''s"}}'`].join(' \\\n'),
+      [
+        `curl -X POST 'https://example.com/h'`,
+        `  -H 'webhook-id: evt_1'`,
+        `  --data-raw '{"id":"evt_1","type":"a.b","timestamp":"2026-01-01T00:00:00.000Z","data":{"note":"it'\\''s"}}'`,
+      ].join(' \\\n'),
     );
   });
 });

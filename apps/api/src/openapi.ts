@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { OpenAPIObject} from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { PROBLEM_DETAILS_SCHEMA } from './common/api-problems';
@@ -9,7 +9,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Hookline API')
     .setDescription('Webhook delivery platform: tenants, subscriptions, events, deliveries. Errors are RFC 9457 problem+json.')
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Admin key, a tenant API key, or a customer portal token (hkp_…, its tenant\'s customer routes only)' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: "Admin key, a tenant API key, or a customer portal token (hkp_…, its tenant's customer routes only)" })
     .addSecurityRequirements('bearer')
     .build();
   const document = documentEdgeRefusals(cleanupOpenApiDoc(SwaggerModule.createDocument(app, config)));

@@ -36,9 +36,22 @@ describe('operator CLI', () => {
 
   it('replays a tenant’s dead deliveries since a time, with progress until completed', async () => {
     const tenant = `/v1/tenants/${stack.tenantId}`;
-    await stack.api.http.post(`${tenant}/subscriptions`).set(stack.api.auth()).send({ url: receiver.url, eventTypes: [`cli${process.pid}.*`] }).expect(201);
-    for (let i = 0; i < 5; i++) await stack.api.http.post(`${tenant}/events`).set(stack.api.auth()).send({ type: `cli${process.pid}.x`, data: { i } }).expect(202);
-    for (let stats = await cli('stats', '--tenant', stack.tenantId, '--json'); JSON.parse(stats.out).deliveries.dead < 5; stats = await cli('stats', '--tenant', stack.tenantId, '--json')) {
+    await stack.api.http
+      .post(`${tenant}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: receiver.url, eventTypes: [`cli${process.pid}.*`] })
+      .expect(201);
+    for (let i = 0; i < 5; i++)
+      await stack.api.http
+        .post(`${tenant}/events`)
+        .set(stack.api.auth())
+        .send({ type: `cli${process.pid}.x`, data: { i } })
+        .expect(202);
+    for (
+      let stats = await cli('stats', '--tenant', stack.tenantId, '--json');
+      JSON.parse(stats.out).deliveries.dead < 5;
+      stats = await cli('stats', '--tenant', stack.tenantId, '--json')
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
 

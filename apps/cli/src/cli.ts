@@ -1,16 +1,16 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import type { AppConfig} from '@hookline/config';
+import type { AppConfig } from '@hookline/config';
 import { loadConfig, parseDuration } from '@hookline/config';
-import type { ProblemDetails} from '@hookline/http-problem';
+import type { ProblemDetails } from '@hookline/http-problem';
 import { ProblemException } from '@hookline/http-problem';
-import type { ReplayableStatus, ReplayView} from '@hookline/operators';
+import type { ReplayableStatus, ReplayView } from '@hookline/operators';
 import { DeadLettersService, REPLAYABLE_STATUSES, ReplaysService, StatsService } from '@hookline/operators';
-import type { ReencryptionSummary} from '@hookline/subscriptions';
+import type { ReencryptionSummary } from '@hookline/subscriptions';
 import { SecretsReencryptionService } from '@hookline/subscriptions';
 import { CliModule } from './cli.module';
-import type { Output} from './progress-bar';
+import type { Output } from './progress-bar';
 import { ProgressBar } from './progress-bar';
 
 const USAGE = `Hookline operator CLI: the same services as the API's operator routes, without HTTP.
@@ -182,9 +182,7 @@ function time(flag: string, value?: string): Date | undefined {
 }
 
 function formatReencryption(summary: ReencryptionSummary): string {
-  const lines = [
-    `signing secrets: ${summary.stored} stored, ${summary.reencrypted} re-encrypted now, ${summary.alreadyCurrent} already under the current key`,
-  ];
+  const lines = [`signing secrets: ${summary.stored} stored, ${summary.reencrypted} re-encrypted now, ${summary.alreadyCurrent} already under the current key`];
   if (summary.changedMeanwhile > 0) lines.push(`${summary.changedMeanwhile} changed while this ran: run the command again`);
   if (summary.unreadable.length > 0) {
     lines.push(`${summary.unreadable.length} open under neither SECRETS_KEY nor SECRETS_KEY_PREVIOUS (left as they are): ${summary.unreadable.join(', ')}`);
@@ -200,7 +198,11 @@ function formatStats(stats: Awaited<ReturnType<StatsService['stats']>>): string 
   lines.push('', `oldest pending age  ${stats.oldestPendingAgeSeconds === null ? '-' : `${stats.oldestPendingAgeSeconds} s`}`);
   lines.push(`open breakers       ${stats.circuitBreakersOpen}`, '', 'queues');
   for (const [queue, states] of Object.entries(stats.queues)) {
-    lines.push(`  ${queue.padEnd(16)} ${Object.entries(states).map(([state, n]) => `${state} ${n}`).join(', ')}`);
+    lines.push(
+      `  ${queue.padEnd(16)} ${Object.entries(states)
+        .map(([state, n]) => `${state} ${n}`)
+        .join(', ')}`,
+    );
   }
   lines.push('', 'backlog (pending + failed) by tenant');
   if (stats.backlog.length === 0) lines.push('  none');

@@ -52,7 +52,11 @@ describe('rotating SECRETS_KEY while deliveries flow', () => {
     let published = 0;
     const done = (async () => {
       while (running) {
-        await api.http.post(`/v1/tenants/${tenantId}/events`).set(api.auth()).send({ type: `${ns}.tick`, data: { n: published } }).expect(202);
+        await api.http
+          .post(`/v1/tenants/${tenantId}/events`)
+          .set(api.auth())
+          .send({ type: `${ns}.tick`, data: { n: published } })
+          .expect(202);
         published++;
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -140,7 +144,11 @@ describe('rotating SECRETS_KEY while deliveries flow', () => {
 
     // 3. B alone: SECRETS_KEY_PREVIOUS unset, deliveries still verify with the original secrets.
     stack = await start({ SECRETS_KEY: keyB.toString('hex') });
-    await stack.api.http.post(`/v1/tenants/${tenantId}/events`).set(stack.api.auth()).send({ type: `${ns}.after`, data: {} }).expect(202);
+    await stack.api.http
+      .post(`/v1/tenants/${tenantId}/events`)
+      .set(stack.api.auth())
+      .send({ type: `${ns}.after`, data: {} })
+      .expect(202);
     expected += SUBSCRIPTIONS;
     await receiver.waitForRequests(expected);
     expectAllSigned(receiver.requests, secrets);

@@ -35,7 +35,18 @@ export class WorkerModule {
     Processor(DELIVERIES_QUEUE, workerOptions)(DeliveryProcessor);
     return {
       module: WorkerModule,
-      imports: [DiscoveryModule, ConfigModule.forRoot(config), loggingModule(config), DatabaseModule, QueueModule.forRoot(config), DeliveriesDomainModule, SubscriptionsDomainModule, ReplaysWorkerModule, BulkWorkerModule, EndpointHealthModule],
+      imports: [
+        DiscoveryModule,
+        ConfigModule.forRoot(config),
+        loggingModule(config),
+        DatabaseModule,
+        QueueModule.forRoot(config),
+        DeliveriesDomainModule,
+        SubscriptionsDomainModule,
+        ReplaysWorkerModule,
+        BulkWorkerModule,
+        EndpointHealthModule,
+      ],
       providers: [
         RedisPolicyCheck,
         WorkerShutdown,

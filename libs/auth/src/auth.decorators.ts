@@ -1,6 +1,6 @@
-import type { ExecutionContext} from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
 import { createParamDecorator, SetMetadata } from '@nestjs/common';
-import type { Principal} from './principal';
+import type { Principal } from './principal';
 import { ADMIN_ONLY, PORTAL_ACCESS, PUBLIC_ROUTE } from './principal';
 
 /** No bearer token needed (health, docs). */
@@ -15,6 +15,4 @@ export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
  */
 export const PortalAccess = () => SetMetadata(PORTAL_ACCESS, true);
 
-export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().principal,
-);
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().principal);

@@ -1,4 +1,4 @@
-import type { FailureHandling} from './isolate-failures';
+import type { FailureHandling } from './isolate-failures';
 import { isolateFailures } from './isolate-failures';
 
 /** An attempt that throws when any of its items is negative, remembering the sizes it was given. */

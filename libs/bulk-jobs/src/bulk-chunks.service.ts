@@ -49,7 +49,7 @@ export class BulkChunksService {
       const deliveries: DeliveryJobData[] = [];
       // Published a slice at a time, all in this one transaction: every statement stays a few MB
       // at most, and a key used twice in the chunk still meets its first use (already claimed here).
-      for (let start = 0; start < chunk.rows.length; ) {
+      for (let start = 0; start < chunk.rows.length;) {
         const inputs: PublishInput[] = [];
         const inputLines: number[] = [];
         let bytes = 0;
@@ -90,7 +90,11 @@ export class BulkChunksService {
       const chunk = await this.jobs.takeChunk(tx, job.bulkJobId, job.chunk);
       if (!chunk) return 0;
       const error = `not processed: ${reason}`;
-      await this.jobs.recordErrors(job.bulkJobId, chunk.lines.map((line) => truncated({ line, error })), tx);
+      await this.jobs.recordErrors(
+        job.bulkJobId,
+        chunk.lines.map((line) => truncated({ line, error })),
+        tx,
+      );
       await this.jobs.finishChunk(tx, job.bulkJobId, 0, chunk.lines.length, true);
       return chunk.lines.length;
     }, STATEMENT_TIMEOUT_MS);

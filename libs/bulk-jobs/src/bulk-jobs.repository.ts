@@ -161,9 +161,6 @@ export class BulkJobsRepository {
 
   /** Uploads whose API process died mid-stream: never answered, so nobody knows their id. */
   async removeAbandonedUploads(olderThanMs: number): Promise<number> {
-    return this.prisma.$executeRawUnsafe(
-      `DELETE FROM bulk_jobs WHERE chunk_count IS NULL AND created_at < now() - make_interval(secs => $1::float8 / 1000)`,
-      olderThanMs,
-    );
+    return this.prisma.$executeRawUnsafe(`DELETE FROM bulk_jobs WHERE chunk_count IS NULL AND created_at < now() - make_interval(secs => $1::float8 / 1000)`, olderThanMs);
   }
 }

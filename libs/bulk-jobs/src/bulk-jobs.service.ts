@@ -30,7 +30,7 @@ export class BulkJobsService {
     await this.get(tenantId, jobId);
     const jobs = this.jobs;
     return (async function* () {
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const page = await jobs.errorsAfter(jobId, after, ERRORS_PAGE);
         if (page.length > 0) yield page.map((e) => `${JSON.stringify({ line: e.line, error: e.error })}\n`).join('');
         if (page.length < ERRORS_PAGE) return;

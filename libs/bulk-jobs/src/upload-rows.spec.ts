@@ -26,11 +26,7 @@ describe('ndjsonRows', () => {
   });
 
   it('reports a line over the limit, invalid UTF-8 or a NUL as a bad row and goes on', async () => {
-    const input = Buffer.concat([
-      Buffer.from(`{"ok":1}\n${'x'.repeat(50)}\n`),
-      Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]),
-      Buffer.from('{"nul":"\u0000"}\n{"ok":2}\n'),
-    ]);
+    const input = Buffer.concat([Buffer.from(`{"ok":1}\n${'x'.repeat(50)}\n`), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]), Buffer.from('{"nul":"\u0000"}\n{"ok":2}\n')]);
     expect(await collect(ndjsonRows(pieces(input, 4), 20))).toEqual([
       { line: 1, text: '{"ok":1}' },
       { line: 2, error: 'line is longer than 20 bytes' },
@@ -51,20 +47,18 @@ describe('ndjsonRows', () => {
     }
     const before = process.memoryUsage().arrayBuffers;
     const rows = await collect(ndjsonRows(endless(), 1024 * 1024));
-    expect(rows).toEqual([{ line: 1, text: '{"first":true}' }, { line: 2, error: 'line is longer than 1048576 bytes' }, { line: 3, text: '{"last":true}' }]);
+    expect(rows).toEqual([
+      { line: 1, text: '{"first":true}' },
+      { line: 2, error: 'line is longer than 1048576 bytes' },
+      { line: 3, text: '{"last":true}' },
+    ]);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
   });
 });
 
 describe('csvRows', () => {
   const options = { eventType: 'customer.imported', maxRecordBytes: 1_000 };
-  const csv =
-    '\ufeffname , amount,idempotency_key\r\n' +
-    '"Smith, J",10,k1\r\n' +
-    '"two\r\nlines ""quoted""",20,\r\n' +
-    '\r\n' +
-    'short,row\r\n' +
-    'x"y,30,k3';
+  const csv = '\ufeffname , amount,idempotency_key\r\n' + '"Smith, J",10,k1\r\n' + '"two\r\nlines ""quoted""",20,\r\n' + '\r\n' + 'short,row\r\n' + 'x"y,30,k3';
 
   it.each([1, 5, 1000])('turns records into { type, data, idempotencyKey } with the line each starts on (%i-byte pieces)', async (size) => {
     const rows = await collect(csvRows(pieces(csv, size), options));
@@ -83,7 +77,10 @@ describe('csvRows', () => {
 
   it('reports a quote never closed as one bad row at the end', async () => {
     const rows = await collect(csvRows(pieces('a,b\n1,2\n"open,3\n4,5\n', 4), options));
-    expect(rows).toEqual([{ line: 2, text: JSON.stringify({ type: 'customer.imported', data: { a: '1', b: '2' } }) }, { line: 3, error: 'a quoted field is never closed' }]);
+    expect(rows).toEqual([
+      { line: 2, text: JSON.stringify({ type: 'customer.imported', data: { a: '1', b: '2' } }) },
+      { line: 3, error: 'a quoted field is never closed' },
+    ]);
   });
 
   it.each([

@@ -44,7 +44,10 @@ describe('loadConfig', () => {
   });
 
   it('treats an empty variable as unset', () => {
-    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, PORT: '', RETRY_SCHEDULE: '', SECRETS_KEY_PREVIOUS: '' })).toMatchObject({ PORT: 3000, RETRY_SCHEDULE: expect.arrayContaining([5_000]) });
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, PORT: '', RETRY_SCHEDULE: '', SECRETS_KEY_PREVIOUS: '' })).toMatchObject({
+      PORT: 3000,
+      RETRY_SCHEDULE: expect.arrayContaining([5_000]),
+    });
   });
 
   it('reads every variable it is given', () => {
@@ -149,7 +152,12 @@ describe('loadConfig', () => {
   });
 
   it('reads EGRESS_IPS as a list and EGRESS_PROXY_URL as given', () => {
-    const config = loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, EGRESS_IPS: ' 203.0.113.7, 2001:db8::1 ,198.51.100.0/28', EGRESS_PROXY_URL: 'http://egress:pw@proxy.internal:3128' });
+    const config = loadConfig({
+      ADMIN_API_KEY,
+      SECRETS_KEY: SECRETS_KEY_HEX,
+      EGRESS_IPS: ' 203.0.113.7, 2001:db8::1 ,198.51.100.0/28',
+      EGRESS_PROXY_URL: 'http://egress:pw@proxy.internal:3128',
+    });
     expect(config.EGRESS_IPS).toEqual(['203.0.113.7', '2001:db8::1', '198.51.100.0/28']);
     expect(config.EGRESS_PROXY_URL).toBe('http://egress:pw@proxy.internal:3128');
     expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX })).toMatchObject({ EGRESS_IPS: [], RETENTION_INTERVAL_MS: 600_000 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Env} from './config.schema';
+import type { Env } from './config.schema';
 import { envSchema, parseSecretsKey } from './config.schema';
 
 export interface AppConfig extends Omit<Env, 'ADMIN_API_KEY' | 'SECRETS_KEY'> {

@@ -49,10 +49,8 @@ function addMigration(dir: string, name: string, sql: string) {
   writeFileSync(join(dir, name, 'migration.sql'), sql);
 }
 
-const databaseExists = async (name: string) =>
-  (await query(maintenanceUrl(), 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 1;
-const relationExists = async (url: string, name: string) =>
-  (await query<{ found: string | null }>(url, 'SELECT to_regclass($1)::text AS found', [name]))[0].found !== null;
+const databaseExists = async (name: string) => (await query(maintenanceUrl(), 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 1;
+const relationExists = async (url: string, name: string) => (await query<{ found: string | null }>(url, 'SELECT to_regclass($1)::text AS found', [name]))[0].found !== null;
 
 interface LedgerRow {
   id: string;
@@ -146,9 +144,7 @@ describe('migrateDatabase', () => {
     appendFileSync(join(dir, FIRST, 'migration.sql'), '\nCREATE TABLE "sneaky" ("id" TEXT);\n');
     addMigration(dir, '29990101000000_add_notes', 'CREATE TABLE "notes" ("id" TEXT PRIMARY KEY);\n');
 
-    await expect(migrateDatabase(url, dir)).rejects.toThrow(
-      `Migration ${FIRST} was edited after it was applied (checksum differs); add a new migration instead`,
-    );
+    await expect(migrateDatabase(url, dir)).rejects.toThrow(`Migration ${FIRST} was edited after it was applied (checksum differs); add a new migration instead`);
     expect(await relationExists(url, 'notes')).toBe(false);
     expect(await relationExists(url, 'sneaky')).toBe(false);
     expect(await ledger(url)).toEqual(before);
@@ -179,11 +175,7 @@ describe('migrateDatabase', () => {
     const before = await ledger(url);
     const dir = migrationsCopy();
     const broken = '29990101000000_broken';
-    addMigration(
-      dir,
-      broken,
-      'CREATE TABLE "half_done" ("id" TEXT PRIMARY KEY);\nALTER TABLE "tenants" ADD COLUMN "plan" TEXT;\nSELECT 1 / 0;\n',
-    );
+    addMigration(dir, broken, 'CREATE TABLE "half_done" ("id" TEXT PRIMARY KEY);\nALTER TABLE "tenants" ADD COLUMN "plan" TEXT;\nSELECT 1 / 0;\n');
 
     await expect(migrateDatabase(url, dir)).rejects.toThrow(`Migration ${broken} failed: division by zero`);
     expect(await relationExists(url, 'half_done')).toBe(false);

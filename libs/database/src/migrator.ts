@@ -119,15 +119,9 @@ async function applyMigrations(databaseUrl: string, migrations: MigrationFile[],
       await db.query('BEGIN');
       try {
         const id = randomUUID();
-        await db.query(
-          'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-          [id, migration.checksum, migration.name],
-        );
+        await db.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [id, migration.checksum, migration.name]);
         await db.query(migration.sql);
-        await db.query(
-          'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-          [id],
-        );
+        await db.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
         await db.query('COMMIT');
       } catch (error) {
         // On a dead connection ROLLBACK fails too (the server already rolled back); report the cause.

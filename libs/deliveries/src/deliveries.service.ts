@@ -78,7 +78,7 @@ export class DeliveriesService {
     });
     if (!owned) throw ProblemException.notFound('Delivery');
     if (owned.subscription.status !== 'active') {
-      throw new ProblemException(409, 'The delivery\'s subscription is disabled; enable it before replaying', undefined, 'subscription-disabled');
+      throw new ProblemException(409, "The delivery's subscription is disabled; enable it before replaying", undefined, 'subscription-disabled');
     }
     // Before the reset: an attempt in flight would record its outcome over it (e.g. `dead` after
     // its last attempt), and its job, which keeps the delivery id, would make the enqueue a no-op.

@@ -46,12 +46,7 @@ export class DeliveryJobsRepository {
       `(SELECT id FROM deliveries
         WHERE status = '${status}' AND id > $2 AND next_attempt_at < now() - make_interval(secs => $1::float8 / 1000)
         ORDER BY id LIMIT $3)`;
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `${page('pending')} UNION ALL ${page('failed')} ORDER BY id LIMIT $3`,
-      overdueMs,
-      afterId,
-      limit,
-    );
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(`${page('pending')} UNION ALL ${page('failed')} ORDER BY id LIMIT $3`, overdueMs, afterId, limit);
     return rows.map((r) => r.id);
   }
 

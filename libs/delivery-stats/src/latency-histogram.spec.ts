@@ -27,7 +27,7 @@ describe('latency histogram', () => {
 
   it('answers a percentile inside the bucket of the true nearest-rank value', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (let run = 0; run < 200; run++) {
       const durations = Array.from({ length: 1 + Math.floor(random() * 300) }, () => Math.floor(Math.exp(random() * 11)));
       const sorted = [...durations].sort((a, b) => a - b);

@@ -57,7 +57,10 @@ describe('dataFieldErrors', () => {
   });
 
   it(`stops at ${MAX_DATA_ERRORS} errors`, () => {
-    const many = errorsOf({ type: 'array', items: { type: 'integer' } }, Array.from({ length: 80 }, () => 'x'));
+    const many = errorsOf(
+      { type: 'array', items: { type: 'integer' } },
+      Array.from({ length: 80 }, () => 'x'),
+    );
     expect(many).toHaveLength(MAX_DATA_ERRORS);
     expect(many[MAX_DATA_ERRORS - 1]).toEqual({ field: `data.${MAX_DATA_ERRORS - 1}`, message: 'must be integer' });
   });

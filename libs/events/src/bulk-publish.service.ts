@@ -102,7 +102,10 @@ export class BulkPublishService {
     const deliveries: DeliveryJobData[] = [];
     await Promise.all(
       [...byTenant].map(async ([tenantId, positions]) => {
-        const result = await this.publishMany(tenantId, positions.map((i) => requests[i].input));
+        const result = await this.publishMany(
+          tenantId,
+          positions.map((i) => requests[i].input),
+        );
         result.outcomes.forEach((outcome, j) => (outcomes[positions[j]] = outcome));
         deliveries.push(...result.deliveries);
       }),
@@ -169,7 +172,10 @@ export class BulkPublishService {
       const validate = validators.get(candidate.type);
       if (validate && !validate(inputs[candidate.index].data)) {
         const errors = dataFieldErrors(validate.errors ?? []);
-        outcomes[candidate.index] = { status: 'rejected', error: `data does not match the schema of ${candidate.type}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}` };
+        outcomes[candidate.index] = {
+          status: 'rejected',
+          error: `data does not match the schema of ${candidate.type}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+        };
         continue;
       }
       // A key repeated within the call is settled against whatever its first use stored.

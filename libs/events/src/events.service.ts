@@ -50,7 +50,14 @@ export class EventsService {
     const outcome = await this.batcher.publish(tenantId, input);
     switch (outcome.status) {
       case 'published': {
-        const event = { id: outcome.eventId, type: input.type, data: input.data, idempotencyKey: input.idempotencyKey ?? null, createdAt: outcome.createdAt, deliveryCount: outcome.deliveryCount };
+        const event = {
+          id: outcome.eventId,
+          type: input.type,
+          data: input.data,
+          idempotencyKey: input.idempotencyKey ?? null,
+          createdAt: outcome.createdAt,
+          deliveryCount: outcome.deliveryCount,
+        };
         return { event, replayed: false };
       }
       case 'replayed':
@@ -88,20 +95,18 @@ export class EventsService {
     }
 
     const [row] = rows;
-    const jobs = row.deliveries.map(
-      ([deliveryId, subscriptionId]): DeliveryJobData => ({
-        deliveryId,
-        tenantId,
-        subscriptionId,
-        eventId: row.id,
-        eventType: input.type,
-        timestamp: row.createdAt.toISOString(),
-        dataJson,
-        attemptCount: 0,
-        cycleAttempts: 0,
-        ...trace,
-      }),
-    );
+    const jobs = row.deliveries.map(([deliveryId, subscriptionId]): DeliveryJobData => ({
+      deliveryId,
+      tenantId,
+      subscriptionId,
+      eventId: row.id,
+      eventType: input.type,
+      timestamp: row.createdAt.toISOString(),
+      dataJson,
+      attemptCount: 0,
+      cycleAttempts: 0,
+      ...trace,
+    }));
     await inSpan('hookline.publish.enqueue', { attributes: { 'hookline.event_id': row.id, 'hookline.deliveries': jobs.length } }, () => this.enqueuer.enqueue(jobs));
     const event = { id: row.id, type: input.type, data: input.data, idempotencyKey: key, createdAt: row.createdAt, deliveryCount: row.deliveries.length };
     return { event, replayed: false };
@@ -117,7 +122,12 @@ export class EventsService {
 
   private async replayIdempotent(tenantId: string, key: string, hash: string, claim: { eventId: string; requestHash: string }): Promise<PublishResult> {
     if (claim.requestHash !== hash) {
-      throw new ProblemException(409, `Idempotency key "${key}" was already used with a different type or data`, [{ field: 'idempotencyKey', message: 'already used with a different request' }], 'idempotency-conflict');
+      throw new ProblemException(
+        409,
+        `Idempotency key "${key}" was already used with a different type or data`,
+        [{ field: 'idempotencyKey', message: 'already used with a different request' }],
+        'idempotency-conflict',
+      );
     }
     return { event: await this.get(tenantId, claim.eventId), replayed: true };
   }

@@ -2,8 +2,13 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { guardedLookup } from './guarded-connector';
 
-const answers = (addresses: string[]): LookupFunction => (_host: string, _options: LookupOptions, callback) =>
-  callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+const answers =
+  (addresses: string[]): LookupFunction =>
+  (_host: string, _options: LookupOptions, callback) =>
+    callback(
+      null,
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
 
 function resolve(lookup: LookupFunction, options: LookupOptions): Promise<{ error: Error | null; address: string | LookupAddress[]; family?: number }> {
   return new Promise((done) => lookup('hooks.example.com', options, (error, address, family) => done({ error, address, family })));

@@ -4,7 +4,7 @@ import { Agent } from 'undici';
 import type { AttemptOutcome } from './attempt-outcome';
 import { describeDeliveryError } from './delivery-errors';
 import { guardedConnector } from './guarded-connector';
-import type { ProxyTunnel} from './proxy-tunnel';
+import type { ProxyTunnel } from './proxy-tunnel';
 import { proxyTunnel } from './proxy-tunnel';
 import { flattenHeaders, readExcerpt } from './response-excerpt';
 

@@ -15,8 +15,13 @@ import { startTestReceiver } from './test-receiver';
 /** HttpDeliveryClient with a proxy: a real tinyproxy between it and a receiver on 127.0.0.1. */
 
 /** Answers every name with these addresses, in this order. */
-const answers = (addresses: string[]): LookupFunction => (_host, _options, callback) =>
-  callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+const answers =
+  (addresses: string[]): LookupFunction =>
+  (_host, _options, callback) =>
+    callback(
+      null,
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
 
 describe('HttpDeliveryClient through an HTTP CONNECT proxy', () => {
   let receiver: TestReceiver;
@@ -94,8 +99,15 @@ describe('HttpDeliveryClient through an HTTP CONNECT proxy', () => {
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'hookline-tls-'));
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=receiver.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-      server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), SNICallback: (name, done) => (serverNames.push(name), done(null)) }, (_req, res) => res.end('tls'));
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=receiver.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+        { stdio: 'ignore' },
+      );
+      server = createHttpsServer(
+        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), SNICallback: (name, done) => (serverNames.push(name), done(null)) },
+        (_req, res) => res.end('tls'),
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as { port: number }).port;
     });

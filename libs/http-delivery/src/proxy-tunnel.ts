@@ -2,7 +2,7 @@ import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction, Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
-import type { Dispatcher} from 'undici';
+import type { Dispatcher } from 'undici';
 import { buildConnector, Pool } from 'undici';
 import { ProxyError } from './delivery-errors';
 import { guardedLookup } from './guarded-connector';
@@ -33,9 +33,7 @@ export interface ProxyTunnel {
  */
 export function proxyTunnel({ proxyUrl, connectTimeoutMs, allowPrivateNetworks, lookup = dnsLookup as LookupFunction }: ProxyTunnelOptions): ProxyTunnel {
   const proxy = new URL(proxyUrl);
-  const authorization = proxy.username
-    ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
-    : undefined;
+  const authorization = proxy.username ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` : undefined;
   // Each CONNECT takes its socket over, so the pool opens one connection to the proxy per tunnel.
   const proxyPool = new Pool(proxy.origin, { connect: buildConnector({ timeout: connectTimeoutMs }), headersTimeout: connectTimeoutMs });
   const tls = buildConnector({ timeout: connectTimeoutMs });
@@ -73,8 +71,5 @@ export function proxyTunnel({ proxyUrl, connectTimeoutMs, allowPrivateNetworks, 
 }
 
 function resolver(lookup: LookupFunction): (hostname: string) => Promise<LookupAddress[]> {
-  return (hostname) =>
-    new Promise((resolve, reject) =>
-      lookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses as LookupAddress[]))),
-    );
+  return (hostname) => new Promise((resolve, reject) => lookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses as LookupAddress[]))));
 }

@@ -13,7 +13,9 @@ export function jsonBodyParser(limitBytes: number): RequestHandler {
       if (!error) return next();
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') {
-        return next(new ProblemException(413, `Request body is larger than ${limitBytes} bytes`, [{ field: 'body', message: `larger than ${limitBytes} bytes` }], 'payload-too-large'));
+        return next(
+          new ProblemException(413, `Request body is larger than ${limitBytes} bytes`, [{ field: 'body', message: `larger than ${limitBytes} bytes` }], 'payload-too-large'),
+        );
       }
       if (type === 'entity.parse.failed') {
         return next(new ProblemException(400, 'Request body is not valid JSON', [{ field: 'body', message: 'malformed JSON' }], 'malformed-json'));

@@ -19,7 +19,12 @@ export function answerUnreadableRequests(server: Server): void {
       return;
     }
     const status = STATUS_OF_CODE[error.code ?? ''] ?? 400;
-    const detail = status === 431 ? 'The request headers are too large' : status === 408 ? 'The request took too long to arrive' : 'The request is not well-formed HTTP (e.g. a NUL or line break in a header)';
+    const detail =
+      status === 431
+        ? 'The request headers are too large'
+        : status === 408
+          ? 'The request took too long to arrive'
+          : 'The request is not well-formed HTTP (e.g. a NUL or line break in a header)';
     const body = JSON.stringify(problem(status, detail));
     socket.end(
       `HTTP/1.1 ${status} ${problem(status, '').title}\r\nContent-Type: application/problem+json\r\n` +

@@ -1,16 +1,12 @@
 import { blockedAddressReason, hostAsAddress } from './address-policy';
 
 describe('blockedAddressReason', () => {
-  it.each([
-    ['8.8.8.8'],
-    ['93.184.215.14'],
-    ['2606:4700:4700::1111'],
-    ['::ffff:8.8.8.8'],
-    ['64:ff9b::808:808'],
-    ['2002:808:808::1'],
-  ])('lets the public address %s through', (address) => {
-    expect(blockedAddressReason(address)).toBeNull();
-  });
+  it.each([['8.8.8.8'], ['93.184.215.14'], ['2606:4700:4700::1111'], ['::ffff:8.8.8.8'], ['64:ff9b::808:808'], ['2002:808:808::1']])(
+    'lets the public address %s through',
+    (address) => {
+      expect(blockedAddressReason(address)).toBeNull();
+    },
+  );
 
   it.each([
     ['127.0.0.1', 'loopback'],

@@ -61,7 +61,12 @@ export class ReplayRunner {
           }
           const busy = await this.takeJobs(ids);
           const next: ReplayProgress = { phase: 'reset', after: ids[ids.length - 1], inFlight: [...(progress.inFlight ?? []), ...busy] };
-          const reset = await this.replays.resetBatch(replayId, ids.filter((id) => !busy.includes(id)), filter, next);
+          const reset = await this.replays.resetBatch(
+            replayId,
+            ids.filter((id) => !busy.includes(id)),
+            filter,
+            next,
+          );
           await this.enqueue(reset);
           progress = next;
           break;
@@ -87,10 +92,14 @@ export class ReplayRunner {
           const waiting = progress.inFlight ?? [];
           const busy = waiting.length ? await this.takeJobs(waiting) : [];
           const tries = (progress.tries ?? 0) + 1;
-          const next: ReplayProgress =
-            busy.length && tries < MAX_IN_FLIGHT_TRIES ? { phase: 'in-flight', after: '', inFlight: busy, tries } : { phase: 'drain', after: '' };
+          const next: ReplayProgress = busy.length && tries < MAX_IN_FLIGHT_TRIES ? { phase: 'in-flight', after: '', inFlight: busy, tries } : { phase: 'drain', after: '' };
           if (busy.length && next.phase === 'drain') this.logger.warn(`replay ${replayId}: ${busy.length} deliveries stayed in flight; left to their own cycle`);
-          const reset = await this.replays.resetBatch(replayId, waiting.filter((id) => !busy.includes(id)), filter, next);
+          const reset = await this.replays.resetBatch(
+            replayId,
+            waiting.filter((id) => !busy.includes(id)),
+            filter,
+            next,
+          );
           await this.enqueue(reset);
           progress = next;
           if (next.phase === 'in-flight') return { kind: 'again', delayMs: 1_000 };

@@ -42,12 +42,7 @@ export class ReplaysRepository {
   /** The next page of matching delivery ids after `after`, by id. */
   async page(filter: ReplayFilter, snapshotAt: Date, after: string, limit: number): Promise<string[]> {
     const match = matchingDeliveries(filter, snapshotAt, 3);
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT d.id ${match.sql} AND d.id > $1 ORDER BY d.id LIMIT $2`,
-      after,
-      limit,
-      ...match.params,
-    );
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(`SELECT d.id ${match.sql} AND d.id > $1 ORDER BY d.id LIMIT $2`, after, limit, ...match.params);
     return rows.map((r) => r.id);
   }
 

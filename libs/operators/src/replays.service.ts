@@ -120,9 +120,7 @@ export class ReplaysService {
     });
     // Outbox again: if Redis is away now, the worker's replay sweeper queues it later.
     const { name, data, opts } = replayJob(id);
-    await withTimeout(this.queue.add(name, data, opts), ENQUEUE_TIMEOUT_MS).catch((error: Error) =>
-      this.logger.warn(`replay ${id} left for the replay sweeper: ${error.message}`),
-    );
+    await withTimeout(this.queue.add(name, data, opts), ENQUEUE_TIMEOUT_MS).catch((error: Error) => this.logger.warn(`replay ${id} left for the replay sweeper: ${error.message}`));
     return replayView(row);
   }
 }

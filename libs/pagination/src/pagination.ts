@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IdPrefix} from '@hookline/ids';
+import type { IdPrefix } from '@hookline/ids';
 import { isId } from '@hookline/ids';
 
 const limit = z.coerce.number().int('must be a whole number').min(1, 'must be 1..100').max(100, 'must be 1..100').default(20);

@@ -13,12 +13,9 @@ describe('classifyOutcome', () => {
     expect(classifyOutcome({ statusCode, error: null })).toBe('retry');
   });
 
-  it.each(['timeout after 15000ms', 'connection refused', 'dns lookup failed: example.invalid', 'tls error: CERT_HAS_EXPIRED'])(
-    'error %p is retried',
-    (error) => {
-      expect(classifyOutcome({ statusCode: null, error })).toBe('retry');
-    },
-  );
+  it.each(['timeout after 15000ms', 'connection refused', 'dns lookup failed: example.invalid', 'tls error: CERT_HAS_EXPIRED'])('error %p is retried', (error) => {
+    expect(classifyOutcome({ statusCode: null, error })).toBe('retry');
+  });
 
   it('retries a 2xx whose response then stalled past the timeout', () => {
     expect(classifyOutcome({ statusCode: 200, error: 'timeout after 15000ms' })).toBe('retry');

@@ -1,4 +1,4 @@
-import type { KeyObject} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { sign } from 'node:crypto';
 import { ED25519_SECRET_PREFIX, parseEd25519SecretKey } from './ed25519-keys';
 import type { SigningKey } from './signing-key';

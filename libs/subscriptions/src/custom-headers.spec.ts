@@ -49,8 +49,6 @@ describe('customHeaderProblems', () => {
   });
 
   it('refuses a name given twice in different cases', () => {
-    expect(customHeaderProblems({ 'X-Tenant': 'a', 'x-tenant': 'b' })).toEqual([
-      { name: 'x-tenant', message: 'is given twice (header names are case-insensitive)' },
-    ]);
+    expect(customHeaderProblems({ 'X-Tenant': 'a', 'x-tenant': 'b' })).toEqual([{ name: 'x-tenant', message: 'is given twice (header names are case-insensitive)' }]);
   });
 });

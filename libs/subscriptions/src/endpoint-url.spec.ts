@@ -2,12 +2,9 @@ import type { ResolveHost } from './endpoint-url';
 import { endpointAddressProblem, endpointUrlProblem } from './endpoint-url';
 
 describe('endpointUrlProblem', () => {
-  it.each(['https://example.com/hook', 'http://example.com:8080/a?b=c#d', 'https://[2606:4700::1111]/x', `https://e.com/${'a'.repeat(2048 - 14)}`])(
-    'accepts %s',
-    (url) => {
-      expect(endpointUrlProblem(url)).toBeNull();
-    },
-  );
+  it.each(['https://example.com/hook', 'http://example.com:8080/a?b=c#d', 'https://[2606:4700::1111]/x', `https://e.com/${'a'.repeat(2048 - 14)}`])('accepts %s', (url) => {
+    expect(endpointUrlProblem(url)).toBeNull();
+  });
 
   it.each([
     ['example.com/hook', 'must be an absolute http or https URL'],

@@ -33,10 +33,7 @@ describe('isEventTypeFilter', () => {
     expect(isEventTypeFilter(filter)).toBe(true);
   });
 
-  it.each(['', '.', 'invoice.', '.paid', 'invoice..paid', 'invoice.*.paid', 'inv*', '*.paid', 'invoice paid', 'invoice.**', 'fa/ct', 'x'.repeat(201)])(
-    'refuses %j',
-    (filter) => {
-      expect(isEventTypeFilter(filter)).toBe(false);
-    },
-  );
+  it.each(['', '.', 'invoice.', '.paid', 'invoice..paid', 'invoice.*.paid', 'inv*', '*.paid', 'invoice paid', 'invoice.**', 'fa/ct', 'x'.repeat(201)])('refuses %j', (filter) => {
+    expect(isEventTypeFilter(filter)).toBe(false);
+  });
 });

@@ -50,7 +50,7 @@ export class SecretsReencryptionService {
     const progress = { total: counts.stale, done: 0 };
     onProgress(progress);
 
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const rows = await this.prisma.$queryRaw<{ id: string; ciphertext: string }[]>`
         SELECT id, ciphertext FROM subscription_secrets
         WHERE id > ${after} AND NOT starts_with(ciphertext, ${current})

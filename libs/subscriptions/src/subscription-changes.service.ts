@@ -21,6 +21,8 @@ export class SubscriptionChanges {
       this.failOpen.record('subscription_cache_invalidation');
       return;
     }
-    this.redis.publish(subscriptionChangesChannel(this.config.QUEUE_PREFIX), subscriptionId).catch((error: unknown) => this.failOpen.record('subscription_cache_invalidation', error));
+    this.redis
+      .publish(subscriptionChangesChannel(this.config.QUEUE_PREFIX), subscriptionId)
+      .catch((error: unknown) => this.failOpen.record('subscription_cache_invalidation', error));
   }
 }

@@ -150,12 +150,7 @@ export class SubscriptionsService {
     await this.changeState(tenantId, id, { deletedAt: new Date() }, { cancelDeliveries: true });
   }
 
-  private async changeState(
-    tenantId: string,
-    id: string,
-    data: Prisma.SubscriptionUpdateManyMutationInput,
-    { cancelDeliveries = false } = {},
-  ): Promise<SubscriptionView> {
+  private async changeState(tenantId: string, id: string, data: Prisma.SubscriptionUpdateManyMutationInput, { cancelDeliveries = false } = {}): Promise<SubscriptionView> {
     const row = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.subscription.updateMany({ where: { id, tenantId, deletedAt: null }, data });
       if (count === 0) throw ProblemException.notFound('Subscription');

@@ -1,4 +1,4 @@
-import type { Attributes, Context, Span} from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 /** Hookline's own spans; a no-op tracer (nothing recorded, nearly free) when tracing is off. */

@@ -1,4 +1,4 @@
-import type { Context} from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 
 /** The W3C trace context headers, as carried in a delivery job and (traceparent only) stored with the event. */

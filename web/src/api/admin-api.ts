@@ -41,9 +41,15 @@ export function adminApi(api: Api) {
     disabledSubscriptions: () => unwrap<Page<Subscription>>(client.GET('/v1/subscriptions', { params: { query: { status: 'disabled', limit: 50 } } })),
     openBreakers: () => unwrap<{ data: OpenBreaker[]; total: number }>(client.GET('/v1/circuit-breakers')),
     bulkJobErrors: async (tenantId: string, jobId: string): Promise<{ line: number; error: string }[]> => {
-      const response = await fetch(`/v1/tenants/${encodeURIComponent(tenantId)}/bulk-jobs/${encodeURIComponent(jobId)}/errors`, { headers: { Authorization: `Bearer ${api.token}` } });
+      const response = await fetch(`/v1/tenants/${encodeURIComponent(tenantId)}/bulk-jobs/${encodeURIComponent(jobId)}/errors`, {
+        headers: { Authorization: `Bearer ${api.token}` },
+      });
       if (!response.ok) return [];
-      return (await response.text()).split('\n').filter(Boolean).slice(0, 200).map((line) => JSON.parse(line));
+      return (await response.text())
+        .split('\n')
+        .filter(Boolean)
+        .slice(0, 200)
+        .map((line) => JSON.parse(line));
     },
     eventTypes: () => unwrap<Page<EventType>>(client.GET('/v1/event-types', { params: { query: { limit: 100 } } })),
     createEventType: (body: { name: string; description?: string; schema?: Record<string, unknown> }) => unwrap<EventType>(client.POST('/v1/event-types', { body })),

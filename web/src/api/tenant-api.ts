@@ -1,16 +1,5 @@
 import type { Api } from './client';
-import type {
-  Delivery,
-  DeliveryDetail,
-  DeliveryStatus,
-  EventType,
-  EventView,
-  Page,
-  Replay,
-  SeriesBucket,
-  Subscription,
-  Whoami,
-} from './models';
+import type { Delivery, DeliveryDetail, DeliveryStatus, EventType, EventView, Page, Replay, SeriesBucket, Subscription, Whoami } from './models';
 
 export interface SubscriptionInput {
   url: string;
@@ -46,8 +35,7 @@ export function tenantApi(api: Api, tenantId: string) {
   return {
     api,
     tenantId,
-    subscriptions: (cursor?: string) =>
-      unwrap<Page<Subscription>>(client.GET('/v1/tenants/{tenantId}/subscriptions', { params: { path: tenant, query: { limit: 100, cursor } } })),
+    subscriptions: (cursor?: string) => unwrap<Page<Subscription>>(client.GET('/v1/tenants/{tenantId}/subscriptions', { params: { path: tenant, query: { limit: 100, cursor } } })),
     subscription: (id: string) => unwrap<Subscription>(client.GET('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}', { params: sub(id) })),
     createSubscription: (body: SubscriptionInput) =>
       unwrap<Subscription & { secret?: string }>(client.POST('/v1/tenants/{tenantId}/subscriptions', { params: { path: tenant }, body })),
@@ -56,8 +44,7 @@ export function tenantApi(api: Api, tenantId: string) {
     deleteSubscription: (id: string) => unwrap<void>(client.DELETE('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}', { params: sub(id) })),
     enable: (id: string) => unwrap<Subscription>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/enable', { params: sub(id) })),
     disable: (id: string) => unwrap<Subscription>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/disable', { params: sub(id) })),
-    secret: (id: string) =>
-      unwrap<{ secret?: string; publicKey?: string }>(client.GET('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/secret', { params: sub(id) })),
+    secret: (id: string) => unwrap<{ secret?: string; publicKey?: string }>(client.GET('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/secret', { params: sub(id) })),
     rotateSecret: (id: string, graceSeconds: number) =>
       unwrap<{ secret?: string }>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/rotate-secret', { params: sub(id), body: { graceSeconds } })),
     sendTest: (id: string, type: string, data?: unknown) =>
@@ -65,12 +52,9 @@ export function tenantApi(api: Api, tenantId: string) {
     recover: (id: string, since: string, until?: string) =>
       unwrap<Replay>(client.POST('/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/recover', { params: sub(id), body: { since, until } })),
     replay: (replayId: string) => unwrap<Replay>(client.GET('/v1/tenants/{tenantId}/replays/{replayId}', { params: { path: { tenantId, replayId } } })),
-    deliveries: (filter: DeliveryFilter) =>
-      unwrap<Page<Delivery>>(client.GET('/v1/tenants/{tenantId}/deliveries', { params: { path: tenant, query: { limit: 25, ...filter } } })),
-    delivery: (id: string) =>
-      unwrap<DeliveryDetail>(client.GET('/v1/tenants/{tenantId}/deliveries/{deliveryId}', { params: { path: { tenantId, deliveryId: id } } })),
-    retryDelivery: (id: string) =>
-      unwrap<DeliveryDetail>(client.POST('/v1/tenants/{tenantId}/deliveries/{deliveryId}/replay', { params: { path: { tenantId, deliveryId: id } } })),
+    deliveries: (filter: DeliveryFilter) => unwrap<Page<Delivery>>(client.GET('/v1/tenants/{tenantId}/deliveries', { params: { path: tenant, query: { limit: 25, ...filter } } })),
+    delivery: (id: string) => unwrap<DeliveryDetail>(client.GET('/v1/tenants/{tenantId}/deliveries/{deliveryId}', { params: { path: { tenantId, deliveryId: id } } })),
+    retryDelivery: (id: string) => unwrap<DeliveryDetail>(client.POST('/v1/tenants/{tenantId}/deliveries/{deliveryId}/replay', { params: { path: { tenantId, deliveryId: id } } })),
     event: (id: string) => unwrap<EventView>(client.GET('/v1/tenants/{tenantId}/events/{eventId}', { params: { path: { tenantId, eventId: id } } })),
     eventTypes: async () => {
       const all: EventType[] = [];
@@ -82,8 +66,7 @@ export function tenantApi(api: Api, tenantId: string) {
       } while (cursor);
       return all;
     },
-    series: (query: SeriesQuery) =>
-      unwrap<{ buckets: SeriesBucket[] }>(client.GET('/v1/tenants/{tenantId}/stats/series', { params: { path: tenant, query } })),
+    series: (query: SeriesQuery) => unwrap<{ buckets: SeriesBucket[] }>(client.GET('/v1/tenants/{tenantId}/stats/series', { params: { path: tenant, query } })),
     streamUrl: `/v1/tenants/${tenantId}/deliveries/stream`,
   };
 }

@@ -37,24 +37,53 @@ export function BulkJobsPage() {
           </div>
           <Button type="submit">Show jobs</Button>
         </form>
-        {!tenantId && <EmptyState title="Choose a tenant" icon="upload">Bulk jobs belong to a tenant: enter its id.</EmptyState>}
+        {!tenantId && (
+          <EmptyState title="Choose a tenant" icon="upload">
+            Bulk jobs belong to a tenant: enter its id.
+          </EmptyState>
+        )}
         {jobs.error ? <ErrorNotice error={jobs.error} onRetry={jobs.reload} /> : null}
         {tenantId && jobs.loading && !jobs.data && <Spinner label="Loading bulk jobs" />}
-        {jobs.data?.data.length === 0 && <EmptyState title="No bulk jobs" icon="upload">This tenant has not uploaded a file.</EmptyState>}
+        {jobs.data?.data.length === 0 && (
+          <EmptyState title="No bulk jobs" icon="upload">
+            This tenant has not uploaded a file.
+          </EmptyState>
+        )}
         {jobs.data && jobs.data.data.length > 0 && (
           <div className="table-wrap">
             <table aria-label="Bulk jobs">
-              <thead><tr><th>Status</th><th>Rows</th><th>Created</th><th><span className="visually-hidden">Errors</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Status</th>
+                  <th>Rows</th>
+                  <th>Created</th>
+                  <th>
+                    <span className="visually-hidden">Errors</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {jobs.data.data.map((j) => (
                   <tr key={j.id}>
-                    <td><StatusBadge status={j.status} /></td>
+                    <td>
+                      <StatusBadge status={j.status} />
+                    </td>
                     <td style={{ minWidth: 200 }}>
                       <ProgressBar value={j.acceptedRows + j.failedRows} max={Math.max(1, j.totalRows)} label={`Progress of ${j.id}`} />
-                      <span className="hint">{j.acceptedRows.toLocaleString()} accepted · {j.failedRows.toLocaleString()} failed · {j.totalRows.toLocaleString()} total</span>
+                      <span className="hint">
+                        {j.acceptedRows.toLocaleString()} accepted · {j.failedRows.toLocaleString()} failed · {j.totalRows.toLocaleString()} total
+                      </span>
                     </td>
-                    <td><Time iso={j.createdAt} /></td>
-                    <td>{j.failedRows > 0 && <Button small onClick={() => setErrorsOf(j)} label={`Error rows of ${j.id}`}>Error rows</Button>}</td>
+                    <td>
+                      <Time iso={j.createdAt} />
+                    </td>
+                    <td>
+                      {j.failedRows > 0 && (
+                        <Button small onClick={() => setErrorsOf(j)} label={`Error rows of ${j.id}`}>
+                          Error rows
+                        </Button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -63,10 +92,24 @@ export function BulkJobsPage() {
         )}
       </Card>
       <Dialog title="Rows that failed" open={!!errorsOf} onClose={() => setErrorsOf(undefined)} wide>
-        {errors.loading ? <Spinner /> : (
+        {errors.loading ? (
+          <Spinner />
+        ) : (
           <table aria-label="Error rows">
-            <thead><tr><th>Line</th><th>Error</th></tr></thead>
-            <tbody>{errors.data?.map((e) => <tr key={e.line}><td>{e.line}</td><td>{e.error}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th>Line</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {errors.data?.map((e) => (
+                <tr key={e.line}>
+                  <td>{e.line}</td>
+                  <td>{e.error}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         )}
         <p className="hint">The first 200 rows are shown.</p>

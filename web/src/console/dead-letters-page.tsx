@@ -31,7 +31,13 @@ export function DeadLettersPage() {
   const apply = (event: FormEvent) => {
     event.preventDefault();
     const clean = (v: string) => v.trim() || undefined;
-    setFilter({ tenantId: clean(draft.tenantId), subscriptionId: clean(draft.subscriptionId), type: clean(draft.type), since: fromLocalInput(draft.since), until: fromLocalInput(draft.until) });
+    setFilter({
+      tenantId: clean(draft.tenantId),
+      subscriptionId: clean(draft.subscriptionId),
+      type: clean(draft.type),
+      since: fromLocalInput(draft.since),
+      until: fromLocalInput(draft.until),
+    });
   };
   const more = async () => {
     if (!cursor) return;
@@ -42,7 +48,16 @@ export function DeadLettersPage() {
   const replay = async () => {
     setError(undefined);
     try {
-      setStarted(await admin.startReplay({ tenantId: filter.tenantId, subscriptionId: filter.subscriptionId, eventType: filter.type, since: filter.since, until: filter.until, status: ['dead'] }));
+      setStarted(
+        await admin.startReplay({
+          tenantId: filter.tenantId,
+          subscriptionId: filter.subscriptionId,
+          eventType: filter.type,
+          since: filter.since,
+          until: filter.until,
+          status: ['dead'],
+        }),
+      );
     } catch (caught) {
       setError(caught);
     }
@@ -59,7 +74,11 @@ export function DeadLettersPage() {
       <PageHeader
         title="Dead letters"
         subtitle="Deliveries that ran out of attempts, across all tenants. Fix the cause, then replay them."
-        actions={<Button variant="primary" icon="retry" onClick={() => setConfirming(true)} disabled={rows.length === 0}>Replay all matching</Button>}
+        actions={
+          <Button variant="primary" icon="retry" onClick={() => setConfirming(true)} disabled={rows.length === 0}>
+            Replay all matching
+          </Button>
+        }
       />
       <Card className="card-flush">
         <form className="filters" onSubmit={apply}>
@@ -72,45 +91,102 @@ export function DeadLettersPage() {
         </form>
         {list.error ? <ErrorNotice error={list.error} onRetry={list.reload} /> : null}
         {list.loading && <Spinner label="Loading dead letters" />}
-        {!list.loading && rows.length === 0 && <EmptyState title="No dead letters" icon="check">Nothing is stuck{Object.values(filter).some(Boolean) ? ' for these filters' : ''}.</EmptyState>}
+        {!list.loading && rows.length === 0 && (
+          <EmptyState title="No dead letters" icon="check">
+            Nothing is stuck{Object.values(filter).some(Boolean) ? ' for these filters' : ''}.
+          </EmptyState>
+        )}
         {rows.length > 0 && (
           <div className="table-wrap">
             <table aria-label="Dead letters">
-              <thead><tr><th>Status</th><th>Event type</th><th className="hide-narrow">Tenant</th><th className="hide-narrow">Last result</th><th>Created</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Status</th>
+                  <th>Event type</th>
+                  <th className="hide-narrow">Tenant</th>
+                  <th className="hide-narrow">Last result</th>
+                  <th>Created</th>
+                </tr>
+              </thead>
               <tbody>
                 {rows.map((d) => (
                   <tr key={d.id}>
-                    <td><StatusBadge status={d.status} /></td>
-                    <td><Link to={`${CONSOLE}/tenants/${d.tenantId}/deliveries/${d.id}`} className="mono" aria-label={`Dead delivery ${d.id}: ${d.eventType}`}>{d.eventType}</Link></td>
-                    <td className="mono hide-narrow"><Link to={`${CONSOLE}/tenants/${d.tenantId}`}>{d.tenantId}</Link></td>
+                    <td>
+                      <StatusBadge status={d.status} />
+                    </td>
+                    <td>
+                      <Link to={`${CONSOLE}/tenants/${d.tenantId}/deliveries/${d.id}`} className="mono" aria-label={`Dead delivery ${d.id}: ${d.eventType}`}>
+                        {d.eventType}
+                      </Link>
+                    </td>
+                    <td className="mono hide-narrow">
+                      <Link to={`${CONSOLE}/tenants/${d.tenantId}`}>{d.tenantId}</Link>
+                    </td>
                     <td className="hide-narrow">{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}</td>
-                    <td><Time iso={d.createdAt} /></td>
+                    <td>
+                      <Time iso={d.createdAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        {cursor && <div className="table-footer"><Button onClick={() => void more()}>Load more</Button></div>}
+        {cursor && (
+          <div className="table-footer">
+            <Button onClick={() => void more()}>Load more</Button>
+          </div>
+        )}
       </Card>
-      <Dialog title="Replay dead letters" open={confirming} onClose={() => { setConfirming(false); setStarted(undefined); list.reload(); }}>
+      <Dialog
+        title="Replay dead letters"
+        open={confirming}
+        onClose={() => {
+          setConfirming(false);
+          setStarted(undefined);
+          list.reload();
+        }}
+      >
         {progress.replay ? (
           <div className="stack">
             <ReplayProgress replay={progress.replay} error={progress.error} />
-            <div className="form-actions"><Button variant="primary" onClick={() => { setConfirming(false); setStarted(undefined); list.reload(); }}>Close</Button></div>
+            <div className="form-actions">
+              <Button
+                variant="primary"
+                onClick={() => {
+                  setConfirming(false);
+                  setStarted(undefined);
+                  list.reload();
+                }}
+              >
+                Close
+              </Button>
+            </div>
           </div>
         ) : (
           <>
             <p>
-              Scope: {Object.values(filter).some(Boolean)
-                ? Object.entries(filter).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')
-                : <strong>every dead delivery of every tenant</strong>}.
+              Scope:{' '}
+              {Object.values(filter).some(Boolean) ? (
+                Object.entries(filter)
+                  .filter(([, v]) => v)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', ')
+              ) : (
+                <strong>every dead delivery of every tenant</strong>
+              )}
+              .
             </p>
-            <p>Every dead delivery matching the filters is sent again with a fresh attempt budget and the same <span className="mono">webhook-id</span>. It runs in the background; you can close this and follow it under Replays.</p>
+            <p>
+              Every dead delivery matching the filters is sent again with a fresh attempt budget and the same <span className="mono">webhook-id</span>. It runs in the background;
+              you can close this and follow it under Replays.
+            </p>
             {error ? <ErrorNotice error={error} /> : null}
             <div className="form-actions">
               <Button onClick={() => setConfirming(false)}>Cancel</Button>
-              <Button variant="primary" icon="retry" onClick={() => void replay()}>Start replay</Button>
+              <Button variant="primary" icon="retry" onClick={() => void replay()}>
+                Start replay
+              </Button>
             </div>
           </>
         )}

@@ -50,11 +50,20 @@ function EventTypeForm({ initial, onDone }: { initial?: EventType; onDone: () =>
         <input id={`${id}-description`} type="text" value={description} onChange={(e) => setDescription(e.target.value)} />
       </Field>
       <Field label="JSON Schema for data" htmlFor={`${id}-schema`} error={schemaError ?? fieldError('schema')} hint="Optional. Published events are validated against it.">
-        <textarea id={`${id}-schema`} rows={12} value={schema} onChange={(e) => setSchema(e.target.value)} spellCheck={false} placeholder='{"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}' />
+        <textarea
+          id={`${id}-schema`}
+          rows={12}
+          value={schema}
+          onChange={(e) => setSchema(e.target.value)}
+          spellCheck={false}
+          placeholder='{"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}'
+        />
       </Field>
       <div className="form-actions">
         <Button onClick={onDone}>Cancel</Button>
-        <Button type="submit" variant="primary" busy={busy}>{initial ? 'Save' : 'Create event type'}</Button>
+        <Button type="submit" variant="primary" busy={busy}>
+          {initial ? 'Save' : 'Create event type'}
+        </Button>
       </div>
     </form>
   );
@@ -70,21 +79,46 @@ export function ConsoleEventTypesPage() {
   };
   return (
     <>
-      <PageHeader title="Event types" subtitle="The catalogue customers subscribe to." actions={<Button variant="primary" icon="plus" onClick={() => setEditing('new')}>New event type</Button>} />
+      <PageHeader
+        title="Event types"
+        subtitle="The catalogue customers subscribe to."
+        actions={
+          <Button variant="primary" icon="plus" onClick={() => setEditing('new')}>
+            New event type
+          </Button>
+        }
+      />
       <Card className="card-flush">
         {list.error ? <ErrorNotice error={list.error} onRetry={list.reload} /> : null}
         {!list.data && !list.error && <Spinner />}
-        {list.data?.data.length === 0 && <EmptyState title="The catalogue is empty" icon="tag">Add the event types your product publishes.</EmptyState>}
+        {list.data?.data.length === 0 && (
+          <EmptyState title="The catalogue is empty" icon="tag">
+            Add the event types your product publishes.
+          </EmptyState>
+        )}
         {list.data && list.data.data.length > 0 && (
           <table aria-label="Event types">
-            <thead><tr><th>Name</th><th className="hide-narrow">Description</th><th>Schema</th><th><span className="visually-hidden">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th className="hide-narrow">Description</th>
+                <th>Schema</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {list.data.data.map((t) => (
                 <tr key={t.name}>
                   <td className="mono">{t.name}</td>
                   <td className="hide-narrow">{t.description ?? <span className="muted">—</span>}</td>
                   <td>{t.schema ? 'Yes' : <span className="muted">None</span>}</td>
-                  <td><Button small onClick={() => setEditing(t)} label={`Edit ${t.name}`}>Edit</Button></td>
+                  <td>
+                    <Button small onClick={() => setEditing(t)} label={`Edit ${t.name}`}>
+                      Edit
+                    </Button>
+                  </td>
                 </tr>
               ))}
             </tbody>

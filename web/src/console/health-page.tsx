@@ -51,18 +51,56 @@ export function HealthPage() {
       {s && (
         <div className="stack">
           <div className="grid-4">
-            <Card><div className="metric"><span className="metric-label">Oldest due delivery waiting</span><span className="metric-value">{age(s.oldestPendingAgeSeconds)}</span></div></Card>
-            <Card><div className="metric"><span className="metric-label">Backlog (pending + retrying)</span><span className="metric-value">{(s.deliveries.pending + s.deliveries.failed).toLocaleString()}</span></div></Card>
-            <Card><div className="metric"><span className="metric-label">Dead letters</span><span className="metric-value"><Link to={`${CONSOLE}/dead-letters`}>{s.deliveries.dead.toLocaleString()}</Link></span></div></Card>
-            <Card><div className="metric"><span className="metric-label">Open circuit breakers</span><span className="metric-value">{s.circuitBreakersOpen}</span></div></Card>
+            <Card>
+              <div className="metric">
+                <span className="metric-label">Oldest due delivery waiting</span>
+                <span className="metric-value">{age(s.oldestPendingAgeSeconds)}</span>
+              </div>
+            </Card>
+            <Card>
+              <div className="metric">
+                <span className="metric-label">Backlog (pending + retrying)</span>
+                <span className="metric-value">{(s.deliveries.pending + s.deliveries.failed).toLocaleString()}</span>
+              </div>
+            </Card>
+            <Card>
+              <div className="metric">
+                <span className="metric-label">Dead letters</span>
+                <span className="metric-value">
+                  <Link to={`${CONSOLE}/dead-letters`}>{s.deliveries.dead.toLocaleString()}</Link>
+                </span>
+              </div>
+            </Card>
+            <Card>
+              <div className="metric">
+                <span className="metric-label">Open circuit breakers</span>
+                <span className="metric-value">{s.circuitBreakersOpen}</span>
+              </div>
+            </Card>
           </div>
           <div className="grid-2">
-            <Card><div className="metric"><span className="metric-label">Attempts per second (last full 5 minutes)</span><span className="metric-value">{lastFull ? ((lastFull.succeeded + lastFull.failed) / 300).toFixed(2) : '—'}</span></div></Card>
-            <Card><div className="metric"><span className="metric-label">Failed attempts (last hour)</span><span className="metric-value">{hourAttempts ? `${((hourFailed / hourAttempts) * 100).toFixed(1)} %` : '—'}</span></div></Card>
+            <Card>
+              <div className="metric">
+                <span className="metric-label">Attempts per second (last full 5 minutes)</span>
+                <span className="metric-value">{lastFull ? ((lastFull.succeeded + lastFull.failed) / 300).toFixed(2) : '—'}</span>
+              </div>
+            </Card>
+            <Card>
+              <div className="metric">
+                <span className="metric-label">Failed attempts (last hour)</span>
+                <span className="metric-value">{hourAttempts ? `${((hourFailed / hourAttempts) * 100).toFixed(1)} %` : '—'}</span>
+              </div>
+            </Card>
           </div>
           <Card title="Last 6 hours">
-            {seriesError ? <ErrorNotice error={seriesError} /> : !series ? <Spinner /> : (
-              <Suspense fallback={<Spinner />}><HealthCharts buckets={series} /></Suspense>
+            {seriesError ? (
+              <ErrorNotice error={seriesError} />
+            ) : !series ? (
+              <Spinner />
+            ) : (
+              <Suspense fallback={<Spinner />}>
+                <HealthCharts buckets={series} />
+              </Suspense>
             )}
           </Card>
           <div className="grid-2">
@@ -70,7 +108,12 @@ export function HealthPage() {
               <table aria-label="Deliveries by status">
                 <tbody>
                   {DELIVERY_STATUSES.map((status) => (
-                    <tr key={status}><td><StatusBadge status={status} /></td><td className="mono">{s.deliveries[status].toLocaleString()}</td></tr>
+                    <tr key={status}>
+                      <td>
+                        <StatusBadge status={status} />
+                      </td>
+                      <td className="mono">{s.deliveries[status].toLocaleString()}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
@@ -78,10 +121,24 @@ export function HealthPage() {
             <Card title="Queues">
               <div className="table-wrap">
                 <table aria-label="Queue depths">
-                  <thead><tr><th>Queue</th>{['waiting', 'delayed', 'active', 'failed'].map((k) => <th key={k}>{k}</th>)}</tr></thead>
+                  <thead>
+                    <tr>
+                      <th>Queue</th>
+                      {['waiting', 'delayed', 'active', 'failed'].map((k) => (
+                        <th key={k}>{k}</th>
+                      ))}
+                    </tr>
+                  </thead>
                   <tbody>
                     {Object.entries(s.queues).map(([name, depths]) => (
-                      <tr key={name}><td className="mono">{name}</td>{['waiting', 'delayed', 'active', 'failed'].map((k) => <td key={k} className="mono">{(depths[k] ?? 0).toLocaleString()}</td>)}</tr>
+                      <tr key={name}>
+                        <td className="mono">{name}</td>
+                        {['waiting', 'delayed', 'active', 'failed'].map((k) => (
+                          <td key={k} className="mono">
+                            {(depths[k] ?? 0).toLocaleString()}
+                          </td>
+                        ))}
+                      </tr>
                     ))}
                   </tbody>
                 </table>
@@ -90,13 +147,31 @@ export function HealthPage() {
           </div>
           <div className="grid-2">
             <Card title="Open circuit breakers" className="card-flush">
-              {breakers.error ? <ErrorNotice error={breakers.error} /> : breakers.data?.data.length === 0 ? <p className="muted" style={{ padding: '0 18px' }}>Every endpoint is being sent to normally.</p> : (
+              {breakers.error ? (
+                <ErrorNotice error={breakers.error} />
+              ) : breakers.data?.data.length === 0 ? (
+                <p className="muted" style={{ padding: '0 18px' }}>
+                  Every endpoint is being sent to normally.
+                </p>
+              ) : (
                 <div className="table-wrap">
                   <table aria-label="Open circuit breakers">
-                    <thead><tr><th>Endpoint</th><th>Probe after</th></tr></thead>
+                    <thead>
+                      <tr>
+                        <th>Endpoint</th>
+                        <th>Probe after</th>
+                      </tr>
+                    </thead>
                     <tbody>
                       {breakers.data?.data.map((b) => (
-                        <tr key={b.subscriptionId}><td className="url mono"><Link to={`${CONSOLE}/tenants/${b.tenantId}/endpoints/${b.subscriptionId}`}>{b.url}</Link></td><td><Time iso={b.openUntil} /></td></tr>
+                        <tr key={b.subscriptionId}>
+                          <td className="url mono">
+                            <Link to={`${CONSOLE}/tenants/${b.tenantId}/endpoints/${b.subscriptionId}`}>{b.url}</Link>
+                          </td>
+                          <td>
+                            <Time iso={b.openUntil} />
+                          </td>
+                        </tr>
                       ))}
                     </tbody>
                   </table>
@@ -104,13 +179,29 @@ export function HealthPage() {
               )}
             </Card>
             <Card title="Disabled endpoints" className="card-flush">
-              {disabled.error ? <ErrorNotice error={disabled.error} /> : disabled.data?.data.length === 0 ? <p className="muted" style={{ padding: '0 18px' }}>No endpoint is disabled.</p> : (
+              {disabled.error ? (
+                <ErrorNotice error={disabled.error} />
+              ) : disabled.data?.data.length === 0 ? (
+                <p className="muted" style={{ padding: '0 18px' }}>
+                  No endpoint is disabled.
+                </p>
+              ) : (
                 <div className="table-wrap">
                   <table aria-label="Disabled endpoints">
-                    <thead><tr><th>Endpoint</th><th>Why</th></tr></thead>
+                    <thead>
+                      <tr>
+                        <th>Endpoint</th>
+                        <th>Why</th>
+                      </tr>
+                    </thead>
                     <tbody>
                       {disabled.data?.data.map((sub) => (
-                        <tr key={sub.id}><td className="url mono"><Link to={`${CONSOLE}/tenants/${sub.tenantId}/endpoints/${sub.id}`}>{sub.url}</Link></td><td>{disabledWhy(sub)}</td></tr>
+                        <tr key={sub.id}>
+                          <td className="url mono">
+                            <Link to={`${CONSOLE}/tenants/${sub.tenantId}/endpoints/${sub.id}`}>{sub.url}</Link>
+                          </td>
+                          <td>{disabledWhy(sub)}</td>
+                        </tr>
                       ))}
                     </tbody>
                   </table>
@@ -119,13 +210,31 @@ export function HealthPage() {
             </Card>
           </div>
           <Card title="Backlog by tenant" className="card-flush">
-            {s.backlog.length === 0 ? <p className="muted" style={{ padding: '0 18px' }}>No tenant has deliveries waiting.</p> : (
+            {s.backlog.length === 0 ? (
+              <p className="muted" style={{ padding: '0 18px' }}>
+                No tenant has deliveries waiting.
+              </p>
+            ) : (
               <div className="table-wrap">
                 <table aria-label="Backlog by tenant">
-                  <thead><tr><th>Tenant</th><th>Pending</th><th>Retrying</th><th>Oldest due</th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th>Tenant</th>
+                      <th>Pending</th>
+                      <th>Retrying</th>
+                      <th>Oldest due</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {s.backlog.map((b) => (
-                      <tr key={b.tenantId}><td className="mono"><Link to={`${CONSOLE}/tenants/${b.tenantId}`}>{b.tenantId}</Link></td><td>{b.pending}</td><td>{b.failed}</td><td>{age(b.oldestPendingAgeSeconds)}</td></tr>
+                      <tr key={b.tenantId}>
+                        <td className="mono">
+                          <Link to={`${CONSOLE}/tenants/${b.tenantId}`}>{b.tenantId}</Link>
+                        </td>
+                        <td>{b.pending}</td>
+                        <td>{b.failed}</td>
+                        <td>{age(b.oldestPendingAgeSeconds)}</td>
+                      </tr>
                     ))}
                   </tbody>
                 </table>

@@ -54,13 +54,19 @@ function SignIn({ branding, notice, onSignedIn }: { branding: Branding; notice?:
         <Brand branding={{ ...branding, title: 'Hookline console' }} />
         <h1>Sign in</h1>
         <p className="muted">Operators sign in with the admin API key. It is kept in this tab only and forgotten when the tab closes.</p>
-        {notice && <div className="notice notice-warn" role="status">{notice}</div>}
+        {notice && (
+          <div className="notice notice-warn" role="status">
+            {notice}
+          </div>
+        )}
         {error ? <ErrorNotice error={error} /> : null}
         <form onSubmit={submit}>
           <Field label="Admin API key" htmlFor={`${id}-key`}>
             <input id={`${id}-key`} type="password" autoComplete="current-password" value={key} onChange={(e) => setKey(e.target.value)} required />
           </Field>
-          <Button type="submit" variant="primary" busy={busy} disabled={!key.trim()}>Sign in</Button>
+          <Button type="submit" variant="primary" busy={busy} disabled={!key.trim()}>
+            Sign in
+          </Button>
         </form>
       </Card>
     </main>
@@ -116,7 +122,11 @@ function Console({ branding }: { branding: Branding }) {
         <Shell
           branding={{ ...branding, title: 'Hookline console' }}
           nav={NAV}
-          footer={<Button small variant="ghost" icon="logout" onClick={() => signOut()}>Sign out</Button>}
+          footer={
+            <Button small variant="ghost" icon="logout" onClick={() => signOut()}>
+              Sign out
+            </Button>
+          }
         >
           <Views />
         </Shell>

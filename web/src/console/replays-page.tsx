@@ -25,21 +25,38 @@ export function ReplaysPage() {
       <Card className="card-flush">
         {list.error ? <ErrorNotice error={list.error} onRetry={list.reload} /> : null}
         {!list.data && !list.error && <Spinner label="Loading replays" />}
-        {list.data?.data.length === 0 && <EmptyState title="No replays yet" icon="retry">Start one from Dead letters.</EmptyState>}
+        {list.data?.data.length === 0 && (
+          <EmptyState title="No replays yet" icon="retry">
+            Start one from Dead letters.
+          </EmptyState>
+        )}
         {list.data && list.data.data.length > 0 && (
           <div className="table-wrap">
             <table aria-label="Replays">
-              <thead><tr><th>Status</th><th>Progress</th><th className="hide-narrow">Filter</th><th>Started</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Status</th>
+                  <th>Progress</th>
+                  <th className="hide-narrow">Filter</th>
+                  <th>Started</th>
+                </tr>
+              </thead>
               <tbody>
                 {list.data.data.map((r) => (
                   <tr key={r.id}>
-                    <td><StatusBadge status={r.status} /></td>
+                    <td>
+                      <StatusBadge status={r.status} />
+                    </td>
                     <td style={{ minWidth: 180 }}>
                       <ProgressBar value={r.status === 'completed' ? r.matched : r.completed} max={Math.max(1, r.matched)} label={`Progress of ${r.id}`} />
-                      <span className="hint">{r.completed} of {r.queued} finished · {r.matched} matched</span>
+                      <span className="hint">
+                        {r.completed} of {r.queued} finished · {r.matched} matched
+                      </span>
                     </td>
                     <td className="mono hide-narrow">{describe(r.filter)}</td>
-                    <td><Time iso={r.createdAt} /></td>
+                    <td>
+                      <Time iso={r.createdAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -58,13 +58,29 @@ export function TenantsPage() {
 
   return (
     <>
-      <PageHeader title="Tenants" subtitle="Every customer and their webhooks." actions={<Button variant="primary" icon="plus" onClick={() => setCreating(true)}>New tenant</Button>} />
+      <PageHeader
+        title="Tenants"
+        subtitle="Every customer and their webhooks."
+        actions={
+          <Button variant="primary" icon="plus" onClick={() => setCreating(true)}>
+            New tenant
+          </Button>
+        }
+      />
       <Card className="card-flush">
         <div className="filters">
           <div className="field">
             <label htmlFor={`${id}-search`}>Search tenants</label>
-            <input id={`${id}-search`} type="search" placeholder="Name or ten_ id" value={query} onChange={(e) => setQuery(e.target.value)}
-              onKeyDown={(e) => { if (e.key === 'Enter' && query.trim().startsWith('ten_')) navigate(`${CONSOLE}/tenants/${query.trim()}`); }} />
+            <input
+              id={`${id}-search`}
+              type="search"
+              placeholder="Name or ten_ id"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && query.trim().startsWith('ten_')) navigate(`${CONSOLE}/tenants/${query.trim()}`);
+              }}
+            />
           </div>
         </div>
         {list.error ? <ErrorNotice error={list.error} onRetry={list.reload} /> : null}
@@ -77,20 +93,34 @@ export function TenantsPage() {
         {shown.length > 0 && (
           <div className="table-wrap">
             <table aria-label="Tenants">
-              <thead><tr><th>Name</th><th className="hide-narrow">Id</th><th>Created</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th className="hide-narrow">Id</th>
+                  <th>Created</th>
+                </tr>
+              </thead>
               <tbody>
                 {shown.map((t) => (
                   <tr key={t.id} className="clickable" onClick={() => navigate(`${CONSOLE}/tenants/${t.id}`)}>
-                    <td><Link to={`${CONSOLE}/tenants/${t.id}`}>{t.name}</Link></td>
+                    <td>
+                      <Link to={`${CONSOLE}/tenants/${t.id}`}>{t.name}</Link>
+                    </td>
                     <td className="mono hide-narrow">{t.id}</td>
-                    <td><Time iso={t.createdAt} /></td>
+                    <td>
+                      <Time iso={t.createdAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        {cursor && <div className="table-footer"><Button onClick={() => void more()}>Load more</Button></div>}
+        {cursor && (
+          <div className="table-footer">
+            <Button onClick={() => void more()}>Load more</Button>
+          </div>
+        )}
       </Card>
       <Dialog title="New tenant" open={creating} onClose={() => setCreating(false)}>
         <form onSubmit={create} noValidate>
@@ -100,7 +130,9 @@ export function TenantsPage() {
           </Field>
           <div className="form-actions">
             <Button onClick={() => setCreating(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" busy={busy}>Create tenant</Button>
+            <Button type="submit" variant="primary" busy={busy}>
+              Create tenant
+            </Button>
           </div>
         </form>
       </Dialog>

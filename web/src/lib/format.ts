@@ -6,7 +6,10 @@ export function localTime(iso: string): string {
 }
 
 export function utcTitle(iso: string): string {
-  return new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(iso)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export function relativeTime(iso: string, now = Date.now()): string {

@@ -19,11 +19,14 @@ export function useRefreshWhileVisible(refresh: () => void, intervalMs: number):
     const schedule = () => {
       clearTimeout(timer);
       if (document.visibilityState !== 'visible') return;
-      timer = setTimeout(() => {
-        last = Date.now();
-        latest.current();
-        schedule();
-      }, Math.max(0, last + intervalMs - Date.now()));
+      timer = setTimeout(
+        () => {
+          last = Date.now();
+          latest.current();
+          schedule();
+        },
+        Math.max(0, last + intervalMs - Date.now()),
+      );
     };
     schedule();
     document.addEventListener('visibilitychange', schedule);

@@ -56,7 +56,10 @@ function Legend({ items }: { items: [string, string][] }) {
   return (
     <div className="legend" aria-hidden="true">
       {items.map(([label, color]) => (
-        <span key={label}><i style={{ background: color }} />{label}</span>
+        <span key={label}>
+          <i style={{ background: color }} />
+          {label}
+        </span>
       ))}
     </div>
   );
@@ -92,32 +95,73 @@ export function SeriesCharts({ buckets }: { buckets: SeriesBucket[] }) {
       outcomes: {
         axes: axes(),
         legend: { show: false },
-        series: [{}, { label: 'Dead', fill: COLORS.dead, stroke: COLORS.dead, paths: bars }, { label: 'Failed', fill: COLORS.failed, stroke: COLORS.failed, paths: bars }, { label: 'Succeeded', fill: COLORS.succeeded, stroke: COLORS.succeeded, paths: bars }],
+        series: [
+          {},
+          { label: 'Dead', fill: COLORS.dead, stroke: COLORS.dead, paths: bars },
+          { label: 'Failed', fill: COLORS.failed, stroke: COLORS.failed, paths: bars },
+          { label: 'Succeeded', fill: COLORS.succeeded, stroke: COLORS.succeeded, paths: bars },
+        ],
       },
-      rate: { axes: axes(' %'), legend: { show: false }, scales: { y: { range: [0, 100] as [number, number] } }, series: [{}, { label: 'Success %', stroke: COLORS.succeeded, width: 2, points }] },
-      latency: { axes: axes(' ms'), legend: { show: false }, series: [{}, { label: 'p50', stroke: COLORS.p50, width: 2, points }, { label: 'p95', stroke: COLORS.p95, width: 2, points }] },
+      rate: {
+        axes: axes(' %'),
+        legend: { show: false },
+        scales: { y: { range: [0, 100] as [number, number] } },
+        series: [{}, { label: 'Success %', stroke: COLORS.succeeded, width: 2, points }],
+      },
+      latency: {
+        axes: axes(' ms'),
+        legend: { show: false },
+        series: [{}, { label: 'p50', stroke: COLORS.p50, width: 2, points }, { label: 'p95', stroke: COLORS.p95, width: 2, points }],
+      },
     }),
     [],
   );
   // succeeded and failed count attempts; dead counts deliveries that ran out of attempts.
   const total = buckets.reduce((sum, b) => sum + b.succeeded + b.failed, 0);
-  if (total === 0) return <EmptyState title="No deliveries in this period" icon="chart">Charts fill in as deliveries are attempted.</EmptyState>;
+  if (total === 0)
+    return (
+      <EmptyState title="No deliveries in this period" icon="chart">
+        Charts fill in as deliveries are attempted.
+      </EmptyState>
+    );
   const succeeded = buckets.reduce((sum, b) => sum + b.succeeded, 0);
   return (
     <div className="stack">
       <div className="grid-3">
-        <div className="metric"><span className="metric-label">Attempts</span><span className="metric-value">{total.toLocaleString()}</span></div>
-        <div className="metric"><span className="metric-label">Success rate</span><span className="metric-value">{percent(succeeded, total)}</span></div>
-        <div className="metric"><span className="metric-label">Dead deliveries</span><span className="metric-value">{buckets.reduce((s, b) => s + b.dead, 0).toLocaleString()}</span></div>
+        <div className="metric">
+          <span className="metric-label">Attempts</span>
+          <span className="metric-value">{total.toLocaleString()}</span>
+        </div>
+        <div className="metric">
+          <span className="metric-label">Success rate</span>
+          <span className="metric-value">{percent(succeeded, total)}</span>
+        </div>
+        <div className="metric">
+          <span className="metric-label">Dead deliveries</span>
+          <span className="metric-value">{buckets.reduce((s, b) => s + b.dead, 0).toLocaleString()}</span>
+        </div>
       </div>
       <div className="grid-3">
-        <ChartBlock title="Attempts by outcome" legend={[['Succeeded', COLORS.succeeded], ['Failed', COLORS.failed], ['Dead', COLORS.dead]]}>
+        <ChartBlock
+          title="Attempts by outcome"
+          legend={[
+            ['Succeeded', COLORS.succeeded],
+            ['Failed', COLORS.failed],
+            ['Dead', COLORS.dead],
+          ]}
+        >
           <UPlotChart label="Attempts by outcome over time" data={data.outcomes} options={options.outcomes} />
         </ChartBlock>
         <ChartBlock title="Success rate" legend={[['Attempts that succeeded', COLORS.succeeded]]}>
           <UPlotChart label="Success rate over time" data={data.rate} options={options.rate} />
         </ChartBlock>
-        <ChartBlock title="Latency" legend={[['p50', COLORS.p50], ['p95', COLORS.p95]]}>
+        <ChartBlock
+          title="Latency"
+          legend={[
+            ['p50', COLORS.p50],
+            ['p95', COLORS.p95],
+          ]}
+        >
           <UPlotChart label="Attempt latency p50 and p95 over time" data={data.latency} options={options.latency} />
         </ChartBlock>
       </div>
@@ -137,7 +181,13 @@ export default function Charts({ subscriptionId, title }: { subscriptionId?: str
   useRefreshWhileVisible(series.reload, CHART_REFRESH_MS);
   return (
     <Card title={title} actions={<RangePicker value={range} onChange={setRange} />}>
-      {series.error ? <ErrorNotice error={series.error} onRetry={series.reload} /> : !series.data ? <Spinner label="Loading charts" /> : <SeriesCharts buckets={series.data.buckets} />}
+      {series.error ? (
+        <ErrorNotice error={series.error} onRetry={series.reload} />
+      ) : !series.data ? (
+        <Spinner label="Loading charts" />
+      ) : (
+        <SeriesCharts buckets={series.data.buckets} />
+      )}
     </Card>
   );
 }

@@ -31,7 +31,14 @@ export function LiveIndicator({ state }: { state: LiveState }) {
 
 function apiFilter(filters: LogFilters): DeliveryFilter {
   const since = filters.range && filters.range !== 'custom' ? new Date(Date.now() - RANGES[filters.range]).toISOString() : filters.since;
-  return { status: filters.status, subscriptionId: filters.subscriptionId, eventType: filters.eventType, eventId: filters.eventId, since, until: filters.range === 'custom' ? filters.until : undefined };
+  return {
+    status: filters.status,
+    subscriptionId: filters.subscriptionId,
+    eventType: filters.eventType,
+    eventId: filters.eventId,
+    since,
+    until: filters.range === 'custom' ? filters.until : undefined,
+  };
 }
 
 function matches(delivery: Delivery, filters: LogFilters): boolean {
@@ -123,7 +130,9 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
       {error ? <ErrorNotice error={error} onRetry={() => void load()} /> : null}
       {!loading && shown.length === 0 && !error && (
         <EmptyState title="No deliveries" icon="list">
-          {Object.values(filters).some(Boolean) ? 'Nothing matches these filters. New deliveries appear here as they happen.' : 'When events are sent to your endpoints, every delivery shows up here, live.'}
+          {Object.values(filters).some(Boolean)
+            ? 'Nothing matches these filters. New deliveries appear here as they happen.'
+            : 'When events are sent to your endpoints, every delivery shows up here, live.'}
         </EmptyState>
       )}
       {shown.length > 0 && (
@@ -141,18 +150,34 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
             <tbody>
               {shown.map((d) => (
                 <tr key={d.id} className={`clickable${fresh.has(d.id) ? ' flash' : ''}`} onClick={() => open(d)}>
-                  <td><StatusBadge status={d.status} /></td>
                   <td>
-                    <a href={`${base}/deliveries/${d.id}`} onClick={(e) => { e.preventDefault(); open(d); }} className="mono" aria-label={`Delivery ${d.id}: ${d.eventType}, ${d.status}`}>
+                    <StatusBadge status={d.status} />
+                  </td>
+                  <td>
+                    <a
+                      href={`${base}/deliveries/${d.id}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        open(d);
+                      }}
+                      className="mono"
+                      aria-label={`Delivery ${d.id}: ${d.eventType}, ${d.status}`}
+                    >
                       {d.eventType}
                     </a>
                   </td>
                   {!compact && <td className="url mono hide-narrow">{urlOf.get(d.subscriptionId) ?? d.subscriptionId}</td>}
                   <td className="hide-narrow">
                     {d.attemptCount}
-                    {d.lastStatusCode !== null ? <span className="muted"> · HTTP {d.lastStatusCode}</span> : d.lastError ? <span className="muted"> · {d.lastError.slice(0, 40)}</span> : null}
+                    {d.lastStatusCode !== null ? (
+                      <span className="muted"> · HTTP {d.lastStatusCode}</span>
+                    ) : d.lastError ? (
+                      <span className="muted"> · {d.lastError.slice(0, 40)}</span>
+                    ) : null}
                   </td>
-                  <td className="nowrap"><Time iso={d.createdAt} /></td>
+                  <td className="nowrap">
+                    <Time iso={d.createdAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -172,7 +197,15 @@ export function DeliveryLog({ filters, subscriptions, compact }: { filters: LogF
 function readFilters(search: string): LogFilters {
   const params = new URLSearchParams(search);
   const get = (name: string) => params.get(name) || undefined;
-  return { status: get('status') as DeliveryStatus | undefined, subscriptionId: get('endpoint'), eventType: get('type'), eventId: get('eventId'), range: get('range'), since: get('since'), until: get('until') };
+  return {
+    status: get('status') as DeliveryStatus | undefined,
+    subscriptionId: get('endpoint'),
+    eventType: get('type'),
+    eventId: get('eventId'),
+    range: get('range'),
+    since: get('since'),
+    until: get('until'),
+  };
 }
 
 function writeFilters(path: string, filters: LogFilters) {
@@ -218,21 +251,33 @@ export function DeliveriesPage() {
             <label htmlFor={`${id}-status`}>Status</label>
             <select id={`${id}-status`} value={filters.status ?? ''} onChange={(e) => update({ status: (e.target.value || undefined) as DeliveryStatus | undefined })}>
               <option value="">Any status</option>
-              {DELIVERY_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+              {DELIVERY_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor={`${id}-type`}>Event type</label>
             <select id={`${id}-type`} value={filters.eventType ?? ''} onChange={(e) => update({ eventType: e.target.value || undefined })}>
               <option value="">Any type</option>
-              {['webhook.test', ...(catalogue.data ?? []).map((t) => t.name).filter((n) => n !== 'webhook.test')].map((n) => <option key={n} value={n}>{n}</option>)}
+              {['webhook.test', ...(catalogue.data ?? []).map((t) => t.name).filter((n) => n !== 'webhook.test')].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor={`${id}-endpoint`}>Endpoint</label>
             <select id={`${id}-endpoint`} value={filters.subscriptionId ?? ''} onChange={(e) => update({ subscriptionId: e.target.value || undefined })}>
               <option value="">Any endpoint</option>
-              {(subscriptions.data?.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.url}</option>)}
+              {(subscriptions.data?.data ?? []).map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.url}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">
@@ -250,11 +295,27 @@ export function DeliveriesPage() {
             <>
               <div className="field">
                 <label htmlFor={`${id}-since`}>From</label>
-                <input id={`${id}-since`} type="datetime-local" value={custom.since} onChange={(e) => { setCustom({ ...custom, since: e.target.value }); update({ since: fromLocalInput(e.target.value) }); }} />
+                <input
+                  id={`${id}-since`}
+                  type="datetime-local"
+                  value={custom.since}
+                  onChange={(e) => {
+                    setCustom({ ...custom, since: e.target.value });
+                    update({ since: fromLocalInput(e.target.value) });
+                  }}
+                />
               </div>
               <div className="field">
                 <label htmlFor={`${id}-until`}>To</label>
-                <input id={`${id}-until`} type="datetime-local" value={custom.until} onChange={(e) => { setCustom({ ...custom, until: e.target.value }); update({ until: fromLocalInput(e.target.value) }); }} />
+                <input
+                  id={`${id}-until`}
+                  type="datetime-local"
+                  value={custom.until}
+                  onChange={(e) => {
+                    setCustom({ ...custom, until: e.target.value });
+                    update({ until: fromLocalInput(e.target.value) });
+                  }}
+                />
               </div>
             </>
           )}

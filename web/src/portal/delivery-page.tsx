@@ -55,7 +55,11 @@ function AttemptCard({ attempt, url, body }: { attempt: Attempt; url?: string; b
         </details>
         <details>
           <summary>Request headers</summary>
-          {attempt.requestHeaders ? <HeadersTable headers={attempt.requestHeaders} label={`Request headers of attempt ${attempt.number}`} /> : <span className="muted">Not recorded for this attempt</span>}
+          {attempt.requestHeaders ? (
+            <HeadersTable headers={attempt.requestHeaders} label={`Request headers of attempt ${attempt.number}`} />
+          ) : (
+            <span className="muted">Not recorded for this attempt</span>
+          )}
         </details>
       </div>
     </article>
@@ -113,14 +117,29 @@ export function DeliveryPage({ deliveryId }: { deliveryId: string }) {
   return (
     <>
       <PageHeader
-        back={<Link to={`${base}/deliveries`}><Icon name="back" /> Deliveries</Link>}
-        title={<span className="row"><span className="mono">{d.eventType}</span> <StatusBadge status={d.status} /></span>}
+        back={
+          <Link to={`${base}/deliveries`}>
+            <Icon name="back" /> Deliveries
+          </Link>
+        }
+        title={
+          <span className="row">
+            <span className="mono">{d.eventType}</span> <StatusBadge status={d.status} />
+          </span>
+        }
         subtitle={<span className="mono">{d.id}</span>}
-        actions={!readOnly && <Button variant="primary" icon="retry" onClick={retry} busy={retrying}>Retry</Button>}
+        actions={
+          !readOnly && (
+            <Button variant="primary" icon="retry" onClick={retry} busy={retrying}>
+              Retry
+            </Button>
+          )
+        }
       />
       {!readOnly && (
         <p className="muted">
-          Retry sends this delivery again now: one more delivery cycle, with its own retries if it fails, and the same <span className="mono">webhook-id</span> so your endpoint can tell it is the same event.
+          Retry sends this delivery again now: one more delivery cycle, with its own retries if it fails, and the same <span className="mono">webhook-id</span> so your endpoint can
+          tell it is the same event.
         </p>
       )}
       {d.nextAttemptAt && (d.status === 'pending' || d.status === 'failed') && (
@@ -134,11 +153,21 @@ export function DeliveryPage({ deliveryId }: { deliveryId: string }) {
         <Card title="Summary">
           <dl className="props">
             <dt>Endpoint</dt>
-            <dd>{subscription.data ? <Link to={`${base}/endpoints/${subscription.data.id}`} className="mono">{subscription.data.url}</Link> : <span className="mono">{d.subscriptionId}</span>}</dd>
+            <dd>
+              {subscription.data ? (
+                <Link to={`${base}/endpoints/${subscription.data.id}`} className="mono">
+                  {subscription.data.url}
+                </Link>
+              ) : (
+                <span className="mono">{d.subscriptionId}</span>
+              )}
+            </dd>
             <dt>Event</dt>
             <dd className="mono">{d.eventId}</dd>
             <dt>Created</dt>
-            <dd><Time iso={d.createdAt} /></dd>
+            <dd>
+              <Time iso={d.createdAt} />
+            </dd>
             <dt>Attempts</dt>
             <dd>{d.attemptCount}</dd>
             <dt>Last result</dt>
@@ -150,7 +179,9 @@ export function DeliveryPage({ deliveryId }: { deliveryId: string }) {
         </Card>
         <Card title={`Attempts (${d.attempts.length})`}>
           {d.attempts.length === 0 ? (
-            <EmptyState title="No attempt yet" icon="send">The first attempt is on its way.</EmptyState>
+            <EmptyState title="No attempt yet" icon="send">
+              The first attempt is on its way.
+            </EmptyState>
           ) : (
             d.attempts
               .slice()

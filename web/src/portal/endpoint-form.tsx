@@ -33,7 +33,8 @@ export function EndpointForm({
   const options = useMemo(() => [...wildcardsFor(names), ...names, ...types.filter((t) => !names.includes(t) && !t.endsWith('.*'))], [names, types]);
   const apiError = error instanceof ApiError ? error : undefined;
   const fieldError = (field: string) => apiError?.fieldMessage(field);
-  const unmapped = apiError && !(apiError.problem.errors ?? []).some((e) => ['url', 'description', 'eventTypes', 'headers', 'rateLimitPerSecond'].some((f) => e.field.startsWith(f)));
+  const unmapped =
+    apiError && !(apiError.problem.errors ?? []).some((e) => ['url', 'description', 'eventTypes', 'headers', 'rateLimitPerSecond'].some((f) => e.field.startsWith(f)));
 
   const toggle = (name: string) => setTypes((current) => (current.includes(name) ? current.filter((t) => t !== name) : [...current, name]));
   const addCustom = () => {
@@ -91,36 +92,77 @@ export function EndpointForm({
               ))}
             </div>
             <div className="row">
-              <input type="text" aria-label="Other event type or pattern" placeholder="e.g. invoice.* or order.shipped" value={custom} onChange={(e) => setCustom(e.target.value)}
-                onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); addCustom(); } }} />
-              <Button small onClick={addCustom} disabled={!custom.trim()}>Add</Button>
+              <input
+                type="text"
+                aria-label="Other event type or pattern"
+                placeholder="e.g. invoice.* or order.shipped"
+                value={custom}
+                onChange={(e) => setCustom(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') {
+                    e.preventDefault();
+                    addCustom();
+                  }
+                }}
+              />
+              <Button small onClick={addCustom} disabled={!custom.trim()}>
+                Add
+              </Button>
             </div>
           </>
         )}
-        <div className="hint" id={`${id}-types-hint`}>A pattern ending in <span className="mono">.*</span> matches every type with that prefix.</div>
-        {fieldError('eventTypes') && <div className="error-text" role="alert">{fieldError('eventTypes')}</div>}
+        <div className="hint" id={`${id}-types-hint`}>
+          A pattern ending in <span className="mono">.*</span> matches every type with that prefix.
+        </div>
+        {fieldError('eventTypes') && (
+          <div className="error-text" role="alert">
+            {fieldError('eventTypes')}
+          </div>
+        )}
       </fieldset>
       <fieldset className="field">
         <legend className="label">Custom headers</legend>
         {headers.map(([name, value], index) => (
           <div className="kv-row" key={index}>
-            <input type="text" aria-label={`Header ${index + 1} name`} placeholder="X-Api-Token" value={name} onChange={(e) => setHeaders(headers.map((h, i) => (i === index ? [e.target.value, h[1]] : h)))} />
-            <input type="text" aria-label={`Header ${index + 1} value`} placeholder="value" value={value} onChange={(e) => setHeaders(headers.map((h, i) => (i === index ? [h[0], e.target.value] : h)))} />
-            <Button small variant="ghost" label={`Remove header ${index + 1}`} onClick={() => setHeaders(headers.filter((_, i) => i !== index))}>Remove</Button>
+            <input
+              type="text"
+              aria-label={`Header ${index + 1} name`}
+              placeholder="X-Api-Token"
+              value={name}
+              onChange={(e) => setHeaders(headers.map((h, i) => (i === index ? [e.target.value, h[1]] : h)))}
+            />
+            <input
+              type="text"
+              aria-label={`Header ${index + 1} value`}
+              placeholder="value"
+              value={value}
+              onChange={(e) => setHeaders(headers.map((h, i) => (i === index ? [h[0], e.target.value] : h)))}
+            />
+            <Button small variant="ghost" label={`Remove header ${index + 1}`} onClick={() => setHeaders(headers.filter((_, i) => i !== index))}>
+              Remove
+            </Button>
           </div>
         ))}
         <div>
-          <Button small icon="plus" onClick={() => setHeaders([...headers, ['', '']])}>Add header</Button>
+          <Button small icon="plus" onClick={() => setHeaders([...headers, ['', '']])}>
+            Add header
+          </Button>
         </div>
         <div className="hint">Sent with every delivery, e.g. a token your endpoint checks.</div>
-        {fieldError('headers') && <div className="error-text" role="alert">{fieldError('headers')}</div>}
+        {fieldError('headers') && (
+          <div className="error-text" role="alert">
+            {fieldError('headers')}
+          </div>
+        )}
       </fieldset>
       <Field label="Rate limit (requests per second)" htmlFor={`${id}-rate`} error={fieldError('rateLimitPerSecond')} hint="Leave empty for no limit.">
         <input id={`${id}-rate`} type="number" min={1} max={10000} value={rateLimit} onChange={(e) => setRateLimit(e.target.value)} />
       </Field>
       <div className="form-actions">
         <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" busy={busy}>{submitLabel}</Button>
+        <Button type="submit" variant="primary" busy={busy}>
+          {submitLabel}
+        </Button>
       </div>
     </form>
   );

@@ -54,23 +54,43 @@ export function EndpointPage({ subscriptionId }: { subscriptionId: string }) {
   return (
     <>
       <PageHeader
-        back={<Link to={`${base}/endpoints`}><Icon name="back" /> Endpoints</Link>}
+        back={
+          <Link to={`${base}/endpoints`}>
+            <Icon name="back" /> Endpoints
+          </Link>
+        }
         title={<span className="mono">{s.url}</span>}
-        subtitle={<span className="row"><StatusBadge status={s.status} />{disabledWhy(s) && <span>{disabledWhy(s)}</span>}{s.description && <span>{s.description}</span>}</span>}
+        subtitle={
+          <span className="row">
+            <StatusBadge status={s.status} />
+            {disabledWhy(s) && <span>{disabledWhy(s)}</span>}
+            {s.description && <span>{s.description}</span>}
+          </span>
+        }
         actions={
           !readOnly && (
             <>
-              <Button variant="primary" icon="send" onClick={() => setOpen('test')} disabled={s.status !== 'active'}>Send test event</Button>
+              <Button variant="primary" icon="send" onClick={() => setOpen('test')} disabled={s.status !== 'active'}>
+                Send test event
+              </Button>
               <Button onClick={() => setOpen('edit')}>Edit</Button>
-              <Button onClick={toggle} busy={busy}>{s.status === 'active' ? 'Disable' : 'Enable'}</Button>
-              <Button icon="refresh" onClick={() => setOpen('recover')}>Recover</Button>
-              <Button variant="danger" icon="trash" onClick={() => setOpen('delete')}>Delete</Button>
+              <Button onClick={toggle} busy={busy}>
+                {s.status === 'active' ? 'Disable' : 'Enable'}
+              </Button>
+              <Button icon="refresh" onClick={() => setOpen('recover')}>
+                Recover
+              </Button>
+              <Button variant="danger" icon="trash" onClick={() => setOpen('delete')}>
+                Delete
+              </Button>
             </>
           )
         }
       />
       {error ? <ErrorNotice error={error} /> : null}
-      {s.status !== 'active' && !readOnly && <Notice tone="warn">This endpoint is disabled: it gets no new deliveries. Enable it, then use Recover to receive what it missed.</Notice>}
+      {s.status !== 'active' && !readOnly && (
+        <Notice tone="warn">This endpoint is disabled: it gets no new deliveries. Enable it, then use Recover to receive what it missed.</Notice>
+      )}
       {sent && (
         <Notice tone="good">
           Test event <span className="mono">{sent.id}</span> sent. It appears in the deliveries below as soon as it is delivered.
@@ -81,15 +101,29 @@ export function EndpointPage({ subscriptionId }: { subscriptionId: string }) {
           <Card title="Details">
             <dl className="props">
               <dt>Events</dt>
-              <dd><EventFilter types={s.eventTypes} /></dd>
+              <dd>
+                <EventFilter types={s.eventTypes} />
+              </dd>
               <dt>Rate limit</dt>
               <dd>{s.rateLimitPerSecond ? `${s.rateLimitPerSecond} per second` : 'No limit'}</dd>
               <dt>Custom headers</dt>
-              <dd>{Object.keys(s.headers).length ? Object.keys(s.headers).map((h) => <span key={h} className="chip">{h}</span>) : <span className="muted">None</span>}</dd>
+              <dd>
+                {Object.keys(s.headers).length ? (
+                  Object.keys(s.headers).map((h) => (
+                    <span key={h} className="chip">
+                      {h}
+                    </span>
+                  ))
+                ) : (
+                  <span className="muted">None</span>
+                )}
+              </dd>
               <dt>Signature</dt>
               <dd>{s.signatureScheme === 'v1a' ? 'Ed25519 (v1a)' : 'HMAC-SHA256 (v1)'}</dd>
               <dt>Created</dt>
-              <dd><Time iso={s.createdAt} /></dd>
+              <dd>
+                <Time iso={s.createdAt} />
+              </dd>
               <dt>Id</dt>
               <dd className="mono">{s.id}</dd>
             </dl>
@@ -105,11 +139,27 @@ export function EndpointPage({ subscriptionId }: { subscriptionId: string }) {
       </div>
 
       <Dialog title="Edit endpoint" open={open === 'edit'} onClose={close} wide>
-        <EndpointForm initial={s} catalogue={catalogue.data ?? []} submitLabel="Save changes" onCancel={close}
-          onSubmit={async (input) => { subscription.setData(await tenant.updateSubscription(s.id, input)); close(); }} />
+        <EndpointForm
+          initial={s}
+          catalogue={catalogue.data ?? []}
+          submitLabel="Save changes"
+          onCancel={close}
+          onSubmit={async (input) => {
+            subscription.setData(await tenant.updateSubscription(s.id, input));
+            close();
+          }}
+        />
       </Dialog>
       <Dialog title="Send a test event" open={open === 'test'} onClose={close} wide>
-        <TestEventForm subscriptionId={s.id} catalogue={catalogue.data ?? []} onCancel={close} onSent={(event) => { setSent(event); close(); }} />
+        <TestEventForm
+          subscriptionId={s.id}
+          catalogue={catalogue.data ?? []}
+          onCancel={close}
+          onSent={(event) => {
+            setSent(event);
+            close();
+          }}
+        />
       </Dialog>
       <Dialog title="Recover missed deliveries" open={open === 'recover'} onClose={close}>
         <RecoverForm subscriptionId={s.id} onClose={close} />
@@ -120,7 +170,9 @@ export function EndpointPage({ subscriptionId }: { subscriptionId: string }) {
         </p>
         <div className="form-actions">
           <Button onClick={close}>Keep it</Button>
-          <Button variant="danger" icon="trash" onClick={remove} busy={busy}>Delete endpoint</Button>
+          <Button variant="danger" icon="trash" onClick={remove} busy={busy}>
+            Delete endpoint
+          </Button>
         </div>
       </Dialog>
     </>

@@ -11,7 +11,9 @@ export function EventFilter({ types }: { types: string[] }) {
   return (
     <span>
       {types.slice(0, 3).map((t) => (
-        <span className="chip" key={t}>{t}</span>
+        <span className="chip" key={t}>
+          {t}
+        </span>
       ))}
       {types.length > 3 && <span className="muted">+{types.length - 3} more</span>}
     </span>
@@ -38,7 +40,12 @@ function SuccessRate({ subscriptionId }: { subscriptionId: string }) {
     const since = new Date(until.getTime() - 24 * 3600_000);
     return tenant.series({ since: since.toISOString(), until: until.toISOString(), bucket: '1h', subscriptionId });
   }, [subscriptionId]);
-  if (series.error) return <span className="muted" title="Statistics are unavailable">—</span>;
+  if (series.error)
+    return (
+      <span className="muted" title="Statistics are unavailable">
+        —
+      </span>
+    );
   if (!series.data) return <span className="muted">…</span>;
   return <Sparkline buckets={series.data.buckets} label="Success rate" />;
 }
@@ -81,14 +88,27 @@ export function EndpointsPage() {
                 {list.data.data.map((s) => (
                   <tr key={s.id} className="clickable" onClick={() => navigate(`${base}/endpoints/${s.id}`)}>
                     <td className="url">
-                      <a href={`${base}/endpoints/${s.id}`} onClick={(e) => { e.preventDefault(); navigate(`${base}/endpoints/${s.id}`); }} className="mono">
+                      <a
+                        href={`${base}/endpoints/${s.id}`}
+                        onClick={(e) => {
+                          e.preventDefault();
+                          navigate(`${base}/endpoints/${s.id}`);
+                        }}
+                        className="mono"
+                      >
                         {s.url}
                       </a>
                       {s.description && <div className="muted">{s.description}</div>}
                     </td>
-                    <td><StatusBadge status={s.status} title={disabledWhy(s)} /></td>
-                    <td className="hide-narrow"><EventFilter types={s.eventTypes} /></td>
-                    <td className="hide-narrow"><SuccessRate subscriptionId={s.id} /></td>
+                    <td>
+                      <StatusBadge status={s.status} title={disabledWhy(s)} />
+                    </td>
+                    <td className="hide-narrow">
+                      <EventFilter types={s.eventTypes} />
+                    </td>
+                    <td className="hide-narrow">
+                      <SuccessRate subscriptionId={s.id} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

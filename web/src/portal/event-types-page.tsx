@@ -13,7 +13,11 @@ export function EventTypesPage() {
       {catalogue.error ? <ErrorNotice error={catalogue.error} onRetry={catalogue.reload} /> : null}
       {!catalogue.data && !catalogue.error && <Spinner label="Loading the catalogue" />}
       {catalogue.data?.length === 0 && (
-        <Card><EmptyState title="No event types published yet" icon="book">Endpoints that listen to all events receive every type as it is introduced.</EmptyState></Card>
+        <Card>
+          <EmptyState title="No event types published yet" icon="book">
+            Endpoints that listen to all events receive every type as it is introduced.
+          </EmptyState>
+        </Card>
       )}
       <div className="stack">
         {catalogue.data?.map((type) => (

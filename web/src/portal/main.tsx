@@ -48,8 +48,12 @@ function SessionEnded({ branding, signedOut }: { branding: Branding; signedOut?:
       </p>
       {branding.refreshUrl ? (
         <>
-          <p className="muted" role="status">Taking you back to get a fresh link in {seconds} s…</p>
-          <a className="btn btn-primary" href={branding.refreshUrl}>Get a new link now</a>
+          <p className="muted" role="status">
+            Taking you back to get a fresh link in {seconds} s…
+          </p>
+          <a className="btn btn-primary" href={branding.refreshUrl}>
+            Get a new link now
+          </a>
         </>
       ) : (
         <p className="muted">Open the webhooks page again from the app you came from to get a fresh link.</p>
@@ -84,7 +88,12 @@ function Portal({ branding, token, session }: { branding: Branding; token: strin
       </FullPage>
     );
   }
-  if (error) return <FullPage branding={branding} title="We could not open the portal"><ErrorNotice error={error} onRetry={() => window.location.reload()} /></FullPage>;
+  if (error)
+    return (
+      <FullPage branding={branding} title="We could not open the portal">
+        <ErrorNotice error={error} onRetry={() => window.location.reload()} />
+      </FullPage>
+    );
   if (!context || !me) return <Spinner label="Opening your portal" />;
   return (
     <BaseContext.Provider value={BASE}>
@@ -95,8 +104,21 @@ function Portal({ branding, token, session }: { branding: Branding; token: strin
           footer={
             <>
               {me.readOnly && <span className="tag-readonly">Read-only</span>}
-              {me.expiresAt && <span>Session ends <Time iso={me.expiresAt} /></span>}
-              <Button small variant="ghost" icon="logout" onClick={() => { forgetPortalToken(); setSignedOut(true); setEnded(true); }}>
+              {me.expiresAt && (
+                <span>
+                  Session ends <Time iso={me.expiresAt} />
+                </span>
+              )}
+              <Button
+                small
+                variant="ghost"
+                icon="logout"
+                onClick={() => {
+                  forgetPortalToken();
+                  setSignedOut(true);
+                  setEnded(true);
+                }}
+              >
                 Sign out
               </Button>
             </>
@@ -112,7 +134,12 @@ function Portal({ branding, token, session }: { branding: Branding; token: strin
 // The token leaves the address bar before anything else runs; then branding and the session are
 // read side by side, not one after the other (each is a round trip before the first screen).
 const token = takePortalToken();
-const session: Promise<SessionLookup> = token ? whoami(createApi(token, () => undefined)).then((me) => ({ me }), (error: unknown) => ({ error })) : Promise.resolve(null);
+const session: Promise<SessionLookup> = token
+  ? whoami(createApi(token, () => undefined)).then(
+      (me) => ({ me }),
+      (error: unknown) => ({ error }),
+    )
+  : Promise.resolve(null);
 
 // Neither rejects: branding falls back to the default, the session lookup carries its error.
 void Promise.all([loadBranding(), session]).then(([branding, lookup]) =>

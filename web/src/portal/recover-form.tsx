@@ -27,9 +27,13 @@ export function ReplayProgress({ replay, error }: { replay: Replay; error?: unkn
       <ProgressBar value={done ? replay.matched : replay.completed} max={Math.max(replay.matched, 1)} label="Progress" />
       <div>
         {replay.status === 'failed' ? (
-          <strong>The replay stopped on an error after {replay.queued} of {replay.matched} deliveries. Try again, or ask support.</strong>
+          <strong>
+            The replay stopped on an error after {replay.queued} of {replay.matched} deliveries. Try again, or ask support.
+          </strong>
         ) : done ? (
-          <strong>Done: {replay.queued} of {replay.matched} deliveries sent again.</strong>
+          <strong>
+            Done: {replay.queued} of {replay.matched} deliveries sent again.
+          </strong>
         ) : (
           <span>
             Working: {replay.matched} matched, {replay.queued} queued, {replay.completed} finished…
@@ -73,21 +77,27 @@ export function RecoverForm({ subscriptionId, onClose }: { subscriptionId: strin
       <div className="stack">
         <ReplayProgress replay={progress.replay} error={progress.error} />
         <div className="form-actions">
-          <Button variant="primary" onClick={onClose}>Close</Button>
+          <Button variant="primary" onClick={onClose}>
+            Close
+          </Button>
         </div>
       </div>
     );
   }
   return (
     <form onSubmit={submit} noValidate>
-      <Notice>Sends again every failed or dead delivery to this endpoint since this time, and the events it missed while disabled. Deliveries that succeeded are not sent twice.</Notice>
+      <Notice>
+        Sends again every failed or dead delivery to this endpoint since this time, and the events it missed while disabled. Deliveries that succeeded are not sent twice.
+      </Notice>
       {error ? <ErrorNotice error={error} /> : null}
       <Field label="Recover since" htmlFor={`${id}-since`} hint="Your local time.">
         <input id={`${id}-since`} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} required />
       </Field>
       <div className="form-actions">
         <Button onClick={onClose}>Cancel</Button>
-        <Button type="submit" variant="primary" icon="refresh" busy={busy}>Start recovery</Button>
+        <Button type="submit" variant="primary" icon="refresh" busy={busy}>
+          Start recovery
+        </Button>
       </div>
     </form>
   );

@@ -41,7 +41,11 @@ export function SecretCard({ subscription }: { subscription: Subscription }) {
       await tenant.rotateSecret(subscription.id, grace);
       const revealed = await tenant.secret(subscription.id);
       setShown(revealed.secret ?? revealed.publicKey);
-      setRotated(grace === 0 ? 'The new secret signs from now on; the old one no longer works.' : `The new secret signs from now on; until the grace period ends, every request also carries a signature with the old one.`);
+      setRotated(
+        grace === 0
+          ? 'The new secret signs from now on; the old one no longer works.'
+          : `The new secret signs from now on; until the grace period ends, every request also carries a signature with the old one.`,
+      );
       setRotating(false);
     } catch (caught) {
       setError(caught);
@@ -63,21 +67,35 @@ export function SecretCard({ subscription }: { subscription: Subscription }) {
         {shown ?? (asymmetric ? 'whpk_••••••••••••••••' : 'whsec_••••••••••••••••')}
       </div>
       <div className="row" style={{ marginTop: 10 }}>
-        {shown ? <CopyButton text={shown} /> : <Button small icon="eye" onClick={reveal} busy={busy}>{asymmetric ? 'Show key' : 'Reveal secret'}</Button>}
+        {shown ? (
+          <CopyButton text={shown} />
+        ) : (
+          <Button small icon="eye" onClick={reveal} busy={busy}>
+            {asymmetric ? 'Show key' : 'Reveal secret'}
+          </Button>
+        )}
         {!readOnly && !asymmetric && (
-          <Button small icon="refresh" onClick={() => setRotating(true)}>Rotate secret</Button>
+          <Button small icon="refresh" onClick={() => setRotating(true)}>
+            Rotate secret
+          </Button>
         )}
       </div>
       <Dialog title="Rotate the signing secret" open={rotating} onClose={() => setRotating(false)}>
         <p>A new secret is generated and signs every request from now on. Keep accepting the old one for a while so your servers can switch without failing.</p>
         <Field label="Keep the old secret valid for" htmlFor={`${id}-grace`}>
           <select id={`${id}-grace`} value={grace} onChange={(e) => setGrace(Number(e.target.value))}>
-            {GRACE.map((g) => <option key={g.seconds} value={g.seconds}>{g.label}</option>)}
+            {GRACE.map((g) => (
+              <option key={g.seconds} value={g.seconds}>
+                {g.label}
+              </option>
+            ))}
           </select>
         </Field>
         <div className="form-actions">
           <Button onClick={() => setRotating(false)}>Cancel</Button>
-          <Button variant="primary" onClick={rotate} busy={busy}>Rotate now</Button>
+          <Button variant="primary" onClick={rotate} busy={busy}>
+            Rotate now
+          </Button>
         </div>
       </Dialog>
     </Card>

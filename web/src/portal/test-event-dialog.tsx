@@ -9,7 +9,17 @@ import { usePortal } from './portal-context';
 const TEST_TYPE = 'webhook.test';
 
 /** Sends one event of a chosen type to this endpoint only, its payload prefilled from the type's schema. */
-export function TestEventForm({ subscriptionId, catalogue, onSent, onCancel }: { subscriptionId: string; catalogue: EventType[]; onSent: (event: EventView) => void; onCancel: () => void }) {
+export function TestEventForm({
+  subscriptionId,
+  catalogue,
+  onSent,
+  onCancel,
+}: {
+  subscriptionId: string;
+  catalogue: EventType[];
+  onSent: (event: EventView) => void;
+  onCancel: () => void;
+}) {
   const { tenant } = usePortal();
   const id = useId();
   const types = useMemo(() => [TEST_TYPE, ...catalogue.map((t) => t.name).filter((n) => n !== TEST_TYPE)], [catalogue]);
@@ -54,7 +64,9 @@ export function TestEventForm({ subscriptionId, catalogue, onSent, onCancel }: {
       <Field label="Event type" htmlFor={`${id}-type`} hint={catalogue.find((t) => t.name === type)?.description ?? 'A test event your endpoint can recognise by its type.'}>
         <select id={`${id}-type`} value={type} onChange={(e) => choose(e.target.value)}>
           {types.map((name) => (
-            <option key={name} value={name}>{name}</option>
+            <option key={name} value={name}>
+              {name}
+            </option>
           ))}
         </select>
       </Field>
@@ -63,7 +75,9 @@ export function TestEventForm({ subscriptionId, catalogue, onSent, onCancel }: {
       </Field>
       <div className="form-actions">
         <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" icon="send" busy={busy}>Send test event</Button>
+        <Button type="submit" variant="primary" icon="send" busy={busy}>
+          Send test event
+        </Button>
       </div>
     </form>
   );

@@ -109,13 +109,21 @@ function VerifyForm() {
 
   return (
     <form onSubmit={verify} noValidate>
-      <p className="muted" style={{ marginTop: 0 }}>Checks a request your server received, in this browser: nothing you paste is sent anywhere.</p>
+      <p className="muted" style={{ marginTop: 0 }}>
+        Checks a request your server received, in this browser: nothing you paste is sent anywhere.
+      </p>
       <div className="grid-2">
         <div className="field">
           <label htmlFor={`${id}-endpoint`}>Endpoint</label>
           <select id={`${id}-endpoint`} value={endpoint} onChange={(e) => void chooseEndpoint(e.target.value)}>
             <option value="">Paste a secret instead…</option>
-            {endpoints.data?.data.filter((s) => s.signatureScheme === 'v1').map((s) => <option key={s.id} value={s.id}>{s.url}</option>)}
+            {endpoints.data?.data
+              .filter((s) => s.signatureScheme === 'v1')
+              .map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.url}
+                </option>
+              ))}
           </select>
         </div>
         <div className="field">
@@ -125,15 +133,29 @@ function VerifyForm() {
       </div>
       <div className="field">
         <label htmlFor={`${id}-payload`}>Payload (the raw request body)</label>
-        <textarea id={`${id}-payload`} value={payload} onChange={(e) => setPayload(e.target.value)} spellCheck={false} placeholder='{"id":"evt_…","type":"…","timestamp":"…","data":{…}}' />
+        <textarea
+          id={`${id}-payload`}
+          value={payload}
+          onChange={(e) => setPayload(e.target.value)}
+          spellCheck={false}
+          placeholder='{"id":"evt_…","type":"…","timestamp":"…","data":{…}}'
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-headers`}>Headers (one per line)</label>
-        <textarea id={`${id}-headers`} value={headers} onChange={(e) => setHeaders(e.target.value)} spellCheck={false} placeholder={'webhook-id: evt_…\nwebhook-timestamp: 1700000000\nwebhook-signature: v1,…'} />
+        <textarea
+          id={`${id}-headers`}
+          value={headers}
+          onChange={(e) => setHeaders(e.target.value)}
+          spellCheck={false}
+          placeholder={'webhook-id: evt_…\nwebhook-timestamp: 1700000000\nwebhook-signature: v1,…'}
+        />
       </div>
       {result && <Notice tone={result.ok ? 'good' : 'bad'}>{result.message}</Notice>}
       <div className="form-actions">
-        <Button type="submit" variant="primary" icon="shield" disabled={!secret || !payload}>Verify signature</Button>
+        <Button type="submit" variant="primary" icon="shield" disabled={!secret || !payload}>
+          Verify signature
+        </Button>
       </div>
     </form>
   );
@@ -148,11 +170,16 @@ export default function VerifyPage() {
         <Card title="Receiver code">
           <div className="tabs" role="tablist" aria-label="Language">
             {(Object.keys(SNIPPETS) as Language[]).map((name) => (
-              <button key={name} type="button" role="tab" aria-selected={language === name} onClick={() => setLanguage(name)}>{name}</button>
+              <button key={name} type="button" role="tab" aria-selected={language === name} onClick={() => setLanguage(name)}>
+                {name}
+              </button>
             ))}
           </div>
           <Code label={`${language} receiver`}>{SNIPPETS[language]}</Code>
-          <p className="hint">Headers: <span className="mono">webhook-id</span> (the same on every retry: deduplicate on it), <span className="mono">webhook-timestamp</span>, <span className="mono">webhook-signature</span>. GitHub-style receivers can check <span className="mono">x-hub-signature-256</span> instead.</p>
+          <p className="hint">
+            Headers: <span className="mono">webhook-id</span> (the same on every retry: deduplicate on it), <span className="mono">webhook-timestamp</span>,{' '}
+            <span className="mono">webhook-signature</span>. GitHub-style receivers can check <span className="mono">x-hub-signature-256</span> instead.
+          </p>
         </Card>
         <Card title="Check a request">
           <VerifyForm />

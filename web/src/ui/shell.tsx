@@ -12,7 +12,13 @@ export interface NavItem {
 export function Brand({ branding }: { branding: Branding }) {
   return (
     <div className="brand">
-      {branding.logoUrl ? <img src={branding.logoUrl} alt="" /> : <span className="brand-mark" aria-hidden="true">{branding.title.slice(0, 1).toUpperCase()}</span>}
+      {branding.logoUrl ? (
+        <img src={branding.logoUrl} alt="" />
+      ) : (
+        <span className="brand-mark" aria-hidden="true">
+          {branding.title.slice(0, 1).toUpperCase()}
+        </span>
+      )}
       <span>{branding.title}</span>
     </div>
   );
@@ -26,16 +32,16 @@ export function Shell({ branding, nav, footer, children }: { branding: Branding;
     <div className="shell">
       <aside className="sidebar">
         <div className="sidebar-inner">
-        <Brand branding={branding} />
-        <nav className="nav" aria-label="Main">
-          {nav.map((item) => (
-            <Link key={item.to} to={item.to} aria-current={item === current ? 'page' : undefined}>
-              <Icon name={item.icon} />
-              {item.label}
-            </Link>
-          ))}
-        </nav>
-        {footer && <div className="sidebar-footer">{footer}</div>}
+          <Brand branding={branding} />
+          <nav className="nav" aria-label="Main">
+            {nav.map((item) => (
+              <Link key={item.to} to={item.to} aria-current={item === current ? 'page' : undefined}>
+                <Icon name={item.icon} />
+                {item.label}
+              </Link>
+            ))}
+          </nav>
+          {footer && <div className="sidebar-footer">{footer}</div>}
         </div>
       </aside>
       <main className="main" id="main">

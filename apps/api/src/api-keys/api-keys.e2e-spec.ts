@@ -33,9 +33,15 @@ describe('api keys', () => {
     });
     expect(listed.text).not.toContain(created.body.key);
 
-    await api.http.delete(`${keysOf(tenant.id)}/${created.body.id}`).set(api.auth()).expect(204, '');
+    await api.http
+      .delete(`${keysOf(tenant.id)}/${created.body.id}`)
+      .set(api.auth())
+      .expect(204, '');
     expect(await listAll(tenant.id)).toEqual({ data: [], nextCursor: null });
-    const again = await api.http.delete(`${keysOf(tenant.id)}/${created.body.id}`).set(api.auth()).expect(404);
+    const again = await api.http
+      .delete(`${keysOf(tenant.id)}/${created.body.id}`)
+      .set(api.auth())
+      .expect(404);
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(again.body).toMatchObject({ status: 404, detail: 'Api key not found' });
   });
@@ -53,7 +59,10 @@ describe('api keys', () => {
     const tenant = await createTenant(api);
     const key = await createTenantKey(api, tenant.id);
     await api.http.get('/v1/event-types').set(api.auth(key.key)).expect(200);
-    await api.http.delete(`${keysOf(tenant.id)}/${key.id}`).set(api.auth()).expect(204);
+    await api.http
+      .delete(`${keysOf(tenant.id)}/${key.id}`)
+      .set(api.auth())
+      .expect(204);
     const refused = await api.http.get('/v1/event-types').set(api.auth(key.key)).expect(401);
     expect(refused.body).toMatchObject({ status: 401, detail: 'Unknown or revoked API key' });
   });
@@ -71,8 +80,14 @@ describe('api keys', () => {
     const owner = await createTenant(api);
     const other = await createTenant(api);
     const key = await createTenantKey(api, owner.id);
-    await api.http.delete(`${keysOf(owner.id)}/key_01ARZ3NDEKTSV4RRFFQ69G5FAV`).set(api.auth()).expect(404);
-    await api.http.delete(`${keysOf(other.id)}/${key.id}`).set(api.auth()).expect(404);
+    await api.http
+      .delete(`${keysOf(owner.id)}/key_01ARZ3NDEKTSV4RRFFQ69G5FAV`)
+      .set(api.auth())
+      .expect(404);
+    await api.http
+      .delete(`${keysOf(other.id)}/${key.id}`)
+      .set(api.auth())
+      .expect(404);
     expect((await listAll(other.id)).data).toEqual([]);
     await api.http.get('/v1/event-types').set(api.auth(key.key)).expect(200);
   });
@@ -84,10 +99,20 @@ describe('api keys', () => {
       [{ name: '   ' }, [{ field: 'name', message: 'must not be empty' }]],
       [{ name: 'x'.repeat(201) }, [{ field: 'name', message: 'must be at most 200 characters' }]],
       [{ name: 42 }, [{ field: 'name', message: expect.any(String) }]],
-      [{ name: 'ok', key: 'hk_mine', tenantId: tenant.id }, [{ field: 'key', message: 'unknown field' }, { field: 'tenantId', message: 'unknown field' }]],
+      [
+        { name: 'ok', key: 'hk_mine', tenantId: tenant.id },
+        [
+          { field: 'key', message: 'unknown field' },
+          { field: 'tenantId', message: 'unknown field' },
+        ],
+      ],
     ];
     for (const [body, errors] of cases) {
-      const response = await api.http.post(keysOf(tenant.id)).set(api.auth()).send(body as object).expect(422);
+      const response = await api.http
+        .post(keysOf(tenant.id))
+        .set(api.auth())
+        .send(body as object)
+        .expect(422);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body).toMatchObject({ status: 422, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
       expect(response.body.errors).toEqual(errors);
@@ -105,7 +130,10 @@ describe('api keys', () => {
     const made: string[] = [];
     for (let i = 0; i < 7; i++) made.push((await createTenantKey(api, tenant.id)).id);
     const revoked = (await createTenantKey(api, tenant.id)).id;
-    await api.http.delete(`${keysOf(tenant.id)}/${revoked}`).set(api.auth()).expect(204);
+    await api.http
+      .delete(`${keysOf(tenant.id)}/${revoked}`)
+      .set(api.auth())
+      .expect(204);
     await createTenantKey(api, (await createTenant(api)).id);
 
     const seen: string[] = [];

@@ -26,7 +26,11 @@ describe('a bulk chunk with rows the database refuses', () => {
 
   it('reports only those rows, by line, and publishes every other row of the chunk once', async () => {
     await refuseRows(db.url, 'events', `NEW.data->>'poison' IS NOT NULL`);
-    await stack.api.http.post(`/v1/tenants/${stack.tenantId}/subscriptions`).set(stack.api.auth()).send({ url: receiver.url, eventTypes: ['isolated.*'] }).expect(201);
+    await stack.api.http
+      .post(`/v1/tenants/${stack.tenantId}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: receiver.url, eventTypes: ['isolated.*'] })
+      .expect(201);
     const poisoned = new Set([39, 249]);
     // Keyed and keyless rows (the refused ones keyed): a half-applied attempt would show as missing or duplicated events.
     const rows = Array.from({ length: 300 }, (_, i) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
-import type { BulkChunkJobData} from '@hookline/queue';
+import type { BulkChunkJobData } from '@hookline/queue';
 import { BULK_CHUNK_ATTEMPTS } from '@hookline/queue';
 import type { TestStack } from '../../../../test/support';
 import { startTestStack } from '../../../../test/support';

@@ -23,7 +23,11 @@ describe('a 25,000-row NDJSON bulk job', () => {
     database = await createIsolatedDatabase();
     stack = await startTestStack({ DATABASE_URL: database.url, SWEEP_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '100', ENDPOINT_MAX_IN_FLIGHT: '100', DELIVERY_TIMEOUT_MS: '10000' });
     receiver = await RecordingReceiver.start();
-    await stack.api.http.post(`/v1/tenants/${stack.tenantId}/subscriptions`).set(stack.api.auth()).send({ url: receiver.url, eventTypes: ['large.*'] }).expect(201);
+    await stack.api.http
+      .post(`/v1/tenants/${stack.tenantId}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: receiver.url, eventTypes: ['large.*'] })
+      .expect(201);
   });
   afterAll(async () => {
     await receiver.close();

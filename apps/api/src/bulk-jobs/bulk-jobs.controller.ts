@@ -24,13 +24,11 @@ export class BulkJobsController {
   @Post()
   @HttpCode(202)
   @ApiConsumes('application/x-ndjson', 'text/csv')
-  @ApiBody({ description: 'The file: NDJSON lines `{ type, data, idempotencyKey? }`, or CSV with a header row (optionally gzip-encoded)', schema: { type: 'string', format: 'binary' } })
-  async create(
-    @Param('tenantId') tenantId: string,
-    @Query() query: BulkJobCreateQueryDto,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ) {
+  @ApiBody({
+    description: 'The file: NDJSON lines `{ type, data, idempotencyKey? }`, or CSV with a header row (optionally gzip-encoded)',
+    schema: { type: 'string', format: 'binary' },
+  })
+  async create(@Param('tenantId') tenantId: string, @Query() query: BulkJobCreateQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const format = uploadFormat(request.headers['content-type']);
     if (format === 'csv' && !query.type) throw ProblemException.invalid('type', 'is required for a text/csv upload');
     if (format === 'ndjson' && query.type) throw ProblemException.invalid('type', 'applies to text/csv uploads only; NDJSON rows carry their own type');

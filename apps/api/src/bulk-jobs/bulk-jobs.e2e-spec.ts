@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { TestStack } from '../../../../test/support';
 import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
-import type { BulkJob} from './bulk-test-kit';
+import type { BulkJob } from './bulk-test-kit';
 import { count, jobErrors, jobsPath, ndjson, NO_SWEEPER, sleep, upload, waitForJob } from './bulk-test-kit';
 
 let namespace = 0;
@@ -24,7 +24,11 @@ describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
 
   const tenant = () => `/v1/tenants/${stack.tenantId}`;
   const subscribe = (ns: string) =>
-    stack.api.http.post(`${tenant()}/subscriptions`).set(stack.api.auth()).send({ url: receiver.url, eventTypes: [`${ns}.*`] }).expect(201);
+    stack.api.http
+      .post(`${tenant()}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: receiver.url, eventTypes: [`${ns}.*`] })
+      .expect(201);
   const eventsOfType = async (type: string) =>
     (await stack.api.http.get(`${tenant()}/events?type=${type}&limit=100`).set(stack.api.auth()).expect(200)).body.data as {
       id: string;
@@ -44,7 +48,11 @@ describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
       .expect(201);
     await subscribe(ns);
     // A key already used through the REST API: the same request replays, another one conflicts.
-    const earlier = await stack.api.http.post(`${tenant()}/events`).set(stack.api.auth()).send({ type: `${ns}.other`, data: { n: 2 }, idempotencyKey: `${ns}-rest` }).expect(202);
+    const earlier = await stack.api.http
+      .post(`${tenant()}/events`)
+      .set(stack.api.auth())
+      .send({ type: `${ns}.other`, data: { n: 2 }, idempotencyKey: `${ns}-rest` })
+      .expect(202);
 
     const body = ndjson([
       { type: `${ns}.order`, data: { zeta: 1, amount: 1, alpha: [true, null] }, idempotencyKey: `${ns}-a` }, // 1 ok
@@ -63,7 +71,15 @@ describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
       '[1,2]', // 14 not an object
     ]);
     const response = await stack.api.http.post(jobsPath(stack)).set(stack.api.auth()).set('content-type', 'application/x-ndjson').send(body).expect(202);
-    expect(response.body).toEqual({ id: expect.stringMatching(/^job_[0-9A-Z]{26}$/), status: 'queued', totalRows: 13, acceptedRows: 0, failedRows: 0, createdAt: expect.any(String), completedAt: null });
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^job_[0-9A-Z]{26}$/),
+      status: 'queued',
+      totalRows: 13,
+      acceptedRows: 0,
+      failedRows: 0,
+      createdAt: expect.any(String),
+      completedAt: null,
+    });
     expect(response.headers.location).toBe(`${jobsPath(stack)}/${response.body.id}`);
 
     const job = await waitForJob(stack, response.body.id);
@@ -80,7 +96,11 @@ describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
     expect(byLine[7]).toBe(`idempotencyKey: "${ns}-a" was already used with a different type or data`);
     expect(byLine[10]).toBe(`idempotencyKey: "${ns}-rest" was already used with a different type or data`);
     // Word for word what POST /events answers for the same body.
-    const rest = await stack.api.http.post(`${tenant()}/events`).set(stack.api.auth()).send({ type: `${ns}.other` }).expect(422);
+    const rest = await stack.api.http
+      .post(`${tenant()}/events`)
+      .set(stack.api.auth())
+      .send({ type: `${ns}.other` })
+      .expect(422);
     expect(byLine[12]).toBe(`data: ${rest.body.errors[0].message}`);
     expect(byLine[13]).toBe('data: larger than 262144 bytes');
     expect(byLine[14]).toMatch(/must be a JSON object/);
@@ -150,7 +170,9 @@ describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
     const post = (contentType: string, body: string | Buffer, query = '') =>
       stack.api.http.post(`${path}${query}`).set(stack.api.auth()).set('content-type', contentType).send(body);
 
-    const gz = await post('application/x-ndjson', gzipSync(ndjson([{ type: 'gz.row', data: { ok: true } }]))).set('content-encoding', 'gzip').expect(202);
+    const gz = await post('application/x-ndjson', gzipSync(ndjson([{ type: 'gz.row', data: { ok: true } }])))
+      .set('content-encoding', 'gzip')
+      .expect(202);
     expect((await waitForJob(stack, gz.body.id, { tenantId })).acceptedRows).toBe(1);
 
     const cases: [number, string, () => ReturnType<typeof post>][] = [
@@ -194,15 +216,35 @@ describe('bulk jobs (docs/contract.md#bulk-ingestion)', () => {
     const { key } = await createTenantKey(stack.api, other.id);
     const own = await createTenantKey(stack.api, stack.tenantId);
 
-    await stack.api.http.get(`${jobsPath(stack)}/${job.id}`).set(stack.api.auth(key)).expect(404);
-    await stack.api.http.get(`${jobsPath(stack)}/${job.id}/errors`).set(stack.api.auth(key)).expect(404);
+    await stack.api.http
+      .get(`${jobsPath(stack)}/${job.id}`)
+      .set(stack.api.auth(key))
+      .expect(404);
+    await stack.api.http
+      .get(`${jobsPath(stack)}/${job.id}/errors`)
+      .set(stack.api.auth(key))
+      .expect(404);
     await stack.api.http.post(jobsPath(stack)).set(stack.api.auth(key)).set('content-type', 'application/x-ndjson').send('{}\n').expect(404);
     // Through its own tenant's path, the other tenant's job id is still not found.
-    await stack.api.http.get(`${jobsPath(stack, other.id)}/${job.id}`).set(stack.api.auth(key)).expect(404);
-    await stack.api.http.get(`${jobsPath(stack, other.id)}/${job.id}/errors`).set(stack.api.auth(key)).expect(404);
+    await stack.api.http
+      .get(`${jobsPath(stack, other.id)}/${job.id}`)
+      .set(stack.api.auth(key))
+      .expect(404);
+    await stack.api.http
+      .get(`${jobsPath(stack, other.id)}/${job.id}/errors`)
+      .set(stack.api.auth(key))
+      .expect(404);
     // The owner's tenant key sees it.
-    const mine: BulkJob = (await stack.api.http.get(`${jobsPath(stack)}/${job.id}`).set(stack.api.auth(own.key)).expect(200)).body;
+    const mine: BulkJob = (
+      await stack.api.http
+        .get(`${jobsPath(stack)}/${job.id}`)
+        .set(stack.api.auth(own.key))
+        .expect(200)
+    ).body;
     expect(mine).toMatchObject({ id: job.id, totalRows: 2, acceptedRows: 1, failedRows: 1 });
-    await stack.api.http.get(`${jobsPath(stack)}/job_00000000000000000000000000`).set(stack.api.auth(own.key)).expect(404);
+    await stack.api.http
+      .get(`${jobsPath(stack)}/job_00000000000000000000000000`)
+      .set(stack.api.auth(own.key))
+      .expect(404);
   });
 });

@@ -45,7 +45,12 @@ export async function upload(stack: TestStack, body: string | Buffer, contentTyp
 export async function waitForJob(stack: TestStack, jobId: string, { timeoutMs = 20_000, tenantId = stack.tenantId } = {}): Promise<BulkJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job: BulkJob = (await stack.api.http.get(`${jobsPath(stack, tenantId)}/${jobId}`).set(stack.api.auth()).expect(200)).body;
+    const job: BulkJob = (
+      await stack.api.http
+        .get(`${jobsPath(stack, tenantId)}/${jobId}`)
+        .set(stack.api.auth())
+        .expect(200)
+    ).body;
     if (FINISHED.has(job.status)) return job;
     if (Date.now() > deadline) throw new Error(`bulk job ${jobId} did not finish: ${JSON.stringify(job)}`);
     await sleep(50);
@@ -53,11 +58,21 @@ export async function waitForJob(stack: TestStack, jobId: string, { timeoutMs = 
 }
 
 export async function jobErrors(stack: TestStack, jobId: string): Promise<{ line: number; error: string }[]> {
-  const response = await stack.api.http.get(`${jobsPath(stack)}/${jobId}/errors`).set(stack.api.auth()).buffer(true).parse(textParser as never).expect(200);
+  const response = await stack.api.http
+    .get(`${jobsPath(stack)}/${jobId}/errors`)
+    .set(stack.api.auth())
+    .buffer(true)
+    .parse(textParser as never)
+    .expect(200);
   const type = String(response.headers['content-type']);
   if (!type.startsWith('application/x-ndjson')) throw new Error(`errors came as ${type}, not application/x-ndjson`);
   const text = response.body as string;
-  return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line));
+  return text === ''
+    ? []
+    : text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
 }
 
 /** supertest parser that keeps the body as text, whatever the content-type. */

@@ -18,8 +18,8 @@ const MEANING: Record<number, string> = {
   400: 'Malformed request',
   401: 'Missing, unknown, expired or revoked credential',
   403: 'The credential lacks this right (admin only, not for portal tokens, or a read-only portal token)',
-  404: 'No such resource for this credential (another tenant\'s is reported the same way)',
-  409: 'Conflicts with the resource\'s state',
+  404: "No such resource for this credential (another tenant's is reported the same way)",
+  409: "Conflicts with the resource's state",
   422: 'Invalid input; `errors` names each field',
   503: 'A dependency is unavailable; retry shortly',
 };

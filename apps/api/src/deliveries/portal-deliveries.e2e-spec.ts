@@ -9,7 +9,12 @@ interface StreamEvent {
 }
 
 /** Reads server-sent events from a fetch response until one matches; fails after `timeoutMs`. */
-async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, buffer: { text: string }, matches: (e: StreamEvent) => boolean, timeoutMs = 10_000): Promise<StreamEvent> {
+async function nextEvent(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  buffer: { text: string },
+  matches: (e: StreamEvent) => boolean,
+  timeoutMs = 10_000,
+): Promise<StreamEvent> {
   const decoder = new TextDecoder();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -17,7 +22,12 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, buffer
     while ((end = buffer.text.indexOf('\n\n')) !== -1) {
       const block = buffer.text.slice(0, end);
       buffer.text = buffer.text.slice(end + 2);
-      const fields = Object.fromEntries(block.split('\n').filter((line) => !line.startsWith(':')).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
+      const fields = Object.fromEntries(
+        block
+          .split('\n')
+          .filter((line) => !line.startsWith(':'))
+          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+      );
       const event = { event: fields.event ?? 'message', data: fields.data ?? '' };
       if (fields.data !== undefined && matches(event)) return event;
     }
@@ -93,7 +103,7 @@ describe('portal delivery routes', () => {
     expect(hub.watcherCount).toBeGreaterThan(0);
     aborter.abort();
     await expect(reader.read()).rejects.toThrow();
-    for (const deadline = Date.now() + 5_000; hub.watcherCount > 0 && Date.now() < deadline; ) await sleep(20);
+    for (const deadline = Date.now() + 5_000; hub.watcherCount > 0 && Date.now() < deadline;) await sleep(20);
     expect(hub.watcherCount).toBe(0);
   });
 
@@ -117,14 +127,25 @@ describe('portal delivery routes', () => {
     expect(bad.body.errors).toEqual([{ field: 'status', message: 'unknown field' }]);
   });
 
-  it('shows each attempt\'s request headers as sent, signatures included and no secret', async () => {
+  it("shows each attempt's request headers as sent, signatures included and no secret", async () => {
     const subscription = await subscribe(stack, receiver.url, { headers: { 'x-team': 'billing' } });
     const before = receiver.requests.length;
     const event = await publish(stack, `${subscription.ns}.headers`, {});
     const delivery = await waitForDelivery(stack, (await deliveryOf(stack, event.id)).id, 'succeeded');
     const sent = receiver.requests.slice(before).find((r) => header(r, 'webhook-id') === event.id)!;
     const shown = (await stack.api.http.get(`${tenant()}/deliveries/${delivery.id}`).set(stack.api.auth(token)).expect(200)).body.attempts[0].requestHeaders;
-    for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-hub-signature-256', 'x-hookline-event', 'x-hookline-delivery', 'x-hookline-attempt', 'content-type', 'user-agent', 'x-team']) {
+    for (const name of [
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+      'x-hub-signature-256',
+      'x-hookline-event',
+      'x-hookline-delivery',
+      'x-hookline-attempt',
+      'content-type',
+      'user-agent',
+      'x-team',
+    ]) {
       expect(`${name}: ${shown[name]}`).toBe(`${name}: ${header(sent, name)}`);
     }
     expect(JSON.stringify(shown)).not.toContain(subscription.secret);
@@ -135,7 +156,11 @@ describe('portal delivery routes', () => {
     const subscription = await subscribe(stack, receiver.url);
     const a = await publish(stack, `${subscription.ns}.a`, {});
     await publish(stack, `${subscription.ns}.b`, {});
-    const listed = await stack.api.http.get(`${tenant()}/deliveries`).query({ eventType: `${subscription.ns}.a` }).set(stack.api.auth(token)).expect(200);
+    const listed = await stack.api.http
+      .get(`${tenant()}/deliveries`)
+      .query({ eventType: `${subscription.ns}.a` })
+      .set(stack.api.auth(token))
+      .expect(200);
     expect(listed.body.data.map((d: { eventId: string }) => d.eventId)).toEqual([a.id]);
   });
 
@@ -154,7 +179,7 @@ describe('portal delivery routes', () => {
     expect(done.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
   });
 
-  it('shows the tenant its recoveries\' progress, and no one else\'s replays', async () => {
+  it("shows the tenant its recoveries' progress, and no one else's replays", async () => {
     const subscription = await subscribe(stack, receiver.url);
     const type = `${subscription.ns}.recovered`;
     failFirst.add(type);
@@ -184,10 +209,18 @@ describe('portal delivery routes', () => {
   it('sends a test event with the data the portal pre-filled', async () => {
     const subscription = await subscribe(stack, receiver.url, { eventTypes: [] });
     const before = receiver.requests.length;
-    const sent = await stack.api.http.post(`${tenant()}/subscriptions/${subscription.id}/test`).set(stack.api.auth(token)).send({ data: { invoiceId: 'inv_1', amount: 42 } }).expect(202);
+    const sent = await stack.api.http
+      .post(`${tenant()}/subscriptions/${subscription.id}/test`)
+      .set(stack.api.auth(token))
+      .send({ data: { invoiceId: 'inv_1', amount: 42 } })
+      .expect(202);
     const [request] = await receiver.waitForRequests(before + 1).then((all) => all.slice(before).filter((r) => header(r, 'webhook-id') === sent.body.id));
     expect(JSON.parse(request.body)).toMatchObject({ type: 'webhook.test', data: { invoiceId: 'inv_1', amount: 42 } });
-    const bad = await stack.api.http.post(`${tenant()}/subscriptions/${subscription.id}/test`).set(stack.api.auth(token)).send({ data: [1] }).expect(422);
+    const bad = await stack.api.http
+      .post(`${tenant()}/subscriptions/${subscription.id}/test`)
+      .set(stack.api.auth(token))
+      .send({ data: [1] })
+      .expect(422);
     expect(bad.body.errors).toEqual([{ field: 'data', message: 'must be a JSON object' }]);
   });
 });

@@ -2,7 +2,7 @@ import { latencyBucket, latencyBucketRange } from '@hookline/delivery-stats';
 import { PrismaService } from '@hookline/database';
 import type { TestStack } from '../../../../test/support';
 import { createTenant, RecordingReceiver, startTestStack, startTestWorker } from '../../../../test/support';
-import type { Delivery} from '../../../../test/delivery/delivery-test-kit';
+import type { Delivery } from '../../../../test/delivery/delivery-test-kit';
 import { NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 
 interface Point {
@@ -29,7 +29,7 @@ describe('stats series', () => {
     receiver = await RecordingReceiver.start((request) => {
       const { type, data } = JSON.parse(request.body) as { type: string; data: { delayMs?: number } };
       if (type.endsWith('.dead')) return { status: 500 };
-      if (type.endsWith('.flaky') && !flakyAnswered) return (flakyAnswered = true), { status: 500 };
+      if (type.endsWith('.flaky') && !flakyAnswered) return ((flakyAnswered = true), { status: 500 });
       return { status: 200, delayMs: data.delayMs ?? slowdowns[type] };
     });
     const subscription = await subscribe(stack, receiver.url);
@@ -55,7 +55,7 @@ describe('stats series', () => {
   const seriesOf = (tenantId: string) => `/v1/tenants/${tenantId}/stats/series`;
   const total = (points: Point[], field: 'succeeded' | 'failed' | 'dead') => points.reduce((sum, p) => sum + p[field], 0);
 
-  it('counts succeeded and failed attempts and dead deliveries, with percentiles inside the true values\' buckets', async () => {
+  it("counts succeeded and failed attempts and dead deliveries, with percentiles inside the true values' buckets", async () => {
     const response = await stack.api.http
       .get(seriesOf(stack.tenantId))
       .query({ subscriptionId, since: new Date(startedAt.getTime() - 60_000).toISOString(), bucket: '1d' })
@@ -70,7 +70,10 @@ describe('stats series', () => {
 
     const durations = deliveries.flatMap((d) => d.attempts.map((a) => a.durationMs)).sort((a, b) => a - b);
     expect(durations).toHaveLength(9);
-    for (const [q, field] of [[0.5, 'p50Ms'], [0.95, 'p95Ms']] as const) {
+    for (const [q, field] of [
+      [0.5, 'p50Ms'],
+      [0.95, 'p95Ms'],
+    ] as const) {
       const truth = durations[Math.ceil(q * durations.length) - 1];
       const [lower, upper] = latencyBucketRange(latencyBucket(truth));
       expect(busy[0][field]).toBeGreaterThanOrEqual(lower);
@@ -81,7 +84,11 @@ describe('stats series', () => {
   it('lists every bucket of the range, empty ones with zeros and no percentile', async () => {
     const until = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 60_000);
     const since = new Date(until.getTime() - 30 * 60_000);
-    const response = await stack.api.http.get(seriesOf(stack.tenantId)).query({ since: since.toISOString(), until: until.toISOString(), bucket: '1m' }).set(stack.api.auth()).expect(200);
+    const response = await stack.api.http
+      .get(seriesOf(stack.tenantId))
+      .query({ since: since.toISOString(), until: until.toISOString(), bucket: '1m' })
+      .set(stack.api.auth())
+      .expect(200);
     const points = response.body.buckets as Point[];
     expect(points).toHaveLength(30);
     points.forEach((point, index) => expect(point.start).toBe(new Date(since.getTime() + index * 60_000).toISOString()));
@@ -91,7 +98,7 @@ describe('stats series', () => {
     expect(last).toEqual({ start: last.start, succeeded: 0, failed: 0, dead: 0, p50Ms: null, p95Ms: null });
   });
 
-  it('gives a portal token its own tenant\'s series only; operators see every tenant', async () => {
+  it("gives a portal token its own tenant's series only; operators see every tenant", async () => {
     const session = (await stack.api.http.post(`/v1/tenants/${stack.tenantId}/portal-sessions`).set(stack.api.auth()).send({ readOnly: true }).expect(201)).body;
     const own = await stack.api.http.get(seriesOf(stack.tenantId)).set(stack.api.auth(session.token)).expect(200);
     expect(total(own.body.buckets, 'succeeded')).toBe(4);

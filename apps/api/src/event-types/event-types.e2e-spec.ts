@@ -156,7 +156,11 @@ describe('event types', () => {
         { field: 'data.currency', message: "must have required property 'currency'" },
       ]);
 
-      await api.http.patch(`/v1/event-types/${name}`).set(api.auth()).send({ schema: { type: 'object', required: ['id'] } }).expect(200);
+      await api.http
+        .patch(`/v1/event-types/${name}`)
+        .set(api.auth())
+        .send({ schema: { type: 'object', required: ['id'] } })
+        .expect(200);
       expect(await eventTypes.validateData(name, { amount: -1 })).toEqual([{ field: 'data.id', message: "must have required property 'id'" }]);
       await api.http.patch(`/v1/event-types/${name}`).set(api.auth()).send({ schema: null }).expect(200);
       expect(await eventTypes.validateData(name, { amount: -1 })).toEqual([]);

@@ -46,14 +46,14 @@ describe('polling feed (GET /v1/tenants/{tenantId}/feed)', () => {
           tenantId,
         );
       if (done) return;
-      if (Date.now() > deadline) throw new Error('the feed horizon did not pass the tenant\'s events');
+      if (Date.now() > deadline) throw new Error("the feed horizon did not pass the tenant's events");
       await sleep(20);
     }
   };
   /** Follows nextCursor until an empty page; every event seen, in order. */
   const readAll = async (tenantId: string, query: Record<string, string | number> = {}, after?: string) => {
     const seen: FeedEvent[] = [];
-    for (let cursor = after; ; ) {
+    for (let cursor = after; ;) {
       const page = await feed(tenantId, { ...query, ...(cursor ? { after: cursor } : {}) });
       seen.push(...page.data);
       if (page.data.length === 0) return { events: seen, cursor: page.nextCursor };

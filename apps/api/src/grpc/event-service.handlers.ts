@@ -1,11 +1,4 @@
-import {
-  handleClientStreamingCall,
-  handleServerStreamingCall,
-  handleUnaryCall,
-  Metadata,
-  ServerWritableStream,
-  status,
-} from '@grpc/grpc-js';
+import { handleClientStreamingCall, handleServerStreamingCall, handleUnaryCall, Metadata, ServerWritableStream, status } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { BulkPublishService, EventsService } from '@hookline/events';
@@ -47,15 +40,16 @@ export class EventServiceHandlers {
   }
 
   readonly publish: handleUnaryCall<PublishRequest, Event> = (call, callback) => {
-    const run = () => inGrpcSpan('Publish', call.metadata, async (trace) => {
-      const principal = await this.auth.authenticate(call.metadata);
-      // As in REST: whose tenant it is comes before what is wrong with the body.
-      await this.auth.assertTenantVisible(principal, call.request.tenantId);
-      const input = { ...publishInput(call.request, this.config.MAX_PAYLOAD_BYTES), trace };
-      const { event, replayed } = await this.events.publish(call.request.tenantId, input);
-      if (replayed) call.sendMetadata(replayedHeader());
-      return eventMessage(call.request.tenantId, event, replayed);
-    });
+    const run = () =>
+      inGrpcSpan('Publish', call.metadata, async (trace) => {
+        const principal = await this.auth.authenticate(call.metadata);
+        // As in REST: whose tenant it is comes before what is wrong with the body.
+        await this.auth.assertTenantVisible(principal, call.request.tenantId);
+        const input = { ...publishInput(call.request, this.config.MAX_PAYLOAD_BYTES), trace };
+        const { event, replayed } = await this.events.publish(call.request.tenantId, input);
+        if (replayed) call.sendMetadata(replayedHeader());
+        return eventMessage(call.request.tenantId, event, replayed);
+      });
     run().then(
       (event) => callback(null, event),
       (error: unknown) => callback(this.failure(error, 'Publish')),
@@ -63,18 +57,19 @@ export class EventServiceHandlers {
   };
 
   readonly publishStream: handleClientStreamingCall<PublishRequest, PublishSummary> = (call, callback) => {
-    const run = () => inGrpcSpan('PublishStream', call.metadata, async (trace) => {
-      const principal = await this.auth.authenticate(call.metadata);
-      const tenantVisible = this.auth.tenantChecker(principal);
-      const publisher: StreamPublisher = {
-        prepare: async (request) => {
-          await tenantVisible(request.tenantId);
-          return { tenantId: request.tenantId, input: { ...publishInput(request, this.config.MAX_PAYLOAD_BYTES), trace } };
-        },
-        publishBatch: (items) => this.publishBatch(items),
-      };
-      return consumePublishStream(call, publisher, (error, index) => this.logger.error(`PublishStream message ${index} failed: ${describe(error)}`));
-    });
+    const run = () =>
+      inGrpcSpan('PublishStream', call.metadata, async (trace) => {
+        const principal = await this.auth.authenticate(call.metadata);
+        const tenantVisible = this.auth.tenantChecker(principal);
+        const publisher: StreamPublisher = {
+          prepare: async (request) => {
+            await tenantVisible(request.tenantId);
+            return { tenantId: request.tenantId, input: { ...publishInput(request, this.config.MAX_PAYLOAD_BYTES), trace } };
+          },
+          publishBatch: (items) => this.publishBatch(items),
+        };
+        return consumePublishStream(call, publisher, (error, index) => this.logger.error(`PublishStream message ${index} failed: ${describe(error)}`));
+      });
     run().then(
       (summary) => callback(null, summary),
       (error: unknown) => {

@@ -34,8 +34,7 @@ export class GrpcAuth {
     if (!tenantId) throw GrpcError.invalid('tenant_id', 'is required');
     const unsafe = unsafeStringReason(tenantId);
     if (unsafe) throw GrpcError.invalid('tenant_id', unsafe);
-    const visible =
-      principal.kind === 'admin' ? await this.lookups.tenantExists(tenantId) : principal.tenantId === tenantId;
+    const visible = principal.kind === 'admin' ? await this.lookups.tenantExists(tenantId) : principal.tenantId === tenantId;
     if (!visible) throw new GrpcError(status.NOT_FOUND, 'Tenant not found');
   }
 

@@ -1,6 +1,6 @@
-import type { ServerErrorResponse} from '@grpc/grpc-js';
+import type { ServerErrorResponse } from '@grpc/grpc-js';
 import { Metadata, status } from '@grpc/grpc-js';
-import type { FieldError} from '@hookline/grpc-contract';
+import type { FieldError } from '@hookline/grpc-contract';
 import { encodeBadRequestStatus, STATUS_DETAILS_TRAILER } from '@hookline/grpc-contract';
 import { ProblemException } from '@hookline/http-problem';
 

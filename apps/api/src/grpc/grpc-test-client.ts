@@ -1,11 +1,11 @@
 // Test support for the *.e2e-spec.ts beside it: a real @grpc/grpc-js client built from the .proto
 // at run time (@grpc/proto-loader), as an outside producer would build one, not from the generated code.
-import type { ServiceError} from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import { credentials, loadPackageDefinition, Metadata, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
-import type { FieldViolation} from '@hookline/grpc-contract';
+import type { FieldViolation } from '@hookline/grpc-contract';
 import { decodeBadRequestStatus, STATUS_DETAILS_TRAILER } from '@hookline/grpc-contract';
 import { GrpcServer } from './grpc.server';
 

@@ -46,12 +46,7 @@ describe('gRPC PublishStream with a message the database refuses', () => {
     const b = await createTenant(api);
     await refuseRows(db.url, 'events', `NEW.tenant_id = '${b.id}' AND NEW.data->>'poison' IS NOT NULL`);
     const message = (tenantId: string, data: object) => ({ tenant_id: tenantId, type: 'stream.isolated', data_json: json(data) });
-    const requests = [
-      ...Array.from({ length: 5 }, (_, i) => message(a.id, { i })),
-      message(b.id, { i: 5, poison: true }),
-      message(b.id, { i: 6 }),
-      message(b.id, { i: 7 }),
-    ];
+    const requests = [...Array.from({ length: 5 }, (_, i) => message(a.id, { i })), message(b.id, { i: 5, poison: true }), message(b.id, { i: 6 }), message(b.id, { i: 7 })];
 
     const summary = await publishStream(requests);
 
@@ -61,7 +56,11 @@ describe('gRPC PublishStream with a message the database refuses', () => {
 
     const prisma = api.app.get(PrismaService);
     const stored = await prisma.event.findMany({ where: { tenantId: { in: [a.id, b.id] } }, select: { tenantId: true, data: true } });
-    const indexes = (tenantId: string) => stored.filter((e) => e.tenantId === tenantId).map((e) => (e.data as { i: number }).i).sort();
+    const indexes = (tenantId: string) =>
+      stored
+        .filter((e) => e.tenantId === tenantId)
+        .map((e) => (e.data as { i: number }).i)
+        .sort();
     expect(indexes(a.id)).toEqual([0, 1, 2, 3, 4]);
     expect(indexes(b.id)).toEqual([6, 7]);
     expect(stored).toHaveLength(summary.accepted);

@@ -164,7 +164,12 @@ describe('consumePublishStream', () => {
       throw new Error('cancelled');
     }
     await expect(
-      consumePublishStream(failing(), publisher(async (items) => (published.push(...items.map(indexOf)), items.map(() => ({ replayed: false })))), () => undefined, limits()),
+      consumePublishStream(
+        failing(),
+        publisher(async (items) => (published.push(...items.map(indexOf)), items.map(() => ({ replayed: false })))),
+        () => undefined,
+        limits(),
+      ),
     ).rejects.toThrow('cancelled');
     await sleep(20);
     expect(published).toEqual([]);

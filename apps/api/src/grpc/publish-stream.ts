@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { PublishInput } from '@hookline/events';
 import type { PublishError, PublishRequest, PublishSummary } from '@hookline/grpc-contract';
-import type { GrpcError} from './grpc-errors';
+import type { GrpcError } from './grpc-errors';
 import { toGrpcError } from './grpc-errors';
 
 /** One checked message of a stream, ready to publish. */

@@ -2,7 +2,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import type { TestStack } from '../../../../test/support';
 import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
 import { DeliveryWatchHub } from './delivery-watch.hub';
-import type { DeliveryUpdateMessage} from './grpc-test-client';
+import type { DeliveryUpdateMessage } from './grpc-test-client';
 import { bearer, grpcClient, json, publish } from './grpc-test-client';
 
 interface Watch {
@@ -78,9 +78,7 @@ describe('gRPC EventService.WatchDeliveries', () => {
     const updates = await all.next(4);
     const toOk = updates.filter((u) => u.subscription_id === okSub);
     const toFailing = updates.filter((u) => u.subscription_id === failingSub);
-    expect(toOk).toEqual([
-      expect.objectContaining({ event_id: event.id, event_type: 'watch.one', status: 'DELIVERY_STATUS_SUCCEEDED', attempt: 1, status_code: 200 }),
-    ]);
+    expect(toOk).toEqual([expect.objectContaining({ event_id: event.id, event_type: 'watch.one', status: 'DELIVERY_STATUS_SUCCEEDED', attempt: 1, status_code: 200 })]);
     expect(toOk[0].delivery_id).toMatch(/^dlv_/);
     expect(new Date(toOk[0].at).toISOString()).toBe(toOk[0].at);
     expect(toFailing.map((u) => [u.attempt, u.status, u.status_code])).toEqual([

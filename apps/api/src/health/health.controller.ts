@@ -26,10 +26,7 @@ export class HealthController {
   /** 503 when Postgres or Redis does not answer within two seconds. */
   @Get('readyz')
   async ready(@Res({ passthrough: true }) response: Response) {
-    const [postgres, redis] = await Promise.all([
-      check(() => this.prisma.$queryRaw`SELECT 1`),
-      check(() => this.redis.ping()),
-    ]);
+    const [postgres, redis] = await Promise.all([check(() => this.prisma.$queryRaw`SELECT 1`), check(() => this.redis.ping())]);
     const ready = postgres === 'ok' && redis === 'ok';
     response.status(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'unavailable', checks: { postgres, redis } };

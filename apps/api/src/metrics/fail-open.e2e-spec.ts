@@ -1,4 +1,4 @@
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { FailOpen, RedisService } from '@hookline/queue';
@@ -121,7 +121,9 @@ describe('when Redis goes away, Hookline fails open, says so once and counts it'
     const rateLimitLines = linesFor('api_rate_limit');
     expect(rateLimitLines).toHaveLength(1);
     expect(rateLimitLines[0]).toMatchObject({ level: 40, context: 'FailOpen' });
-    expect(rateLimitLines[0].msg).toMatch(/^fail-open api_rate_limit: API requests pass without the per-key rate limit \(Redis is not connected; 1 occurrence since the last such line\)$/);
+    expect(rateLimitLines[0].msg).toMatch(
+      /^fail-open api_rate_limit: API requests pass without the per-key rate limit \(Redis is not connected; 1 occurrence since the last such line\)$/,
+    );
     expect(linesFor('subscription_cache_invalidation').length).toBeGreaterThanOrEqual(1);
 
     const apiFailOpen = stack.api.app.get(FailOpen);

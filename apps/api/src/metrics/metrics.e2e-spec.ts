@@ -1,5 +1,5 @@
 import { DeliveryEnqueuer } from '@hookline/queue';
-import type { IsolatedDatabase, TestStack} from '../../../../test/support';
+import type { IsolatedDatabase, TestStack } from '../../../../test/support';
 import { createIsolatedDatabase, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
 
 /** One sample of the Prometheus text, e.g. sample(text, 'hookline_dead_letters'). */
@@ -34,14 +34,26 @@ describe('GET /v1/stats and /metrics', () => {
   it('reflects real deliveries: counts by status, backlog and its age, queue depths, outcomes and latency', async () => {
     const ns = `m${process.pid}`;
     const auth = stack.api.auth();
-    await stack.api.http.post(`${tenant()}/subscriptions`).set(auth).send({ url: ok.url, eventTypes: [`${ns}.ok`] }).expect(201);
-    await stack.api.http.post(`${tenant()}/subscriptions`).set(auth).send({ url: failing.url, eventTypes: [`${ns}.bad`] }).expect(201);
+    await stack.api.http
+      .post(`${tenant()}/subscriptions`)
+      .set(auth)
+      .send({ url: ok.url, eventTypes: [`${ns}.ok`] })
+      .expect(201);
+    await stack.api.http
+      .post(`${tenant()}/subscriptions`)
+      .set(auth)
+      .send({ url: failing.url, eventTypes: [`${ns}.bad`] })
+      .expect(201);
 
     // Queue paused: a due delivery waits, and the backlog and its age show it. (A database of its
     // own: other test files' sweepers would send a delivery overdue on purpose.)
     const queue = stack.api.app.get(DeliveryEnqueuer).queue;
     await queue.pause();
-    await stack.api.http.post(`${tenant()}/events`).set(auth).send({ type: `${ns}.ok`, data: {} }).expect(202);
+    await stack.api.http
+      .post(`${tenant()}/events`)
+      .set(auth)
+      .send({ type: `${ns}.ok`, data: {} })
+      .expect(202);
     const waiting = await waitFor(stats, (s) => s.oldestPendingAgeSeconds >= 1, { what: 'the pending delivery to be a second old' });
     expect(waiting.deliveries).toEqual({ pending: 1, succeeded: 0, failed: 0, dead: 0, cancelled: 0 });
     expect(waiting.backlog).toEqual([{ tenantId: stack.tenantId, pending: 1, failed: 0, backlog: 1, oldestPendingAgeSeconds: expect.any(Number) }]);
@@ -57,10 +69,24 @@ describe('GET /v1/stats and /metrics', () => {
     expect(sample(pausedMetrics, 'hookline_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(1);
     await queue.resume();
 
-    for (let i = 0; i < 2; i++) await stack.api.http.post(`${tenant()}/events`).set(auth).send({ type: `${ns}.ok`, data: { i } }).expect(202);
-    await stack.api.http.post(`${tenant()}/events`).set(auth).send({ type: `${ns}.bad`, data: {} }).expect(202);
+    for (let i = 0; i < 2; i++)
+      await stack.api.http
+        .post(`${tenant()}/events`)
+        .set(auth)
+        .send({ type: `${ns}.ok`, data: { i } })
+        .expect(202);
+    await stack.api.http
+      .post(`${tenant()}/events`)
+      .set(auth)
+      .send({ type: `${ns}.bad`, data: {} })
+      .expect(202);
     const done = await waitFor(stats, (s) => s.deliveries.succeeded === 3 && s.deliveries.dead === 1, { what: 'three successes and one dead' });
-    expect(done).toMatchObject({ tenantId: stack.tenantId, deliveries: { pending: 0, succeeded: 3, failed: 0, dead: 1, cancelled: 0 }, backlog: [], oldestPendingAgeSeconds: null });
+    expect(done).toMatchObject({
+      tenantId: stack.tenantId,
+      deliveries: { pending: 0, succeeded: 3, failed: 0, dead: 1, cancelled: 0 },
+      backlog: [],
+      oldestPendingAgeSeconds: null,
+    });
 
     // Workers add their counts to Redis every second and Postgres numbers are cached for 2 s: wait
     // until the scrape has every attempt and the dead letter, then check the whole of it.

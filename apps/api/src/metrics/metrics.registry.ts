@@ -57,10 +57,15 @@ export class MetricsRegistry {
   ) {
     this.keys = operatorKeys(config.QUEUE_PREFIX);
     const shared = [
-      new SharedMetric('hookline_delivery_attempts_total', 'Delivery attempts by outcome: succeeded, failed (another attempt scheduled) or dead (none left), all workers', 'counter', async () => {
-        const { outcomes } = await this.redisSnapshot();
-        return DELIVERY_OUTCOMES.map((outcome) => ({ labels: { outcome }, value: Number(outcomes[outcome] ?? 0) }));
-      }),
+      new SharedMetric(
+        'hookline_delivery_attempts_total',
+        'Delivery attempts by outcome: succeeded, failed (another attempt scheduled) or dead (none left), all workers',
+        'counter',
+        async () => {
+          const { outcomes } = await this.redisSnapshot();
+          return DELIVERY_OUTCOMES.map((outcome) => ({ labels: { outcome }, value: Number(outcomes[outcome] ?? 0) }));
+        },
+      ),
       new SharedMetric(HISTOGRAM, 'Duration of delivery attempts (request until response or error), all workers', 'histogram', async () => {
         const { seconds } = await this.redisSnapshot();
         let cumulative = 0;
@@ -81,9 +86,12 @@ export class MetricsRegistry {
         await this.redisSnapshot();
         return FAIL_OPEN_PATHS.map((path) => ({ labels: { path }, value: this.failOpen.total(path) + Number(this.workersFailOpen[path] ?? 0) }));
       }),
-      new SharedMetric('hookline_delivery_internal_errors_total', 'Deliveries whose processing failed for a reason other than the endpoint (a database error, a bug), all workers', 'counter', async () => [
-        { value: Number((await withTimeout(this.redis.get(this.keys.internalErrors), REDIS_CALL_TIMEOUT_MS).catch(() => null)) ?? 0) },
-      ]),
+      new SharedMetric(
+        'hookline_delivery_internal_errors_total',
+        'Deliveries whose processing failed for a reason other than the endpoint (a database error, a bug), all workers',
+        'counter',
+        async () => [{ value: Number((await withTimeout(this.redis.get(this.keys.internalErrors), REDIS_CALL_TIMEOUT_MS).catch(() => null)) ?? 0) }],
+      ),
       new SharedMetric('hookline_deliveries', 'Deliveries by status, now', 'gauge', async () => {
         const { deliveries } = await this.stats.stats();
         return Object.entries(deliveries).map(([status, value]) => ({ labels: { status }, value }));
@@ -96,7 +104,9 @@ export class MetricsRegistry {
         const { queues } = await this.stats.stats();
         return Object.entries(queues).flatMap(([queue, states]) => Object.entries(states).map(([state, value]) => ({ labels: { queue, state }, value })));
       }),
-      new SharedMetric('hookline_circuit_breakers_open', 'Subscriptions whose circuit breaker is open', 'gauge', async () => [{ value: (await this.stats.stats()).circuitBreakersOpen }]),
+      new SharedMetric('hookline_circuit_breakers_open', 'Subscriptions whose circuit breaker is open', 'gauge', async () => [
+        { value: (await this.stats.stats()).circuitBreakersOpen },
+      ]),
     ];
     for (const metric of shared) this.registry.registerMetric(metric as unknown as Metric);
     collectDefaultMetrics({ register: this.registry, prefix: 'hookline_api_' });

@@ -16,13 +16,16 @@ describe('console routes', () => {
     await receiver.close();
   });
 
-  it('lists every tenant\'s disabled subscriptions with their reason, for the admin only', async () => {
+  it("lists every tenant's disabled subscriptions with their reason, for the admin only", async () => {
     const first = await createTenant(stack.api);
     const second = await createTenant(stack.api);
     const manual = await subscribe(stack, 'http://127.0.0.1:9/a', {}, first.id);
     const active = await subscribe(stack, 'http://127.0.0.1:9/b', {}, second.id);
     const other = await subscribe(stack, 'http://127.0.0.1:9/c', {}, second.id);
-    for (const [tenantId, id] of [[first.id, manual.id], [second.id, other.id]]) {
+    for (const [tenantId, id] of [
+      [first.id, manual.id],
+      [second.id, other.id],
+    ]) {
       await stack.api.http.post(`/v1/tenants/${tenantId}/subscriptions/${id}/disable`).set(stack.api.auth()).expect(200);
     }
     const disabled = await stack.api.http.get('/v1/subscriptions').query({ status: 'disabled', limit: 100 }).set(stack.api.auth()).expect(200);
@@ -60,23 +63,49 @@ describe('console routes', () => {
     await stack.api.http.get('/v1/circuit-breakers').set(stack.api.auth(key.key)).expect(403);
   });
 
-  it('lists a tenant\'s bulk jobs newest first, to the admin and the tenant\'s key but no portal link', async () => {
+  it("lists a tenant's bulk jobs newest first, to the admin and the tenant's key but no portal link", async () => {
     const tenant = await createTenant(stack.api);
     const upload = (line: string) =>
-      stack.api.http.post(`${tenantPath(stack, tenant.id)}/bulk-jobs`).set(stack.api.auth()).set('content-type', 'application/x-ndjson').send(line).expect(202);
+      stack.api.http
+        .post(`${tenantPath(stack, tenant.id)}/bulk-jobs`)
+        .set(stack.api.auth())
+        .set('content-type', 'application/x-ndjson')
+        .send(line)
+        .expect(202);
     const older = (await upload('{"type":"bulk.one","data":{}}\n')).body;
     const newer = (await upload('{"type":"bulk.two","data":{}}\n')).body;
-    const listed = await stack.api.http.get(`${tenantPath(stack, tenant.id)}/bulk-jobs`).set(stack.api.auth()).expect(200);
+    const listed = await stack.api.http
+      .get(`${tenantPath(stack, tenant.id)}/bulk-jobs`)
+      .set(stack.api.auth())
+      .expect(200);
     expect(listed.body.data.map((j: { id: string }) => j.id)).toEqual([newer.id, older.id]);
     expect(Object.keys(listed.body.data[0]).sort()).toEqual(['acceptedRows', 'completedAt', 'createdAt', 'failedRows', 'id', 'status', 'totalRows']);
-    const paged = await stack.api.http.get(`${tenantPath(stack, tenant.id)}/bulk-jobs`).query({ limit: 1 }).set(stack.api.auth()).expect(200);
+    const paged = await stack.api.http
+      .get(`${tenantPath(stack, tenant.id)}/bulk-jobs`)
+      .query({ limit: 1 })
+      .set(stack.api.auth())
+      .expect(200);
     expect(paged.body).toMatchObject({ data: [{ id: newer.id }], nextCursor: newer.id });
 
     const key = await createTenantKey(stack.api, tenant.id);
-    await stack.api.http.get(`${tenantPath(stack, tenant.id)}/bulk-jobs`).set(stack.api.auth(key.key)).expect(200);
-    await stack.api.http.get(`${tenantPath(stack)}/bulk-jobs`).set(stack.api.auth(key.key)).expect(404);
-    const portal = (await stack.api.http.post(`${tenantPath(stack, tenant.id)}/portal-sessions`).set(stack.api.auth()).expect(201)).body;
-    await stack.api.http.get(`${tenantPath(stack, tenant.id)}/bulk-jobs`).set(stack.api.auth(portal.token)).expect(403);
+    await stack.api.http
+      .get(`${tenantPath(stack, tenant.id)}/bulk-jobs`)
+      .set(stack.api.auth(key.key))
+      .expect(200);
+    await stack.api.http
+      .get(`${tenantPath(stack)}/bulk-jobs`)
+      .set(stack.api.auth(key.key))
+      .expect(404);
+    const portal = (
+      await stack.api.http
+        .post(`${tenantPath(stack, tenant.id)}/portal-sessions`)
+        .set(stack.api.auth())
+        .expect(201)
+    ).body;
+    await stack.api.http
+      .get(`${tenantPath(stack, tenant.id)}/bulk-jobs`)
+      .set(stack.api.auth(portal.token))
+      .expect(403);
   });
 
   it('lists replays newest first', async () => {

@@ -28,7 +28,11 @@ describe('portal token access', () => {
     const tenant = await createTenant(api);
     const subscription = await createSubscription(api, tenant.id);
     const spare = await createSubscription(api, tenant.id);
-    const event = await api.http.post(`/v1/tenants/${tenant.id}/events`).set(api.auth()).send({ type: eventType, data: { n: 1 } }).expect(202);
+    const event = await api.http
+      .post(`/v1/tenants/${tenant.id}/events`)
+      .set(api.auth())
+      .send({ type: eventType, data: { n: 1 } })
+      .expect(202);
     const delivery = await prisma.delivery.findFirstOrThrow({ where: { eventId: event.body.id, subscriptionId: subscription.id } });
     return { tenantId: tenant.id, subscriptionId: subscription.id, spareSubscriptionId: spare.id, eventId: event.body.id, deliveryId: delivery.id };
   }
@@ -109,7 +113,7 @@ describe('portal token access', () => {
   };
   const label = ([method, path]: Route, f: Fixture) => `${method.toUpperCase()} ${path(f)}`;
 
-  it('opens its own tenant\'s customer routes and refuses the rest with 403', async () => {
+  it("opens its own tenant's customer routes and refuses the rest with 403", async () => {
     const { token } = await mint(own.tenantId);
     const seen: string[] = [];
     for (const route of [...tenantRoutes, ...adminRoutes, ...sharedReads]) {
@@ -120,7 +124,7 @@ describe('portal token access', () => {
     expect(seen).toEqual([...tenantRoutes, ...adminRoutes, ...sharedReads].map((route) => `${label(route, own)} ${route[2]}`));
   });
 
-  it('answers 404 on another tenant\'s routes, as for a tenant key', async () => {
+  it("answers 404 on another tenant's routes, as for a tenant key", async () => {
     const { token } = await mint(own.tenantId);
     const tenantKey = await createTenantKey(api, own.tenantId);
     for (const route of tenantRoutes) {
@@ -204,7 +208,10 @@ describe('portal token access', () => {
         const response = await api.http[method as Method](path).set(api.auth(token));
         // A read-only token: a route open to portal tokens answers its reads and refuses its writes as read-only.
         if (response.status !== 403 || response.body.detail === 'This portal link is read-only') opened.push(route);
-        else expect([`${route}: A portal token cannot use this route; it needs an API key`, `${route}: This route needs the admin API key`]).toContain(`${route}: ${response.body.detail}`);
+        else
+          expect([`${route}: A portal token cannot use this route; it needs an API key`, `${route}: This route needs the admin API key`]).toContain(
+            `${route}: ${response.body.detail}`,
+          );
       }
     }
     expect(opened.sort()).toEqual([...PORTAL_ROUTES].sort());

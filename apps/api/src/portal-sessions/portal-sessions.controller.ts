@@ -22,8 +22,7 @@ export class PortalSessionsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Mint a customer portal link',
-    description:
-      'Returns `{ id, token, url, expiresAt, readOnly }`. The `hkp_` token is shown this once and stored only as a hash; `url` carries it in its fragment (`#token=`).',
+    description: 'Returns `{ id, token, url, expiresAt, readOnly }`. The `hkp_` token is shown this once and stored only as a hash; `url` carries it in its fragment (`#token=`).',
   })
   async create(@Param('tenantId') tenantId: string, @Body() body: PortalSessionCreateDto, @Req() request: Request) {
     const session = await this.sessions.create(tenantId, body);

@@ -54,20 +54,29 @@ describe('portal sessions', () => {
     }
   });
 
-  it('lets the tenant\'s own key mint and revoke, and hides other tenants\' sessions', async () => {
+  it("lets the tenant's own key mint and revoke, and hides other tenants' sessions", async () => {
     const tenant = await createTenant(api);
     const stranger = await createTenant(api);
     const key = await createTenantKey(api, tenant.id);
     const created = await api.http.post(sessionsOf(tenant.id)).set(api.auth(key.key)).send({ expiresInSeconds: 604_800 }).expect(201);
     await api.http.post(sessionsOf(stranger.id)).set(api.auth(key.key)).send({}).expect(404);
     await api.http.get(sessionsOf(stranger.id)).set(api.auth(key.key)).expect(404);
-    await api.http.delete(`${sessionsOf(stranger.id)}/${created.body.id}`).set(api.auth()).expect(404);
+    await api.http
+      .delete(`${sessionsOf(stranger.id)}/${created.body.id}`)
+      .set(api.auth())
+      .expect(404);
 
     await api.http.get('/v1/auth/whoami').set(api.auth(created.body.token)).expect(200);
-    await api.http.delete(`${sessionsOf(tenant.id)}/${created.body.id}`).set(api.auth(key.key)).expect(204, '');
+    await api.http
+      .delete(`${sessionsOf(tenant.id)}/${created.body.id}`)
+      .set(api.auth(key.key))
+      .expect(204, '');
     await api.http.get('/v1/auth/whoami').set(api.auth(created.body.token)).expect(401);
     expect((await api.http.get(sessionsOf(tenant.id)).set(api.auth()).expect(200)).body.data).toEqual([]);
-    const again = await api.http.delete(`${sessionsOf(tenant.id)}/${created.body.id}`).set(api.auth()).expect(404);
+    const again = await api.http
+      .delete(`${sessionsOf(tenant.id)}/${created.body.id}`)
+      .set(api.auth())
+      .expect(404);
     expect(again.body).toMatchObject({ status: 404, detail: 'Portal session not found' });
   });
 
@@ -83,7 +92,11 @@ describe('portal sessions', () => {
       [{ token: 'hkp_mine' }, [{ field: 'token', message: 'unknown field' }]],
     ];
     for (const [body, errors] of cases) {
-      const response = await api.http.post(sessionsOf(tenant.id)).set(api.auth()).send(body as object).expect(422);
+      const response = await api.http
+        .post(sessionsOf(tenant.id))
+        .set(api.auth())
+        .send(body as object)
+        .expect(422);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body.errors).toEqual(errors);
     }

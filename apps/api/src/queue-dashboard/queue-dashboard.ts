@@ -22,11 +22,7 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   const queue = (name: string) => app.get<Queue>(getQueueToken(name), { strict: false });
   createBullBoard({
-    queues: [
-      new BullMQAdapter(queue(DELIVERIES_QUEUE), { readOnlyMode: true }),
-      new BullMQAdapter(queue(REPLAYS_QUEUE)),
-      new BullMQAdapter(queue(OPERATOR_EVENTS_QUEUE)),
-    ],
+    queues: [new BullMQAdapter(queue(DELIVERIES_QUEUE), { readOnlyMode: true }), new BullMQAdapter(queue(REPLAYS_QUEUE)), new BullMQAdapter(queue(OPERATOR_EVENTS_QUEUE))],
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Hookline queues' } },
   });
@@ -38,7 +34,10 @@ function adminOnly(apiKeys: ApiKeysService): RequestHandler {
     const token = credentials(request.headers.authorization ?? '');
     const refuse = (status: number, detail: string) => {
       if (status === 401) response.setHeader('WWW-Authenticate', 'Basic realm="Hookline queues", charset="UTF-8"');
-      response.status(status).type('application/problem+json').send(JSON.stringify(problem(status, detail)));
+      response
+        .status(status)
+        .type('application/problem+json')
+        .send(JSON.stringify(problem(status, detail)));
     };
     if (!token) return refuse(401, 'The queue dashboard needs the admin key (Bearer, or HTTP Basic with the key as password)');
     apiKeys.authenticate(token).then(

@@ -38,12 +38,10 @@ export class ApiRateLimitGuard implements CanActivate {
   private readonly counts = new GroupCommit<string, number | null>(async (keys) => {
     const batch = new Map<string, number>();
     for (const key of keys) batch.set(key, (batch.get(key) ?? 0) + 1);
-    const totals = await withTimeout(Promise.all([...batch].map(([key, n]) => this.redis.eval(COUNT, 1, key, n) as Promise<number>)), REDIS_BUDGET_MS).catch(
-      (error: unknown) => {
-        this.failOpen.record('api_rate_limit', error, keys.length);
-        return null;
-      },
-    );
+    const totals = await withTimeout(Promise.all([...batch].map(([key, n]) => this.redis.eval(COUNT, 1, key, n) as Promise<number>)), REDIS_BUDGET_MS).catch((error: unknown) => {
+      this.failOpen.record('api_rate_limit', error, keys.length);
+      return null;
+    });
     if (!totals) return keys.map(() => null);
     const before = new Map([...batch.keys()].map((key, i) => [key, totals[i] - batch.get(key)!]));
     return keys.map((key) => {

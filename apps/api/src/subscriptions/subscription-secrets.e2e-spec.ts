@@ -30,7 +30,9 @@ describe('subscription secrets', () => {
     };
     const shown = async () => (await api.http.get(`${path}/secret`).set(api.auth()).expect(200)).body.secret as string;
     const expiries = async () =>
-      (await prisma.subscriptionSecret.findMany({ where: { subscriptionId: sub.id }, orderBy: { createdAt: 'asc' }, select: { expiresAt: true } })).map((row) => row.expiresAt?.getTime() ?? null);
+      (await prisma.subscriptionSecret.findMany({ where: { subscriptionId: sub.id }, orderBy: { createdAt: 'asc' }, select: { expiresAt: true } })).map(
+        (row) => row.expiresAt?.getTime() ?? null,
+      );
     return { sub, first: sub.secret!, path, rotate, shown, expiries };
   }
 

@@ -58,7 +58,10 @@ describe('subscription URLs with ALLOW_PRIVATE_NETWORKS=false (docs/contract.md#
   // every host we run on, so this exercises the resolved-address check with a real lookup.
   it("refuses a name that resolves to a blocked address (this machine's own host name)", async () => {
     const tenant = await createTenant(api);
-    const response = await api.http.post(subscriptionsOf(tenant.id)).set(api.auth()).send({ url: `https://${hostname()}/hook` });
+    const response = await api.http
+      .post(subscriptionsOf(tenant.id))
+      .set(api.auth())
+      .send({ url: `https://${hostname()}/hook` });
     expect(response.status).toBe(422);
     expect(response.body.errors).toEqual([
       { field: 'url', message: expect.stringMatching(new RegExp(`^must point to a public address: ${hostname().toLowerCase()} resolves to \\S+, which is `)) },

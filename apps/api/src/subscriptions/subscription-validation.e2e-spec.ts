@@ -39,7 +39,19 @@ const invalidFields: Case[] = [
   ['unknown field', { colour: 'blue' }, [{ field: 'colour', message: 'unknown field' }]],
 ];
 
-const reservedHeaders = ['webhook-id', 'Webhook-Signature', 'webhook-timestamp', 'webhook-custom', 'X-Hookline-Event', 'x-hookline-anything', 'X-Hub-Signature-256', 'content-type', 'Content-Length', 'user-agent', 'Host'];
+const reservedHeaders = [
+  'webhook-id',
+  'Webhook-Signature',
+  'webhook-timestamp',
+  'webhook-custom',
+  'X-Hookline-Event',
+  'x-hookline-anything',
+  'X-Hub-Signature-256',
+  'content-type',
+  'Content-Length',
+  'user-agent',
+  'Host',
+];
 
 describe('subscription validation', () => {
   let api: TestApi;
@@ -58,7 +70,13 @@ describe('subscription validation', () => {
 
   it.each(invalidFields)('refuses on create: %s', async (_, body, errors) => {
     const tenant = await createTenant(api);
-    await expectRefused(api.http.post(subscriptionsOf(tenant.id)).set(api.auth()).send({ url: RECEIVER_URL, ...body }), errors);
+    await expectRefused(
+      api.http
+        .post(subscriptionsOf(tenant.id))
+        .set(api.auth())
+        .send({ url: RECEIVER_URL, ...body }),
+      errors,
+    );
     expect(await rowCounts(prisma, tenant.id)).toEqual({ subscriptions: 0, secrets: 0 });
   });
 
@@ -101,14 +119,21 @@ describe('subscription validation', () => {
     };
     const created = await createSubscription(api, tenant.id, body);
     expect(created).toMatchObject(body);
-    await api.http.patch(`${subscriptionsOf(tenant.id)}/${created.id}`).set(api.auth()).send({ rateLimitPerSecond: 1, eventTypes: ['*'] }).expect(200);
+    await api.http
+      .patch(`${subscriptionsOf(tenant.id)}/${created.id}`)
+      .set(api.auth())
+      .send({ rateLimitPerSecond: 1, eventTypes: ['*'] })
+      .expect(200);
   });
 
   it('refuses secret and signatureScheme on update', async () => {
     const tenant = await createTenant(api);
     const sub = await createSubscription(api, tenant.id);
     await expectRefused(
-      api.http.patch(`${subscriptionsOf(tenant.id)}/${sub.id}`).set(api.auth()).send({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', signatureScheme: 'v1a' }),
+      api.http
+        .patch(`${subscriptionsOf(tenant.id)}/${sub.id}`)
+        .set(api.auth())
+        .send({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', signatureScheme: 'v1a' }),
       [
         { field: 'secret', message: 'unknown field' },
         { field: 'signatureScheme', message: 'unknown field' },
@@ -119,10 +144,22 @@ describe('subscription validation', () => {
   it.each(reservedHeaders)('refuses the reserved header %s on create and update', async (name) => {
     const tenant = await createTenant(api);
     const errors = [{ field: `headers.${name}`, message: 'is reserved: Hookline sets this header itself' }];
-    await expectRefused(api.http.post(subscriptionsOf(tenant.id)).set(api.auth()).send({ url: RECEIVER_URL, headers: { 'x-ok': '1', [name]: 'v' } }), errors);
+    await expectRefused(
+      api.http
+        .post(subscriptionsOf(tenant.id))
+        .set(api.auth())
+        .send({ url: RECEIVER_URL, headers: { 'x-ok': '1', [name]: 'v' } }),
+      errors,
+    );
     expect(await rowCounts(prisma, tenant.id)).toEqual({ subscriptions: 0, secrets: 0 });
     const sub = await createSubscription(api, tenant.id);
-    await expectRefused(api.http.patch(`${subscriptionsOf(tenant.id)}/${sub.id}`).set(api.auth()).send({ headers: { [name]: 'v' } }), errors);
+    await expectRefused(
+      api.http
+        .patch(`${subscriptionsOf(tenant.id)}/${sub.id}`)
+        .set(api.auth())
+        .send({ headers: { [name]: 'v' } }),
+      errors,
+    );
   });
 
   it('names every invalid field of one request at once', async () => {
@@ -171,9 +208,18 @@ describe('subscription validation', () => {
   ] as Case[])('refuses rotate-secret with %s and keeps the secrets', async (_, body, errors) => {
     const tenant = await createTenant(api);
     const sub = await createSubscription(api, tenant.id);
-    await expectRefused(api.http.post(`${subscriptionsOf(tenant.id)}/${sub.id}/rotate-secret`).set(api.auth()).send(body), errors);
+    await expectRefused(
+      api.http
+        .post(`${subscriptionsOf(tenant.id)}/${sub.id}/rotate-secret`)
+        .set(api.auth())
+        .send(body),
+      errors,
+    );
     expect(await prisma.subscriptionSecret.findMany({ where: { subscriptionId: sub.id }, select: { expiresAt: true } })).toEqual([{ expiresAt: null }]);
-    await api.http.get(`${subscriptionsOf(tenant.id)}/${sub.id}/secret`).set(api.auth()).expect(200, { secret: sub.secret });
+    await api.http
+      .get(`${subscriptionsOf(tenant.id)}/${sub.id}/secret`)
+      .set(api.auth())
+      .expect(200, { secret: sub.secret });
   });
 
   it.each([

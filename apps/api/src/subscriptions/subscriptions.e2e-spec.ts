@@ -9,7 +9,21 @@ import type { TestApi } from '../../../../test/support';
 import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 import { createSubscription, deliveryStatuses, insertDeliveries, RECEIVER_URL, subscriptionsOf } from './subscription-test-helpers';
 
-const VIEW_FIELDS = ['createdAt', 'description', 'disabledReason', 'eventTypes', 'headers', 'id', 'metadata', 'rateLimitPerSecond', 'signatureScheme', 'status', 'tenantId', 'updatedAt', 'url'];
+const VIEW_FIELDS = [
+  'createdAt',
+  'description',
+  'disabledReason',
+  'eventTypes',
+  'headers',
+  'id',
+  'metadata',
+  'rateLimitPerSecond',
+  'signatureScheme',
+  'status',
+  'tenantId',
+  'updatedAt',
+  'url',
+];
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 type Page = { data: { id: string; status: string }[]; nextCursor: string | null };
@@ -47,8 +61,14 @@ describe('subscriptions', () => {
     expect(Buffer.from(created.body.secret.slice(6), 'base64')).toHaveLength(32);
 
     const { secret, ...view } = created.body;
-    await api.http.get(`${subscriptionsOf(tenant.id)}/${view.id}`).set(api.auth()).expect(200, view);
-    await api.http.get(`${subscriptionsOf(tenant.id)}/${view.id}/secret`).set(api.auth()).expect(200, { secret });
+    await api.http
+      .get(`${subscriptionsOf(tenant.id)}/${view.id}`)
+      .set(api.auth())
+      .expect(200, view);
+    await api.http
+      .get(`${subscriptionsOf(tenant.id)}/${view.id}/secret`)
+      .set(api.auth())
+      .expect(200, { secret });
   });
 
   it('creates with every field and a caller-chosen secret, with a tenant key', async () => {
@@ -65,8 +85,21 @@ describe('subscriptions', () => {
     };
     const created = await api.http.post(subscriptionsOf(tenant.id)).set(api.auth(key)).send(body).expect(201);
     const { secret, ...expected } = body;
-    expect(created.body).toEqual({ ...expected, secret, id: expect.any(String), tenantId: tenant.id, signatureScheme: 'v1', status: 'active', disabledReason: null, createdAt: expect.any(String), updatedAt: expect.any(String) });
-    await api.http.get(`${subscriptionsOf(tenant.id)}/${created.body.id}/secret`).set(api.auth(key)).expect(200, { secret });
+    expect(created.body).toEqual({
+      ...expected,
+      secret,
+      id: expect.any(String),
+      tenantId: tenant.id,
+      signatureScheme: 'v1',
+      status: 'active',
+      disabledReason: null,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    await api.http
+      .get(`${subscriptionsOf(tenant.id)}/${created.body.id}/secret`)
+      .set(api.auth(key))
+      .expect(200, { secret });
   });
 
   it('updates only the fields given, and null clears the optional ones', async () => {
@@ -74,7 +107,11 @@ describe('subscriptions', () => {
     const sub = await createSubscription(api, tenant.id, { description: 'old', rateLimitPerSecond: 5, metadata: { a: 1 }, eventTypes: ['a.b'], headers: { 'x-a': '1' } });
     const path = `${subscriptionsOf(tenant.id)}/${sub.id}`;
 
-    const patched = await api.http.patch(path).set(api.auth()).send({ url: 'http://127.0.0.1:10/new', eventTypes: [], headers: { 'x-b': '2' } }).expect(200);
+    const patched = await api.http
+      .patch(path)
+      .set(api.auth())
+      .send({ url: 'http://127.0.0.1:10/new', eventTypes: [], headers: { 'x-b': '2' } })
+      .expect(200);
     expect(patched.body).toEqual({ ...withoutSecret(sub), url: 'http://127.0.0.1:10/new', eventTypes: [], headers: { 'x-b': '2' }, updatedAt: expect.stringMatching(ISO) });
 
     const cleared = await api.http.patch(path).set(api.auth()).send({ description: null, rateLimitPerSecond: null, metadata: null }).expect(200);
@@ -89,9 +126,18 @@ describe('subscriptions', () => {
     const tenant = await createTenant(api);
     const made: string[] = [];
     for (let i = 0; i < 7; i++) made.push((await createSubscription(api, tenant.id)).id);
-    await api.http.post(`${subscriptionsOf(tenant.id)}/${made[2]}/disable`).set(api.auth()).expect(200);
-    await api.http.post(`${subscriptionsOf(tenant.id)}/${made[5]}/disable`).set(api.auth()).expect(200);
-    await api.http.delete(`${subscriptionsOf(tenant.id)}/${made[6]}`).set(api.auth()).expect(204);
+    await api.http
+      .post(`${subscriptionsOf(tenant.id)}/${made[2]}/disable`)
+      .set(api.auth())
+      .expect(200);
+    await api.http
+      .post(`${subscriptionsOf(tenant.id)}/${made[5]}/disable`)
+      .set(api.auth())
+      .expect(200);
+    await api.http
+      .delete(`${subscriptionsOf(tenant.id)}/${made[6]}`)
+      .set(api.auth())
+      .expect(204);
 
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -143,7 +189,9 @@ describe('subscriptions', () => {
     expect(await prisma.subscription.findUniqueOrThrow({ where: { id: sub.id }, select: { deletedAt: true } })).toEqual({ deletedAt: expect.any(Date) });
 
     for (const [method, suffix] of everyRoute) {
-      const response = await api.http[method](`${path}${suffix}`).set(api.auth()).send(method === 'patch' ? { description: 'x' } : undefined);
+      const response = await api.http[method](`${path}${suffix}`)
+        .set(api.auth())
+        .send(method === 'patch' ? { description: 'x' } : undefined);
       expect([method, suffix, response.status, response.body.detail]).toEqual([method, suffix, 404, 'Subscription not found']);
     }
     const listed = await api.http.get(subscriptionsOf(tenant.id)).set(api.auth()).expect(200);
@@ -154,11 +202,16 @@ describe('subscriptions', () => {
     const [tenantA, tenantB] = [await createTenant(api), await createTenant(api)];
     const { key: keyA } = await createTenantKey(api, tenantA.id);
     const subB = await createSubscription(api, tenantB.id);
-    const before = await api.http.get(`${subscriptionsOf(tenantB.id)}/${subB.id}`).set(api.auth()).expect(200);
+    const before = await api.http
+      .get(`${subscriptionsOf(tenantB.id)}/${subB.id}`)
+      .set(api.auth())
+      .expect(200);
 
     for (const [method, suffix] of everyRoute) {
       for (const tenantId of [tenantB.id, tenantA.id]) {
-        const response = await api.http[method](`${subscriptionsOf(tenantId)}/${subB.id}${suffix}`).set(api.auth(keyA)).send(method === 'patch' ? { description: 'x' } : undefined);
+        const response = await api.http[method](`${subscriptionsOf(tenantId)}/${subB.id}${suffix}`)
+          .set(api.auth(keyA))
+          .send(method === 'patch' ? { description: 'x' } : undefined);
         expect([method, suffix, tenantId, response.status]).toEqual([method, suffix, tenantId, 404]);
       }
     }
@@ -167,7 +220,10 @@ describe('subscriptions', () => {
     const listedByA = await api.http.get(subscriptionsOf(tenantA.id)).set(api.auth(keyA)).expect(200);
     expect(listedByA.body).toEqual({ data: [], nextCursor: null });
 
-    await api.http.get(`${subscriptionsOf(tenantB.id)}/${subB.id}`).set(api.auth()).expect(200, before.body);
+    await api.http
+      .get(`${subscriptionsOf(tenantB.id)}/${subB.id}`)
+      .set(api.auth())
+      .expect(200, before.body);
     expect(await prisma.subscriptionSecret.count({ where: { subscriptionId: subB.id } })).toBe(1);
   });
 

@@ -16,7 +16,11 @@ describe('tenants', () => {
   });
 
   it('creates, reads, updates and deletes a tenant', async () => {
-    const created = await api.http.post('/v1/tenants').set(api.auth()).send({ name: 'Acme', metadata: { plan: 'pro' } }).expect(201);
+    const created = await api.http
+      .post('/v1/tenants')
+      .set(api.auth())
+      .send({ name: 'Acme', metadata: { plan: 'pro' } })
+      .expect(201);
     expect(created.body).toMatchObject({ name: 'Acme', metadata: { plan: 'pro' } });
     expect(created.body.id).toMatch(/^ten_[0-9A-Z]{26}$/);
     const id = created.body.id;
@@ -71,7 +75,13 @@ describe('tenants', () => {
     const made: Record<string, string> = {};
     for (const name of names) made[name] = (await api.http.post('/v1/tenants').set(api.auth()).send({ name }).expect(201)).body.id;
     const search = async (q: string, extra: Record<string, unknown> = {}) =>
-      (await api.http.get('/v1/tenants').query({ q, ...extra }).set(api.auth()).expect(200)).body as { data: { id: string; name: string }[]; nextCursor: string | null };
+      (
+        await api.http
+          .get('/v1/tenants')
+          .query({ q, ...extra })
+          .set(api.auth())
+          .expect(200)
+      ).body as { data: { id: string; name: string }[]; nextCursor: string | null };
 
     const globex = (await search('gLoBeX sEaRcH')).data.map((t) => t.name);
     expect(globex).toEqual(['GLOBEX SEARCH WEST', 'globex search south', 'Globex Search North']);

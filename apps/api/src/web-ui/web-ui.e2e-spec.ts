@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import type { TestApi} from '../../../../test/support';
+import type { TestApi } from '../../../../test/support';
 import { startTestApi, testConfig } from '../../../../test/support';
 import { ensureWebUiBuilt } from '../../../../test/browser/browser-kit';
 import { mountWebUi, webUiDirectory } from './web-ui';
@@ -45,7 +45,10 @@ describe('the web UI as the API serves it', () => {
     expect(response.headers['content-type']).toMatch(/javascript/);
     expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    await api.http.get('/assets/missing-0000.js').expect(404).expect('content-type', /problem\+json/);
+    await api.http
+      .get('/assets/missing-0000.js')
+      .expect(404)
+      .expect('content-type', /problem\+json/);
   });
 
   it('redirects /portal to /portal/ so relative paths resolve', async () => {

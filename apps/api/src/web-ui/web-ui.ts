@@ -40,7 +40,12 @@ export function mountWebUi(app: Mountable, config: AppConfig, directory = webUiD
     withHeaders,
     express.static(join(directory, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }),
     (_request: Request, response: Response) =>
-      existsSync(directory) ? response.status(404).type('application/problem+json').send(JSON.stringify(problem(404, 'Asset not found'))) : notBuilt(response),
+      existsSync(directory)
+        ? response
+            .status(404)
+            .type('application/problem+json')
+            .send(JSON.stringify(problem(404, 'Asset not found')))
+        : notBuilt(response),
   );
 
   for (const page of WEB_UI_PAGES) {

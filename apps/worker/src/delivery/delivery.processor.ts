@@ -171,7 +171,15 @@ export class DeliveryProcessor extends WorkerHost {
       ...(outcome.statusCode !== null ? { 'http.response.status_code': outcome.statusCode } : {}),
       ...(outcome.error ? { 'hookline.error': outcome.error } : {}),
     });
-    this.updates.attempted(data, { attempt: attemptNumber, status, startedAt, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, nextAttemptAt: retryAt });
+    this.updates.attempted(data, {
+      attempt: attemptNumber,
+      status,
+      startedAt,
+      statusCode: outcome.statusCode,
+      error: outcome.error,
+      durationMs: outcome.durationMs,
+      nextAttemptAt: retryAt,
+    });
     if (verdict === 'gone') {
       this.logger.warn(`subscription ${data.subscriptionId} answered 410 Gone: disabling it`);
       this.subscriptions.forget(data.subscriptionId);

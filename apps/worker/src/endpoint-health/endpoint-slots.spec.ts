@@ -1,4 +1,4 @@
-import type { EndpointSlot} from './endpoint-slots';
+import type { EndpointSlot } from './endpoint-slots';
 import { EndpointSlots } from './endpoint-slots';
 
 const TIMEOUT_MS = 15_000;

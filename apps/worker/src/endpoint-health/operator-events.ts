@@ -30,9 +30,7 @@ export class OperatorEvents {
   async emit(type: OperatorEventJobData['type'], dedupeKey: string, data: Record<string, unknown>): Promise<void> {
     if (!this.enabled) return;
     const job = operatorEventJob({ id: newId('evt'), type, timestamp: new Date().toISOString(), data }, dedupeKey);
-    await this.queue
-      .add(job.name, job.data, job.opts)
-      .catch((error: Error) => this.logger.warn(`operator event ${type} (${dedupeKey}) not queued: ${error.message}`));
+    await this.queue.add(job.name, job.data, job.opts).catch((error: Error) => this.logger.warn(`operator event ${type} (${dedupeKey}) not queued: ${error.message}`));
   }
 }
 

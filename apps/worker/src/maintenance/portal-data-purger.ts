@@ -34,8 +34,6 @@ export class PortalDataPurger extends IntervalTask {
       );
       if ((rowCount ?? 0) < BATCH) break;
     }
-    await this.sql.query(
-      `DELETE FROM portal_sessions WHERE expires_at < now() - interval '${EXPIRED_SESSION_GRACE}' OR revoked_at < now() - interval '${EXPIRED_SESSION_GRACE}'`,
-    );
+    await this.sql.query(`DELETE FROM portal_sessions WHERE expires_at < now() - interval '${EXPIRED_SESSION_GRACE}' OR revoked_at < now() - interval '${EXPIRED_SESSION_GRACE}'`);
   }
 }

@@ -12,7 +12,10 @@ export const FeedQuerySchema = z
       .string()
       .optional()
       .transform((value, ctx) => {
-        const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+        const names = (value ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
         if (names.length > 50) ctx.addIssue({ code: 'custom', message: 'at most 50 types' });
         for (const name of names) {
           if (name.length > 130 || !typeFilter.test(name)) ctx.addIssue({ code: 'custom', message: `"${name.slice(0, 130)}" is not an event type name or prefix wildcard` });

@@ -1,14 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { pageQueryShapeOf } from '@hookline/pagination';
-import {
-  customHeaderProblems,
-  endpointUrlProblem,
-  isEventTypeFilter,
-  MAX_CUSTOM_HEADERS,
-  MAX_EVENT_TYPE_FILTERS,
-  webhookSecretProblem,
-} from '@hookline/subscriptions';
+import { customHeaderProblems, endpointUrlProblem, isEventTypeFilter, MAX_CUSTOM_HEADERS, MAX_EVENT_TYPE_FILTERS, webhookSecretProblem } from '@hookline/subscriptions';
 import { metadataSchema } from '../../common/schemas';
 
 /** Adds the issue a pure check reports, if any. */
@@ -42,10 +35,7 @@ const headersSchema = z
   .meta({ maxProperties: MAX_CUSTOM_HEADERS, additionalProperties: { type: 'string' }, description: 'Custom headers sent with every delivery' })
   .pipe(z.record(z.string(), z.string()));
 
-const secretSchema = z
-  .string()
-  .superRefine(checkedBy(webhookSecretProblem))
-  .meta({ pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', description: 'whsec_ + base64 of 24..64 bytes' });
+const secretSchema = z.string().superRefine(checkedBy(webhookSecretProblem)).meta({ pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', description: 'whsec_ + base64 of 24..64 bytes' });
 
 const subscriptionFields = {
   url: urlSchema,
