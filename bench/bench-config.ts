@@ -29,6 +29,8 @@ export interface BenchConfig {
   deliveryTimeoutMs: number;
   /** CPU-profile the API and the worker during scenarios 3 and 6 (BENCH_PROFILE=1). */
   profile: boolean;
+  /** Hookline exports every trace (OpenTelemetry, all sampled) to a sink in the bench (BENCH_TRACING=1). */
+  tracing: boolean;
   /** Scenario ids to run (BENCH_ONLY=3,6); all when empty. Ratios and targets need 1, 2 and 3. */
   only: string[];
   /** Rewrite the latest-results block of bench/README.md (default: full runs only). */
@@ -61,6 +63,7 @@ export function benchConfig(argv: readonly string[] = process.argv.slice(2), env
     soakSeconds: int(env, 'BENCH_SOAK_SECONDS', quick ? 30 : 300),
     deliveryTimeoutMs: int(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
     profile: flag(env.BENCH_PROFILE),
+    tracing: flag(env.BENCH_TRACING),
     only: (env.BENCH_ONLY ?? '')
       .split(',')
       .map((id) => id.trim())

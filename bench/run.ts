@@ -12,6 +12,7 @@ import { DeliveriesDb } from './deliveries-db';
 import { HooklineClient } from './hookline-client';
 import { BENCH_ADMIN_KEY, databaseUrl, freePort, hooklineSettings, HooklineProcess, removeBuildSnapshot, resetState } from './hookline-processes';
 import { HooklineQueue } from './hookline-queue';
+import { startOtlpSink } from './otlp-sink';
 import { Payloads } from './payloads';
 import { ReceiverClient } from './receiver-client';
 import type { Ratios, RunReport, Target } from './report';
@@ -58,6 +59,12 @@ async function main(): Promise<number> {
   await run('1', 'raw ceiling', () => rawCeiling(base));
   await run('2', 'queue ceiling', () => queueCeiling(base));
 
+  const sink = config.tracing ? await startOtlpSink() : null;
+  if (sink) {
+    // Read by the SDK in the Hookline processes, which inherit this environment.
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.url;
+    log(`tracing on: every trace exported (http/protobuf) to a sink on ${sink.url}`);
+  }
   log('starting Hookline (compiled API and worker)');
   const ctx = await startHookline(config, base);
   const bootRss = ctx.workers[0].rssMb();
@@ -95,6 +102,19 @@ async function main(): Promise<number> {
     await Promise.allSettled([...ctx.workers, ctx.apiProcess].map((p) => p.stop()));
     await receiver.stop();
     removeBuildSnapshot();
+    if (sink) {
+      const { exports, bytes } = sink.received();
+      scenarios.push({
+        id: 'otlp',
+        title: 'Traces exported (BENCH_TRACING=1)',
+        metrics: [
+          { key: 'exports', label: 'OTLP exports received', value: exports, unit: 'count' },
+          { key: 'mib', label: 'exported', value: bytes / 2 ** 20, unit: 'MiB' },
+        ],
+        details: {},
+      });
+      await sink.close();
+    }
   }
 
   if (stopping) return 130;
