@@ -3,15 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestApi, TestProxy } from '../support';
-import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestApi, startTestProxy, startTestWorker } from '../support';
+import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestApi, startTestProxy, startTestWorker, waitFor } from '../support';
 
 /**
  * EGRESS_PROXY_URL: every attempt leaves through an HTTP CONNECT proxy (a real tinyproxy whose
  * outgoing connections come from 127.0.0.2, while this process connects from 127.0.0.1), and the
  * worker still applies the SSRF policy to the destination itself, before the proxy hears of it.
  */
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('deliveries through EGRESS_PROXY_URL', () => {
   const env: Record<string, string> = { QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`, RETRY_SCHEDULE: '100ms,200ms', DELIVERY_TIMEOUT_MS: '3000' };
@@ -66,13 +64,12 @@ describe('deliveries through EGRESS_PROXY_URL', () => {
         .expect(202)
     ).body;
     const [{ id }] = await prisma.delivery.findMany({ where: { eventId: event.id }, select: { id: true } });
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const delivery = (await api.http.get(`${tenantPath}/deliveries/${id}`).set(api.auth()).expect(200)).body;
-      if (delivery.status === 'dead' || delivery.status === 'succeeded') return { event, delivery };
-      if (Date.now() > deadline) throw new Error(`delivery ${id} still ${delivery.status}`);
-      await sleep(50);
-    }
+    const delivery = await waitFor(
+      async () => (await api.http.get(`${tenantPath}/deliveries/${id}`).set(api.auth()).expect(200)).body,
+      (d) => d.status === 'dead' || d.status === 'succeeded',
+      { timeoutMs: 15_000, what: `delivery ${id} to end` },
+    );
+    return { event, delivery };
   }
 
   it('refuses a destination that resolves to a private address before anything is sent to the proxy', async () => {

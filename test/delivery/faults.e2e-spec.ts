@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer, redisOptions } from '@hookline/queue';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
-import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, startTestWorker } from '../support';
+import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, startTestWorker, waitUntil } from '../support';
 
 /**
  * docs/contract.md#delivery-semantics under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.
@@ -12,16 +12,6 @@ import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, s
  * The file has a database of its own: its deliveries sit overdue on purpose, and any other file's
  * sweeper sharing the database would send them (and this file's sweepers would send theirs).
  */
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 let db: IsolatedDatabase;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
-import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi } from '../support';
+import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, waitUntil } from '../support';
 
 /**
  * What a rolling update or a scale-down relies on (deploy/kubernetes, terminationGracePeriodSeconds):
@@ -18,13 +18,6 @@ const RECEIVER_DELAY_MS = 2_000;
 const GRACE_MS = 20_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('a worker stopped with SIGTERM mid-attempt', () => {
   const processes: WorkerProcess[] = [];

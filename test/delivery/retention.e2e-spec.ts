@@ -1,11 +1,9 @@
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack, waitUntil } from '../support';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
 
 /** docs/contract.md#delivery-semantics retention: events older than RETENTION_DAYS go with their deliveries and attempts; newer ones stay. */
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('retention purger', () => {
   let db: IsolatedDatabase;
@@ -43,11 +41,7 @@ describe('retention purger', () => {
     const ids = { old: await publish('old', 'key-old'), older: await publish('older'), edge: await publish('edge', 'key-edge'), fresh: await publish('fresh') };
     const all = Object.values(ids);
 
-    const deadline = Date.now() + 10_000;
-    while ((await prisma.delivery.count({ where: { eventId: { in: all }, status: 'succeeded' } })) < 8) {
-      if (Date.now() > deadline) throw new Error('deliveries did not succeed');
-      await sleep(50);
-    }
+    await waitUntil('the 8 deliveries succeeded', async () => (await prisma.delivery.count({ where: { eventId: { in: all }, status: 'succeeded' } })) >= 8);
     expect(await prisma.attempt.count({ where: { delivery: { eventId: { in: all } } } })).toBe(8);
 
     // Age with SQL: two past the 7 days, one just inside them; key-old expired, key-edge not.

@@ -2,15 +2,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestApi } from '../support';
-import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestApi, startTestWorker } from '../support';
+import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestApi, startTestWorker, waitFor } from '../support';
 
 /**
  * docs/contract.md#security-and-limits: the SSRF check is made on the address actually connected to, at every attempt, not only
  * at registration. The API here allows private networks (so it accepts loopback URLs, as it would
  * accept a hostname that resolved publicly at registration); the worker does not.
  */
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('SSRF policy at connect time', () => {
   const env: Record<string, string> = {
@@ -63,13 +61,12 @@ describe('SSRF policy at connect time', () => {
     ).body;
     expect(event.deliveryCount).toBe(1);
     const [{ id }] = await prisma.delivery.findMany({ where: { eventId: event.id }, select: { id: true } });
-    const deadline = Date.now() + 8_000;
-    for (;;) {
-      const delivery = (await api.http.get(`${tenantPath}/deliveries/${id}`).set(api.auth()).expect(200)).body;
-      if (delivery.status === 'dead' || delivery.status === 'succeeded') return { event, delivery };
-      if (Date.now() > deadline) throw new Error(`delivery ${id} still ${delivery.status}`);
-      await sleep(50);
-    }
+    const delivery = await waitFor(
+      async () => (await api.http.get(`${tenantPath}/deliveries/${id}`).set(api.auth()).expect(200)).body,
+      (d) => d.status === 'dead' || d.status === 'succeeded',
+      { timeoutMs: 8_000, what: `delivery ${id} to end` },
+    );
+    return { event, delivery };
   }
 
   describe('with ALLOW_PRIVATE_NETWORKS=false in the worker', () => {

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { IsolatedDatabase } from '../support';
-import { createIsolatedDatabase, startTestWorker } from '../support';
+import { createIsolatedDatabase, startTestWorker, waitUntil } from '../support';
 import { BulkChunkProcessor } from '../../apps/worker/src/bulk/bulk-chunk.processor';
 import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
@@ -16,15 +16,6 @@ import { ReplayProcessor } from '../../apps/worker/src/replays/replay.processor'
 
 const RETENTION_DAYS = 30;
 const BATCH = 1_000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
 
 describe('retention purge', () => {
   let db: IsolatedDatabase;
@@ -168,12 +159,13 @@ describe('retention purge', () => {
     ]);
     await sql.query(`INSERT INTO subscription_secrets (id, subscription_id, ciphertext, expires_at) VALUES ('sec_at_start', 'sub_r', 'c', now() - interval '1 second')`);
     worker = await boot({ RETENTION_INTERVAL_MS: '600000' });
-    await waitFor(
+    await waitUntil(
       'the expired key and secret purged',
       async () =>
         (await count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'key-at-start'`)) +
           (await count(`SELECT count(*) AS n FROM subscription_secrets WHERE id = 'sec_at_start'`)) ===
         0,
+      20_000,
     );
   });
 
@@ -195,7 +187,7 @@ describe('retention purge', () => {
       .tick()
       .then(() => order.push('purge ended'));
 
-    await waitFor('the first batch committed', async () => (await remaining()) < rows);
+    await waitUntil('the first batch committed', async () => (await remaining()) < rows, 20_000);
     const closing = worker;
     worker = undefined;
     await closing.close();

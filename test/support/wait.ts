@@ -16,3 +16,8 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** `waitFor` for a yes-or-no condition: resolves once it holds, throws naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  await waitFor(condition, Boolean, { what, timeoutMs });
+}
