@@ -3,9 +3,9 @@ import { Client } from 'pg';
 import { AttemptRecorder } from '../../apps/worker/src/delivery/attempt-recorder';
 import { MAX_INTERNAL_FAILURES } from '../../apps/worker/src/delivery/internal-failures';
 import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack, waitUntil } from '../support';
 import type { Delivery } from './delivery-test-kit';
-import { getDelivery, header, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
+import { getDelivery, header, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**
  * Failures that are not the endpoint's answer, injected for real in a database of this file's own
@@ -40,14 +40,6 @@ describe('internal errors while processing a delivery', () => {
   async function internalErrorsMetric(): Promise<number> {
     const text = (await stack.api.http.get('/metrics').expect(200)).text;
     return Number(/^hookline_delivery_internal_errors_total (\d+)$/m.exec(text)?.[1]);
-  }
-
-  async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await sleep(50);
-    }
   }
 
   async function deliveryIdsOf(subscriptionId: string): Promise<string[]> {
@@ -85,7 +77,7 @@ describe('internal errors while processing a delivery', () => {
       const logged = errors.mock.calls.map(([message]) => String(message)).filter((message) => message.includes(deliveryId));
       expect(logged).toHaveLength(MAX_INTERNAL_FAILURES);
       expect(logged[MAX_INTERNAL_FAILURES - 1]).toMatch(/internal error 5\/5, delivery is dead/);
-      await waitFor('the metric counts the failures', async () => (await internalErrorsMetric()) === before + MAX_INTERNAL_FAILURES);
+      await waitUntil('the metric counts the failures', async () => (await internalErrorsMetric()) === before + MAX_INTERNAL_FAILURES, 15_000);
 
       const [healthyDelivery] = await deliveryIdsOf(healthy.id);
       expect((await waitForDelivery(stack, healthyDelivery, 'succeeded')).attempts).toHaveLength(1);
@@ -132,13 +124,17 @@ describe('internal errors while processing a delivery', () => {
       await poisonedHook.waitForRequests(1);
 
       await publish(stack, `${slow.ns}.paid`);
-      await waitFor('the slow record waits for the lock', async () => {
-        const { rows } = await sql.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted`);
-        return rows.length === 1;
-      });
+      await waitUntil(
+        'the slow record waits for the lock',
+        async () => {
+          const { rows } = await sql.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted`);
+          return rows.length === 1;
+        },
+        15_000,
+      );
       gate.open();
       const recorder = stack.worker.get(AttemptRecorder);
-      await waitFor('the six records wait together', async () => recorder.pending === 6);
+      await waitUntil('the six records wait together', () => recorder.pending === 6, 15_000);
       await locker.query('SELECT pg_advisory_unlock(4242)');
 
       for (const id of await deliveryIdsOf(good.id)) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { ReceivedRequest, TestStack } from '../support';
-import { RecordingReceiver, startTestStack } from '../support';
+import { RecordingReceiver, startTestStack, waitUntil } from '../support';
 import { Clock } from '../../apps/worker/src/endpoint-health/clock';
 import { namespace, NO_SWEEPER, publish, subscribe, tenantPath, waitForStats } from './operators-test-kit';
 
@@ -55,14 +55,14 @@ describe('auto-disable after 5 days of failures, with operator events', () => {
     stack.worker.get(Clock).advance(5 * DAY_MS + 60_000);
     const afterOutage = await publish(stack, `${ns}.d`);
     expect(afterOutage.deliveryCount).toBe(1);
-    await waitFor(async () => (await stack.api.http.get(subPath).set(stack.api.auth()).expect(200)).body.status === 'disabled');
+    await waitUntil('the subscription is disabled', async () => (await stack.api.http.get(subPath).set(stack.api.auth()).expect(200)).body.status === 'disabled', 8_000);
     const disabled = (await stack.api.http.get(subPath).set(stack.api.auth()).expect(200)).body;
     expect(disabled).toMatchObject({ status: 'disabled', disabledReason: 'failing' });
     // Disabled: its open deliveries are cancelled, and new events no longer reach it.
     await waitForStats(stack, (s) => s.deliveries.cancelled === 1 && s.deliveries.pending + s.deliveries.failed === 0);
     expect((await publish(stack, `${ns}.e`)).deliveryCount).toBe(0);
 
-    await waitFor(async () => operatorEvents('subscription.disabled').length === 1);
+    await waitUntil('one subscription.disabled operator event', () => operatorEvents('subscription.disabled').length === 1, 8_000);
     const [{ request, body }] = operatorEvents('subscription.disabled');
     expect(verifies(request)).toBe(true);
     expect(body).toMatchObject({
@@ -78,7 +78,11 @@ describe('auto-disable after 5 days of failures, with operator events', () => {
       const ns = namespace();
       const sub = await subscribe(stack, gone.url, { eventTypes: [`${ns}.*`] });
       await publish(stack, `${ns}.a`);
-      await waitFor(async () => operatorEvents('subscription.disabled').some((e) => e.body.data.subscriptionId === sub.id));
+      await waitUntil(
+        'the subscription.disabled event of this subscription',
+        () => operatorEvents('subscription.disabled').some((e) => e.body.data.subscriptionId === sub.id),
+        8_000,
+      );
       const event = operatorEvents('subscription.disabled').filter((e) => e.body.data.subscriptionId === sub.id);
       expect(event).toHaveLength(1);
       expect(event[0].body.data).toMatchObject({ reason: 'gone', url: gone.url, tenantId: stack.tenantId });
@@ -105,13 +109,5 @@ function verifies(request: ReceivedRequest): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 8_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,5 +1,5 @@
 import type { TestStack } from '../support';
-import { RecordingReceiver, startTestStack } from '../support';
+import { RecordingReceiver, startTestStack, waitUntil } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, stats, subscribe, tenantPath } from './operators-test-kit';
 
 const COOLDOWN_MS = 1_000;
@@ -65,7 +65,7 @@ describe('circuit breaker per subscription', () => {
     await receiver.waitForRequests(before + 5, 5_000);
     const recovered = receiver.requests.slice(before).map((r) => r.receivedAt);
     expect(recovered[4] - recovered[0]).toBeLessThan(COOLDOWN_MS + 1_000 + 300);
-    await waitFor(async () => (await stats(stack)).deliveries.succeeded === 5);
+    await waitUntil('all 5 delivered', async () => (await stats(stack)).deliveries.succeeded === 5, 5_000);
     expect((await stats(stack)).circuitBreakersOpen).toBe(0);
   });
 
@@ -102,12 +102,4 @@ async function totalAttempts(stack: TestStack, eventIds: string[]): Promise<numb
     total += event.deliveries.reduce((sum: number, d: { attemptCount: number }) => sum + d.attemptCount, 0);
   }
   return total;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
 }
