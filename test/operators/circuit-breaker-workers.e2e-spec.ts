@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { TestStack } from '../support';
-import { RecordingReceiver, startTestStack, startTestWorker } from '../support';
+import { RecordingReceiver, startTestStack, startTestWorker, waitUntil } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, stats, subscribe } from './operators-test-kit';
 
 const COOLDOWN_MS = 4_000;
@@ -42,11 +42,7 @@ describe('circuit breaker with two workers', () => {
     const ns = namespace();
     await subscribe(stack, receiver.url, { eventTypes: [`${ns}.*`] });
     await Promise.all(Array.from({ length: 6 }, (_, n) => publish(stack, `${ns}.x`, { n })));
-    const deadline = Date.now() + 5_000;
-    while ((await stats(stack)).circuitBreakersOpen !== 1) {
-      if (Date.now() > deadline) throw new Error('the breaker did not open');
-      await sleep(50);
-    }
+    await waitUntil('the breaker opened', async () => (await stats(stack)).circuitBreakersOpen === 1, 5_000);
     const openedAt = Date.now();
     // From 1.5 s on both workers have re-read the set; the first probe is due a cool-down after opening.
     await sleep(openedAt + 1_500 - Date.now());

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
-import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi } from '../support';
-import { sleep } from './operators-test-kit';
+import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, waitFor } from '../support';
 
 const LIMIT = 4;
 const EVENTS = 16;
@@ -65,15 +64,19 @@ describe('rateLimitPerSecond holds across worker processes', () => {
     expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(((EVENTS - 1 - LIMIT) * 1000) / LIMIT);
 
     expect(new Set(requests.map((r) => r.headers['x-hookline-attempt']))).toEqual(new Set(['1']));
-    const deadline = Date.now() + 5_000;
-    let stats = (await api.http.get(`/v1/stats?tenantId=${tenantId}`).set(api.auth()).expect(200)).body;
-    while (stats.deliveries.succeeded < EVENTS && Date.now() < deadline) {
-      await sleep(100);
-      stats = (await api.http.get(`/v1/stats?tenantId=${tenantId}`).set(api.auth()).expect(200)).body;
-    }
+    const stats = await waitFor(
+      async () => (await api.http.get(`/v1/stats?tenantId=${tenantId}`).set(api.auth()).expect(200)).body,
+      (body) => body.deliveries.succeeded >= EVENTS,
+      { timeoutMs: 5_000, what: 'every delivery succeeded' },
+    );
     expect(stats.deliveries).toEqual({ pending: 0, succeeded: EVENTS, failed: 0, dead: 0, cancelled: 0 });
-    await sleep(1_100);
-    const metrics = await api.http.get('/metrics').expect(200);
+    // The worker flushes its counters to Redis about once a second; wait for the flush that has them all.
+    const succeededAttempts = (text: string) => Number(/hookline_delivery_attempts_total\{outcome="succeeded"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const metrics = await waitFor(
+      () => api.http.get('/metrics').expect(200),
+      (response) => succeededAttempts(response.text) >= EVENTS,
+      { what: 'the worker counters in /metrics' },
+    );
     expect(Number(/hookline_delivery_deferrals_total\{reason="rate_limited"\} (\d+)/.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(EVENTS - LIMIT);
     expect(Number(/hookline_delivery_attempts_total\{outcome="succeeded"\} (\d+)/.exec(metrics.text)?.[1])).toBe(EVENTS);
   });

@@ -1,6 +1,6 @@
 import type { IsolatedDatabase, TestStack } from '../../../../test/support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../../../../test/support';
-import { count, ndjson, sleep, upload, waitForJob } from './bulk-test-kit';
+import { createIsolatedDatabase, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
+import { count, ndjson, upload, waitForJob } from './bulk-test-kit';
 
 const ROWS = 25_000;
 
@@ -48,8 +48,11 @@ describe('a 25,000-row NDJSON bulk job', () => {
     expect(await deliveryCount()).toBe(ROWS);
 
     // At least once: a starved worker may send some twice, so count distinct events.
-    const deadline = Date.now() + 180_000;
-    while (eventIds().size < ROWS && Date.now() < deadline) await sleep(200);
+    await waitFor(
+      () => eventIds().size,
+      (n) => n >= ROWS,
+      { timeoutMs: 180_000, intervalMs: 200, what: `all ${ROWS} events delivered` },
+    );
     const delivered = new Set(receiver.requests.map((r) => JSON.parse(r.body).data.i as number));
     expect(delivered.size).toBe(ROWS);
   });

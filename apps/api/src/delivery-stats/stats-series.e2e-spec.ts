@@ -1,9 +1,9 @@
 import { latencyBucket, latencyBucketRange } from '@hookline/delivery-stats';
 import { PrismaService } from '@hookline/database';
 import type { TestStack } from '../../../../test/support';
-import { createTenant, RecordingReceiver, startTestStack, startTestWorker } from '../../../../test/support';
+import { createTenant, RecordingReceiver, startTestStack, startTestWorker, waitUntil } from '../../../../test/support';
 import type { Delivery } from '../../../../test/delivery/delivery-test-kit';
-import { NO_SWEEPER, publish, sleep, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
+import { NO_SWEEPER, publish, subscribe, waitForDelivery } from '../../../../test/delivery/delivery-test-kit';
 
 interface Point {
   start: string;
@@ -123,8 +123,7 @@ describe('stats series', () => {
       const events = await Promise.all(Array.from({ length: 30 }, (_, n) => publish(stack, `${subscription.ns}.ok`, { n })));
       const ids = events.map((e) => e.id);
       const prisma = stack.api.app.get(PrismaService);
-      const deadline = Date.now() + 15_000;
-      while ((await prisma.delivery.count({ where: { eventId: { in: ids }, status: 'succeeded' } })) < ids.length && Date.now() < deadline) await sleep(25);
+      await waitUntil('every delivery succeeded', async () => (await prisma.delivery.count({ where: { eventId: { in: ids }, status: 'succeeded' } })) >= ids.length, 15_000);
       const series = await stack.api.http.get(seriesOf(stack.tenantId)).query({ subscriptionId: subscription.id, bucket: '1h' }).set(stack.api.auth()).expect(200);
       expect(total(series.body.buckets, 'succeeded')).toBe(30);
       expect(total(series.body.buckets, 'failed')).toBe(0);

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { FailOpen, RedisService } from '@hookline/queue';
 import type { TestStack } from '../../../../test/support';
-import { RecordingReceiver, startTestStack } from '../../../../test/support';
+import { RecordingReceiver, startTestStack, waitUntil } from '../../../../test/support';
 
 /** A redis-server of this test's own on a free loopback port, which the test kills and restarts. */
 class DisposableRedis {
@@ -63,14 +63,6 @@ function sample(text: string, series: string): number {
   return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('when Redis goes away, Hookline fails open, says so once and counts it', () => {
   let redis: DisposableRedis;
   let stack: TestStack;
@@ -111,7 +103,7 @@ describe('when Redis goes away, Hookline fails open, says so once and counts it'
 
     await redis.down();
     const apiRedis = stack.api.app.get(RedisService);
-    await until(() => apiRedis.status !== 'ready', 'the API to notice Redis is gone');
+    await waitUntil('the API to notice Redis is gone', () => apiRedis.status !== 'ready', 15_000);
 
     // The per-key rate limit fails open: every request goes through (six, with the PATCH below).
     for (let i = 0; i < 5; i++) await stack.api.http.get(tenant).set(auth).expect(200);
@@ -141,10 +133,14 @@ describe('when Redis goes away, Hookline fails open, says so once and counts it'
 
     // The worker lost its subscription-changes connection; its counts reach /metrics through Redis once it is back.
     await redis.up();
-    await until(async () => {
-      const text = (await stack.api.http.get('/metrics').expect(200)).text;
-      return sample(text, 'hookline_fail_open_total{path="subscription_cache_invalidation"}') > apiFailOpen.total('subscription_cache_invalidation');
-    }, "the worker's fail-open counts in /metrics");
+    await waitUntil(
+      "the worker's fail-open counts in /metrics",
+      async () => {
+        const text = (await stack.api.http.get('/metrics').expect(200)).text;
+        return sample(text, 'hookline_fail_open_total{path="subscription_cache_invalidation"}') > apiFailOpen.total('subscription_cache_invalidation');
+      },
+      15_000,
+    );
     const after = (await stack.api.http.get('/metrics').expect(200)).text;
     expect(sample(after, 'hookline_fail_open_total{path="api_rate_limit"}')).toBe(11);
     expect(after).toMatch(/^# TYPE hookline_fail_open_total counter$/m);

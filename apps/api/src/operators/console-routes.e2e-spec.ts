@@ -1,5 +1,5 @@
 import type { TestStack } from '../../../../test/support';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
+import { createTenant, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
 import { namespace, NO_SWEEPER, publish, subscribe, tenantPath } from '../../../../test/operators/operators-test-kit';
 
 /** The cross-tenant views the operator console needs, and the tenant lists it opens. */
@@ -50,12 +50,11 @@ describe('console routes', () => {
     const ns = namespace();
     const failing = await subscribe(stack, receiver.url, { eventTypes: [`${ns}.*`] });
     await Promise.all([1, 2, 3].map((n) => publish(stack, `${ns}.x`, { n })));
-    const deadline = Date.now() + 10_000;
-    let open = (await stack.api.http.get('/v1/circuit-breakers').set(stack.api.auth()).expect(200)).body;
-    while (open.total === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      open = (await stack.api.http.get('/v1/circuit-breakers').set(stack.api.auth()).expect(200)).body;
-    }
+    const open = await waitFor(
+      async () => (await stack.api.http.get('/v1/circuit-breakers').set(stack.api.auth()).expect(200)).body,
+      (body) => body.total > 0,
+      { what: 'an open breaker listed' },
+    );
     expect(open.total).toBe(1);
     expect(open.data).toEqual([{ subscriptionId: failing.id, tenantId: stack.tenantId, url: receiver.url, openUntil: expect.any(String) }]);
     expect(new Date(open.data[0].openUntil).getTime()).toBeGreaterThan(Date.now());
