@@ -11,11 +11,9 @@
 // production, but nothing is sent. Run `node scripts/prepare.js --build` first (the npm script does).
 import type { Metadata } from '@grpc/grpc-js';
 import Redis from 'ioredis';
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
@@ -23,6 +21,7 @@ import type { EventServiceClient, PublishRequest } from '@hookline/grpc-contract
 import { redisOptions } from '@hookline/queue';
 import { PUBLISH_STREAM_LIMITS } from '../apps/api/src/grpc/publish-stream';
 import { bearer, eventServiceClient, openPublishStream, waitForReady } from './grpc-publish';
+import { freePort, stopApi, waitForHealth } from './api-child';
 
 const ROOT = join(__dirname, '..');
 const EVENTS = positive('BENCH_EVENTS', 100_000);
@@ -60,31 +59,6 @@ function eventData(i: number): Record<string, unknown> {
 }
 
 const PAYLOADS = Array.from({ length: EVENTS }, (_, i) => JSON.stringify(eventData(i)));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, api: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the API did not become ready within 60 s');
-}
 
 async function withTimeout<T>(what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -247,19 +221,9 @@ async function main() {
   } finally {
     client.close();
     await pool.destroy();
-    await stop(api);
+    await stopApi(api);
     await cleanUp(databaseUrl, redisUrl, queuePrefix);
   }
-}
-
-/** SIGTERM, and SIGKILL if the API has not exited 10 s later. */
-async function stop(api: ChildProcess): Promise<void> {
-  if (api.exitCode !== null || api.signalCode !== null) return;
-  const exited = new Promise((resolve) => api.once('exit', resolve));
-  api.kill('SIGTERM');
-  const timer = setTimeout(() => api.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Drops the benchmark's database and every Redis key under its queue prefix. */

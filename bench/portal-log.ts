@@ -10,17 +10,16 @@
 //
 // No worker runs: nothing is delivered, the rows are only read. Run `node scripts/prepare.js
 // --build` first (the npm script does).
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { chromium } from 'playwright-core';
 import { percentile } from './stats';
 import { COMMON_TYPES, RARE_TYPE, seedDeliveries } from './portal-log-seed';
+import { freePort, stopApi, waitForHealth } from './api-child';
 
 const ROOT = join(__dirname, '..');
 const DELIVERIES = positive('BENCH_DELIVERIES', 1_000_000);
@@ -41,33 +40,6 @@ function positive(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
   return value;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, api: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);
-    if (
-      await fetch(`${url}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the API did not become ready within 60 s');
 }
 
 /**
@@ -251,19 +223,9 @@ async function main() {
     console.log('');
     printTable(rows);
   } finally {
-    await stop(api);
+    await stopApi(api);
     await dropDatabase(databaseUrl);
   }
-}
-
-/** SIGTERM, and SIGKILL if the API has not exited 10 s later. */
-async function stop(api: ChildProcess): Promise<void> {
-  if (api.exitCode !== null || api.signalCode !== null) return;
-  const exited = new Promise((resolve) => api.once('exit', resolve));
-  api.kill('SIGTERM');
-  const timer = setTimeout(() => api.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function dropDatabase(databaseUrl: URL): Promise<void> {

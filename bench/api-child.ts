@@ -1,0 +1,44 @@
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/**
+ * What the benches that start a compiled API of their own (ingest, portal-log) and the delivery
+ * bench's processes share: a free loopback port, readiness, and a stop that cannot hang.
+ */
+
+/** A port free right now on 127.0.0.1 (the compiled API prints its configured port, so 0 will not do). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once `GET /readyz` answers 200; throws if the API exits first or 60 s pass. */
+export async function waitForHealth(url: string, api: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false, // not listening yet
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the API did not become ready within 60 s');
+}
+
+/** SIGTERM, and SIGKILL if the API has not exited 10 s later. */
+export async function stopApi(api: ChildProcess): Promise<void> {
+  if (api.exitCode !== null || api.signalCode !== null) return;
+  const exited = new Promise((resolve) => api.once('exit', resolve));
+  api.kill('SIGTERM');
+  const timer = setTimeout(() => api.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
