@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Client } from 'pg';
 
 /**
  * What the benches that start a compiled API of their own (ingest, portal-log) and the delivery
- * bench's processes share: a free loopback port, readiness, and a stop that cannot hang.
+ * bench's processes share: a free loopback port, readiness, a stop that cannot hang, and dropping
+ * the throwaway database.
  */
 
 /** A port free right now on 127.0.0.1 (the compiled API prints its configured port, so 0 will not do). */
@@ -41,4 +43,15 @@ export async function stopApi(api: ChildProcess): Promise<void> {
   const timer = setTimeout(() => api.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Drops the bench's throwaway database (WITH (FORCE): connections a killed API left are closed). */
+export async function dropDatabase(databaseUrl: URL): Promise<void> {
+  const name = databaseUrl.pathname.slice(1);
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const pg = new Client({ connectionString: admin.toString() });
+  await pg.connect();
+  await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((error: Error) => console.error(`could not drop ${name}: ${error.message}`));
+  await pg.end();
 }

@@ -21,7 +21,7 @@ import type { EventServiceClient, PublishRequest } from '@hookline/grpc-contract
 import { redisOptions } from '@hookline/queue';
 import { PUBLISH_STREAM_LIMITS } from '../apps/api/src/grpc/publish-stream';
 import { bearer, eventServiceClient, openPublishStream, waitForReady } from './grpc-publish';
-import { freePort, stopApi, waitForHealth } from './api-child';
+import { dropDatabase, freePort, stopApi, waitForHealth } from './api-child';
 
 const ROOT = join(__dirname, '..');
 const EVENTS = positive('BENCH_EVENTS', 100_000);
@@ -238,13 +238,7 @@ async function cleanUp(databaseUrl: URL, redisUrl: string, queuePrefix: string) 
   } finally {
     redis.disconnect();
   }
-  const name = databaseUrl.pathname.slice(1);
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const pg = new Client({ connectionString: admin.toString() });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((error: Error) => console.error(`could not drop ${name}: ${error.message}`));
-  await pg.end();
+  await dropDatabase(databaseUrl);
 }
 
 main().catch((error) => {

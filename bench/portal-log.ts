@@ -19,7 +19,7 @@ import { Client } from 'pg';
 import { chromium } from 'playwright-core';
 import { percentile } from './stats';
 import { COMMON_TYPES, RARE_TYPE, seedDeliveries } from './portal-log-seed';
-import { freePort, stopApi, waitForHealth } from './api-child';
+import { dropDatabase, freePort, stopApi, waitForHealth } from './api-child';
 
 const ROOT = join(__dirname, '..');
 const DELIVERIES = positive('BENCH_DELIVERIES', 1_000_000);
@@ -226,16 +226,6 @@ async function main() {
     await stopApi(api);
     await dropDatabase(databaseUrl);
   }
-}
-
-async function dropDatabase(databaseUrl: URL): Promise<void> {
-  const name = databaseUrl.pathname.slice(1);
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const pg = new Client({ connectionString: admin.toString() });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((error: Error) => console.error(`could not drop ${name}: ${error.message}`));
-  await pg.end();
 }
 
 main().catch((error) => {
