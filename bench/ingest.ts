@@ -15,7 +15,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { Pool } from 'undici';
 import type { EventServiceClient, PublishRequest } from '@hookline/grpc-contract';
 import { redisOptions } from '@hookline/queue';

@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { chromium } from 'playwright-core';
 import { percentile } from './stats';
 import { COMMON_TYPES, RARE_TYPE, seedDeliveries } from './portal-log-seed';
