@@ -1,14 +1,16 @@
 /**
- * PUBLISH_SQL for many events at once (bulk ingestion): one statement, so a whole chunk costs one
- * round trip and is all-or-nothing inside its transaction. Claims every idempotency key (fresh, or
- * older than 24 h), inserts the events of claimed and keyless rows in input order (so `seq` follows
- * the file), and fans each out to every active subscription whose filter matches.
+ * Every publish, one event or many (REST and gRPC single publishes through the group commit, test
+ * sends, bulk ingestion, gRPC streams): one statement, so a whole batch costs one round trip and is
+ * all-or-nothing inside its transaction. Claims every idempotency key (fresh, or older than 24 h),
+ * inserts the events of claimed and keyless rows in input order (so `seq` follows the file), and
+ * fans each out to every active subscription whose filter matches, or, for a row with `only_sub` (a
+ * test send), to that one subscription if it is active. Why: docs/decisions/outbox-in-one-statement.md.
  *
  * Keys must be distinct within one call (ON CONFLICT cannot touch a row twice in one statement);
  * they are claimed in key order so two chunks sharing keys lock them in the same order.
  *
- * $1 tenant id, $2 the rows as one JSON array of `{ ord, id, type, data, key, hash, tp }` (`key`,
- * `hash` and `tp`, the W3C traceparent, null for none). One JSON document rather than parallel arrays: node-postgres escapes a
+ * $1 tenant id, $2 the rows as one JSON array of `{ ord, id, type, data, key, hash, tp, only_sub }`
+ * (`key`, `hash`, `tp`, the W3C traceparent, and `only_sub`, a subscription id, null for none). One JSON document rather than parallel arrays: node-postgres escapes a
  * 10,000-element text[] several times slower than JSON.stringify, and a `json` column keeps each
  * `data` byte for byte as it appears in the document.
  *
@@ -17,7 +19,7 @@
  */
 export const BULK_PUBLISH_SQL = `
 WITH input AS (
-  SELECT * FROM json_to_recordset($2::json) AS t(ord int, id text, type text, data json, key text, hash text, tp text)
+  SELECT * FROM json_to_recordset($2::json) AS t(ord int, id text, type text, data json, key text, hash text, tp text, only_sub text)
 ), claim AS (
   INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash)
   SELECT $1, key, id, hash FROM input WHERE key IS NOT NULL ORDER BY key
@@ -35,8 +37,9 @@ WITH input AS (
   INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, next_attempt_at, created_at, updated_at)
   SELECT 'dlv_' || hookline_ulid(), $1, e.id, e.type, s.id, e.created_at, e.created_at, e.created_at
   FROM event e
+  JOIN input i ON i.id = e.id
   JOIN subscriptions s ON s.tenant_id = $1 AND s.status = 'active' AND s.deleted_at IS NULL
-  WHERE hookline_type_matches(s.event_types, e.type)
+  WHERE CASE WHEN i.only_sub IS NULL THEN hookline_type_matches(s.event_types, e.type) ELSE s.id = i.only_sub END
   RETURNING id, event_id, subscription_id
 )
 SELECT COALESCE((SELECT array_agg(id) FROM event), '{}') AS "eventIds",
