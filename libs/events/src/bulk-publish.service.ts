@@ -262,7 +262,7 @@ export class BulkPublishService {
   /** BULK_PUBLISH_SQL. When Postgres answers with an error nothing was written; without an answer, nobody knows. */
   private async insert(db: BulkPublishSql, tenantId: string, candidates: Candidate[]): Promise<PublishedRow> {
     try {
-      const { rows } = await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)]);
+      const { rows } = await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates), testSendTargets(candidates)]);
       return rows[0] as PublishedRow;
     } catch (error) {
       throw isPostgresAnswer(error) ? error : new CommitUnknown(error);
@@ -324,9 +324,15 @@ export class BulkPublishService {
 function publishDocument(candidates: Candidate[]): string {
   const rows = candidates.map(
     (c) =>
-      `{"ord":${c.index},"id":"${c.id}","type":${JSON.stringify(c.type)},"data":${c.dataJson},"key":${JSON.stringify(c.key)},"hash":${JSON.stringify(c.hash)},"tp":${JSON.stringify(c.trace?.traceparent ?? null)},"only_sub":${JSON.stringify(c.only)}}`,
+      `{"ord":${c.index},"id":"${c.id}","type":${JSON.stringify(c.type)},"data":${c.dataJson},"key":${JSON.stringify(c.key)},"hash":${JSON.stringify(c.hash)},"tp":${JSON.stringify(c.trace?.traceparent ?? null)}}`,
   );
   return `[${rows.join(',')}]`;
+}
+
+/** BULK_PUBLISH_SQL's `$3`: null, or the subscription of each test send by event id. */
+function testSendTargets(candidates: Candidate[]): string | null {
+  const targeted = candidates.filter((c) => c.only !== null);
+  return targeted.length ? JSON.stringify(Object.fromEntries(targeted.map((c) => [c.id, c.only]))) : null;
 }
 
 /**

@@ -3,14 +3,16 @@
  * sends, bulk ingestion, gRPC streams): one statement, so a whole batch costs one round trip and is
  * all-or-nothing inside its transaction. Claims every idempotency key (fresh, or older than 24 h),
  * inserts the events of claimed and keyless rows in input order (so `seq` follows the file), and
- * fans each out to every active subscription whose filter matches, or, for a row with `only_sub` (a
- * test send), to that one subscription if it is active. Why: docs/decisions/outbox-in-one-statement.md.
+ * fans each out to every active subscription whose filter matches, or, for an event named in `$3`
+ * (a test send), to that one subscription if it is active. Why: docs/decisions/outbox-in-one-statement.md.
  *
  * Keys must be distinct within one call (ON CONFLICT cannot touch a row twice in one statement);
  * they are claimed in key order so two chunks sharing keys lock them in the same order.
  *
- * $1 tenant id, $2 the rows as one JSON array of `{ ord, id, type, data, key, hash, tp, only_sub }`
- * (`key`, `hash`, `tp`, the W3C traceparent, and `only_sub`, a subscription id, null for none). One JSON document rather than parallel arrays: node-postgres escapes a
+ * $1 tenant id, $2 the rows as one JSON array of `{ ord, id, type, data, key, hash, tp }` (`key`,
+ * `hash` and `tp`, the W3C traceparent, null for none), $3 null, or for test sends a JSON object
+ * of event id → the one subscription id. A parameter, not a column of every row: ordinary batches
+ * then pay neither the bytes nor a join back to the input. One JSON document rather than parallel arrays: node-postgres escapes a
  * 10,000-element text[] several times slower than JSON.stringify, and a `json` column keeps each
  * `data` byte for byte as it appears in the document.
  *
@@ -19,7 +21,7 @@
  */
 export const BULK_PUBLISH_SQL = `
 WITH input AS (
-  SELECT * FROM json_to_recordset($2::json) AS t(ord int, id text, type text, data json, key text, hash text, tp text, only_sub text)
+  SELECT * FROM json_to_recordset($2::json) AS t(ord int, id text, type text, data json, key text, hash text, tp text)
 ), claim AS (
   INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash)
   SELECT $1, key, id, hash FROM input WHERE key IS NOT NULL ORDER BY key
@@ -37,9 +39,8 @@ WITH input AS (
   INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, next_attempt_at, created_at, updated_at)
   SELECT 'dlv_' || hookline_ulid(), $1, e.id, e.type, s.id, e.created_at, e.created_at, e.created_at
   FROM event e
-  JOIN input i ON i.id = e.id
   JOIN subscriptions s ON s.tenant_id = $1 AND s.status = 'active' AND s.deleted_at IS NULL
-  WHERE CASE WHEN i.only_sub IS NULL THEN hookline_type_matches(s.event_types, e.type) ELSE s.id = i.only_sub END
+  WHERE CASE WHEN $3::jsonb ? e.id THEN s.id = $3::jsonb ->> e.id ELSE hookline_type_matches(s.event_types, e.type) END
   RETURNING id, event_id, subscription_id
 )
 SELECT COALESCE((SELECT array_agg(id) FROM event), '{}') AS "eventIds",
