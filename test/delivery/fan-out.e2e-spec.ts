@@ -143,6 +143,38 @@ describe('fan-out and publish validation', () => {
     expect({ node: matchesEventType(filters, type), sql: matches }).toEqual({ node: expected, sql: expected });
   });
 
+  it('sends a test event to its one subscription, whatever its filter, even in a batch with ordinary publishes', async () => {
+    const { id: tenantId } = await createTenant(stack.api);
+    const narrow = await subscribe(tenantId, 'narrow', ['customer.*']);
+    const wide = await subscribe(tenantId, 'wide', ['*']);
+    const auth = stack.api.auth();
+    // Sent together, so they share group commits: the test send's target must not leak into the others' rows.
+    const [test, ...ordinary] = await Promise.all([
+      stack.api.http
+        .post(`${tenantPath(tenantId)}/subscriptions/${narrow}/test`)
+        .set(auth)
+        .send({ type: 'invoice.paid' })
+        .expect(202),
+      ...Array.from({ length: 6 }, (_, i) =>
+        stack.api.http
+          .post(`${tenantPath(tenantId)}/events`)
+          .set(auth)
+          .send({ type: 'invoice.paid', data: { i } })
+          .expect(202),
+      ),
+    ]);
+    expect(test.body.deliveryCount).toBe(1);
+    const targets = async (eventId: string) => (await prisma.delivery.findMany({ where: { eventId }, select: { subscriptionId: true } })).map((d) => d.subscriptionId);
+    expect(await targets(test.body.id)).toEqual([narrow]);
+    for (const published of ordinary) expect(await targets(published.body.id)).toEqual([wide]);
+    await waitFor(
+      () => receivedBy(test.body.id),
+      (names) => names.length === 1,
+      { what: `the test event at narrow` },
+    );
+    expect(receivedBy(test.body.id)).toEqual(['narrow']);
+  });
+
   it('treats a NULL filter list in SQL like an empty one (all types)', async () => {
     const [{ matches }] = await prisma.$queryRaw<{ matches: boolean }[]>`SELECT hookline_type_matches(NULL::text[], 'invoice.paid') AS matches`;
     expect(matches).toBe(true);

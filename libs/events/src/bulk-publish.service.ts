@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { SqlPool } from '@hookline/database';
 import { compileJsonSchema, dataFieldErrors, JsonSchema } from '@hookline/event-types';
 import { newId } from '@hookline/ids';
+import type { FieldError } from '@hookline/http-problem';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
 import type { TraceCarrier } from '@hookline/tracing';
 import { PublishInput } from './event-views';
@@ -25,7 +26,20 @@ export type BulkPublishOutcome =
   | { status: 'published'; eventId: string; createdAt: Date; deliveryCount: number }
   /** The idempotency key was already used for the same type and data: nothing new is created. */
   | { status: 'replayed'; eventId: string }
-  | { status: 'rejected'; error: string };
+  | { status: 'rejected'; error: string; problem: PublishProblem };
+
+/** A rejection as `POST /events` answers it: status, detail, the fields at fault and the problem type's slug. */
+export interface PublishProblem {
+  status: 409 | 413 | 422;
+  detail: string;
+  fields: FieldError[];
+  slug: string;
+}
+
+/** A publish of a batch; `onlySubscriptionId` makes it a test send (see TenantPublish). */
+export interface BatchPublishInput extends PublishInput {
+  onlySubscriptionId?: string;
+}
 
 export interface BulkPublishResult {
   /**
@@ -45,6 +59,7 @@ interface Candidate {
   key: string | null;
   hash: string | null;
   trace: TraceCarrier | null;
+  only: string | null;
 }
 
 interface Claim {
@@ -66,6 +81,8 @@ const ENQUEUE_BATCH = 1_000;
 export interface TenantPublish {
   tenantId: string;
   input: PublishInput;
+  /** A test send: one delivery, to this subscription if it is active, whatever its event-type filter. */
+  onlySubscriptionId?: string;
 }
 
 /**
@@ -104,7 +121,10 @@ export class BulkPublishService {
       [...byTenant].map(async ([tenantId, positions]) => {
         const result = await this.publishMany(
           tenantId,
-          positions.map((i) => requests[i].input),
+          positions.map((i) => {
+            const { input, onlySubscriptionId } = requests[i];
+            return onlySubscriptionId ? { ...input, onlySubscriptionId } : input;
+          }),
         );
         result.outcomes.forEach((outcome, j) => (outcomes[positions[j]] = outcome));
         deliveries.push(...result.deliveries);
@@ -123,9 +143,9 @@ export class BulkPublishService {
    * transaction: everything commits or nothing), each attempt runs under a savepoint, and what a
    * retry of the whole transaction may cure (a deadlock, a timeout, a lost connection) is thrown.
    */
-  async publishMany(tenantId: string, inputs: PublishInput[], tx?: BulkPublishSql): Promise<BulkPublishResult> {
+  async publishMany(tenantId: string, inputs: BatchPublishInput[], tx?: BulkPublishSql): Promise<BulkPublishResult> {
     const deliveries: DeliveryJobData[] = [];
-    const attempt = async (part: PublishInput[]) => {
+    const attempt = async (part: BatchPublishInput[]) => {
       const result = tx ? await inSavepoint(tx, () => this.publishTogether(tenantId, part, tx, true)) : await this.publishTogether(tenantId, part, this.sql, false);
       deliveries.push(...result.deliveries);
       return result.outcomes;
@@ -142,21 +162,28 @@ export class BulkPublishService {
    * committed on its own (`inTransaction` false), a failure reading claims back fails only the
    * inputs that wrote nothing.
    */
-  private async publishTogether(tenantId: string, inputs: PublishInput[], db: BulkPublishSql, inTransaction: boolean): Promise<BulkPublishResult> {
+  private async publishTogether(tenantId: string, inputs: BatchPublishInput[], db: BulkPublishSql, inTransaction: boolean): Promise<BulkPublishResult> {
     const outcomes: (BulkPublishOutcome | Error)[] = new Array(inputs.length);
     const sized: Candidate[] = [];
     inputs.forEach((input, index) => {
       const dataJson = JSON.stringify(input.data);
       if (Buffer.byteLength(dataJson) > this.config.MAX_PAYLOAD_BYTES) {
-        outcomes[index] = { status: 'rejected', error: `data: larger than ${this.config.MAX_PAYLOAD_BYTES} bytes` };
+        const problem: PublishProblem = {
+          status: 413,
+          detail: `data is larger than ${this.config.MAX_PAYLOAD_BYTES} bytes`,
+          fields: [{ field: 'data', message: 'too large' }],
+          slug: 'payload-too-large',
+        };
+        outcomes[index] = { status: 'rejected', error: `data: larger than ${this.config.MAX_PAYLOAD_BYTES} bytes`, problem };
         return;
       }
       const key = input.idempotencyKey ?? null;
-      sized.push({ index, id: newId('evt'), type: input.type, dataJson, key, hash: key ? publishRequestHash(input.type, input.data) : null, trace: input.trace ?? null });
+      const hash = key ? publishRequestHash(input.type, input.data) : null;
+      sized.push({ index, id: newId('evt'), type: input.type, dataJson, key, hash, trace: input.trace ?? null, only: input.onlySubscriptionId ?? null });
     });
 
-    // As EventsService.publish: a key still live answers the row before the schema is checked (the
-    // schema may have been tightened since the first publish, which was accepted).
+    // A key still live answers the row before the schema is checked: the schema may have been
+    // tightened since the first publish, which was accepted, and a 422 would say it had failed.
     const live = await this.claims(db, tenantId, sized, LIVE_CLAIMS_SQL);
     const fresh: Candidate[] = [];
     for (const candidate of sized) {
@@ -172,9 +199,11 @@ export class BulkPublishService {
       const validate = validators.get(candidate.type);
       if (validate && !validate(inputs[candidate.index].data)) {
         const errors = dataFieldErrors(validate.errors ?? []);
+        const detail = `data does not match the schema of ${candidate.type}`;
         outcomes[candidate.index] = {
           status: 'rejected',
-          error: `data does not match the schema of ${candidate.type}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+          error: `${detail}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+          problem: { status: 422, detail, fields: errors, slug: 'validation-error' },
         };
         continue;
       }
@@ -233,7 +262,7 @@ export class BulkPublishService {
   /** BULK_PUBLISH_SQL. When Postgres answers with an error nothing was written; without an answer, nobody knows. */
   private async insert(db: BulkPublishSql, tenantId: string, candidates: Candidate[]): Promise<PublishedRow> {
     try {
-      const { rows } = await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates)]);
+      const { rows } = await db.query(BULK_PUBLISH_SQL, [tenantId, publishDocument(candidates), testSendTargets(candidates)]);
       return rows[0] as PublishedRow;
     } catch (error) {
       throw isPostgresAnswer(error) ? error : new CommitUnknown(error);
@@ -257,10 +286,17 @@ export class BulkPublishService {
   /** The same request as the claim's is a replay (nothing new); another request a conflict (409 in REST). */
   private settle(candidate: Candidate, claims: Map<string, Claim>, outcomes: (BulkPublishOutcome | Error)[]): void {
     const claim = claims.get(candidate.key!)!;
-    outcomes[candidate.index] =
-      claim.requestHash === candidate.hash
-        ? { status: 'replayed', eventId: claim.eventId }
-        : { status: 'rejected', error: `idempotencyKey: "${candidate.key}" was already used with a different type or data` };
+    if (claim.requestHash === candidate.hash) {
+      outcomes[candidate.index] = { status: 'replayed', eventId: claim.eventId };
+      return;
+    }
+    const problem: PublishProblem = {
+      status: 409,
+      detail: `Idempotency key "${candidate.key}" was already used with a different type or data`,
+      fields: [{ field: 'idempotencyKey', message: 'already used with a different request' }],
+      slug: 'idempotency-conflict',
+    };
+    outcomes[candidate.index] = { status: 'rejected', error: `idempotencyKey: "${candidate.key}" was already used with a different type or data`, problem };
   }
 
   private async validatorsFor(types: Set<string>): Promise<Map<string, ValidateFunction>> {
@@ -291,6 +327,12 @@ function publishDocument(candidates: Candidate[]): string {
       `{"ord":${c.index},"id":"${c.id}","type":${JSON.stringify(c.type)},"data":${c.dataJson},"key":${JSON.stringify(c.key)},"hash":${JSON.stringify(c.hash)},"tp":${JSON.stringify(c.trace?.traceparent ?? null)}}`,
   );
   return `[${rows.join(',')}]`;
+}
+
+/** BULK_PUBLISH_SQL's `$3`: null, or the subscription of each test send by event id. */
+function testSendTargets(candidates: Candidate[]): string | null {
+  const targeted = candidates.filter((c) => c.only !== null);
+  return targeted.length ? JSON.stringify(Object.fromEntries(targeted.map((c) => [c.id, c.only]))) : null;
 }
 
 /**

@@ -1,14 +1,18 @@
 /**
- * PUBLISH_SQL for many events at once (bulk ingestion): one statement, so a whole chunk costs one
- * round trip and is all-or-nothing inside its transaction. Claims every idempotency key (fresh, or
- * older than 24 h), inserts the events of claimed and keyless rows in input order (so `seq` follows
- * the file), and fans each out to every active subscription whose filter matches.
+ * Every publish, one event or many (REST and gRPC single publishes through the group commit, test
+ * sends, bulk ingestion, gRPC streams): one statement, so a whole batch costs one round trip and is
+ * all-or-nothing inside its transaction. Claims every idempotency key (fresh, or older than 24 h),
+ * inserts the events of claimed and keyless rows in input order (so `seq` follows the file), and
+ * fans each out to every active subscription whose filter matches, or, for an event named in `$3`
+ * (a test send), to that one subscription if it is active. Why: docs/decisions/outbox-in-one-statement.md.
  *
  * Keys must be distinct within one call (ON CONFLICT cannot touch a row twice in one statement);
  * they are claimed in key order so two chunks sharing keys lock them in the same order.
  *
  * $1 tenant id, $2 the rows as one JSON array of `{ ord, id, type, data, key, hash, tp }` (`key`,
- * `hash` and `tp`, the W3C traceparent, null for none). One JSON document rather than parallel arrays: node-postgres escapes a
+ * `hash` and `tp`, the W3C traceparent, null for none), $3 null, or for test sends a JSON object
+ * of event id → the one subscription id. A parameter, not a column of every row: ordinary batches
+ * then pay neither the bytes nor a join back to the input. One JSON document rather than parallel arrays: node-postgres escapes a
  * 10,000-element text[] several times slower than JSON.stringify, and a `json` column keeps each
  * `data` byte for byte as it appears in the document.
  *
@@ -36,7 +40,7 @@ WITH input AS (
   SELECT 'dlv_' || hookline_ulid(), $1, e.id, e.type, s.id, e.created_at, e.created_at, e.created_at
   FROM event e
   JOIN subscriptions s ON s.tenant_id = $1 AND s.status = 'active' AND s.deleted_at IS NULL
-  WHERE hookline_type_matches(s.event_types, e.type)
+  WHERE CASE WHEN $3::jsonb ? e.id THEN s.id = $3::jsonb ->> e.id ELSE hookline_type_matches(s.event_types, e.type) END
   RETURNING id, event_id, subscription_id
 )
 SELECT COALESCE((SELECT array_agg(id) FROM event), '{}') AS "eventIds",

@@ -14,7 +14,8 @@ interface Written {
 }
 
 /**
- * Single publishes (REST, gRPC Publish) written together: each request that arrives while a write is
+ * Every single publish (REST, gRPC Publish, a subscription's test send) is a batch of one or more
+ * written together: each request that arrives while a write is
  * in flight joins the next one (group commit), which is one set-based statement per tenant and one
  * addBulk for all. Alone, a publish goes at once. Every outcome is as if published on its own
  * (BulkPublishService keeps the same checks, idempotency and outbox, and publishes the requests of
@@ -26,11 +27,14 @@ export class PublishBatcher {
 
   constructor(private readonly bulk: BulkPublishService) {}
 
-  /** Resolves once the event committed (or was found already published); rejects if it did not commit. */
-  async publish(tenantId: string, input: PublishInput): Promise<BulkPublishOutcome> {
+  /**
+   * Resolves once the event committed (or was found already published); rejects if it did not commit.
+   * With `onlySubscriptionId`, a test send: its one delivery goes to that subscription alone.
+   */
+  async publish(tenantId: string, input: PublishInput, onlySubscriptionId?: string): Promise<BulkPublishOutcome> {
     // Spans of this request's wait: the write and the addBulk are shared with the batch's other publishes.
     const { outcome, enqueued } = await inSpan('hookline.publish.write', { attributes: { 'hookline.tenant_id': tenantId } }, async (span) => {
-      const written = await this.group.submit({ tenantId, input });
+      const written = await this.group.submit(onlySubscriptionId ? { tenantId, input, onlySubscriptionId } : { tenantId, input });
       span.setAttribute('hookline.outcome', written.outcome.status);
       if (written.outcome.status !== 'rejected') span.setAttribute('hookline.event_id', written.outcome.eventId);
       return written;

@@ -1,7 +1,7 @@
 import { handleClientStreamingCall, handleServerStreamingCall, handleUnaryCall, Metadata, ServerWritableStream, status } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { BulkPublishService, EventsService } from '@hookline/events';
+import { BulkPublishService, EventsService, publishProblem } from '@hookline/events';
 import { DeliveryUpdate, Event, EventServiceServer, PublishRequest, PublishSummary, WatchRequest } from '@hookline/grpc-contract';
 import { findUnsafeText } from '@hookline/input-safety';
 import { DeliveryUpdateMessage } from '@hookline/queue';
@@ -81,22 +81,16 @@ export class EventServiceHandlers {
   /**
    * One set-based insert per tenant in the batch (BulkPublishService: the same checks, idempotency
    * and outbox as a single publish; a tenant's or a message's failure fails only its own messages).
-   * A message it rejects is published once more on its own: that writes nothing either, but answers
-   * with the exact error (status, fields) Publish would give. Never throws.
+   * A message it rejects gets the exact error (status, fields) Publish would give. Never throws.
    */
   private async publishBatch(items: StreamItem[]): Promise<ItemOutcome[]> {
     const { outcomes, deliveries } = await this.bulk.publishEach(items);
     await this.bulk.enqueue(deliveries);
-    return Promise.all(
-      outcomes.map(async (outcome, i): Promise<ItemOutcome> => {
-        if (outcome instanceof Error) return { error: outcome };
-        if (outcome.status !== 'rejected') return { replayed: outcome.status === 'replayed' };
-        return this.events.publish(items[i].tenantId, items[i].input).then(
-          ({ replayed }) => ({ replayed }),
-          (error: unknown) => ({ error }),
-        );
-      }),
-    );
+    return outcomes.map((outcome): ItemOutcome => {
+      if (outcome instanceof Error) return { error: outcome };
+      if (outcome.status !== 'rejected') return { replayed: outcome.status === 'replayed' };
+      return { error: publishProblem(outcome.problem) };
+    });
   }
 
   readonly watchDeliveries: handleServerStreamingCall<WatchRequest, DeliveryUpdate> = (call) => {
