@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Client } from 'pg';
 
 /**
@@ -8,17 +7,8 @@ import { Client } from 'pg';
  * the throwaway database.
  */
 
-/** A port free right now on 127.0.0.1 (the compiled API prints its configured port, so 0 will not do). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The same free-port probe the tests use to start a compiled API.
+export { freePort } from '../test/support/api-process';
 
 /** Resolves once `GET /readyz` answers 200; throws if the API exits first or 60 s pass. */
 export async function waitForHealth(url: string, api: ChildProcess): Promise<void> {

@@ -42,26 +42,26 @@ export interface BenchConfig {
 
 export function benchConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = argv.includes('--quick') || flag(env.BENCH_QUICK);
-  const events = int(env, 'BENCH_EVENTS', quick ? 3_000 : 20_000);
-  const concurrency = int(env, 'BENCH_CONCURRENCY', 200);
+  const events = positiveInt(env, 'BENCH_EVENTS', quick ? 3_000 : 20_000);
+  const concurrency = positiveInt(env, 'BENCH_CONCURRENCY', 200);
   return {
     quick,
     events,
-    scaleEvents: int(env, 'BENCH_SCALE_EVENTS', events),
+    scaleEvents: positiveInt(env, 'BENCH_SCALE_EVENTS', events),
     concurrency,
     connections: Math.min(concurrency, 256),
-    publishConcurrency: int(env, 'BENCH_PUBLISH_CONCURRENCY', 32),
-    bodyBytes: int(env, 'BENCH_BODY_BYTES', 1024),
-    moderateRate: int(env, 'BENCH_RATE', 500),
-    moderateSeconds: int(env, 'BENCH_RATE_SECONDS', quick ? 6 : 30),
-    visibilitySampleEvery: int(env, 'BENCH_VISIBILITY_SAMPLE_EVERY', 50),
-    fanOutSubscriptions: int(env, 'BENCH_FANOUT', 100),
-    fanOutRepeats: int(env, 'BENCH_FANOUT_REPEATS', quick ? 5 : 20),
-    noisyRate: int(env, 'BENCH_NOISY_RATE', 100),
-    noisySeconds: int(env, 'BENCH_NOISY_SECONDS', quick ? 3 : 10),
-    soakRate: int(env, 'BENCH_SOAK_RATE', 2_000),
-    soakSeconds: int(env, 'BENCH_SOAK_SECONDS', quick ? 30 : 300),
-    deliveryTimeoutMs: int(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
+    publishConcurrency: positiveInt(env, 'BENCH_PUBLISH_CONCURRENCY', 32),
+    bodyBytes: positiveInt(env, 'BENCH_BODY_BYTES', 1024),
+    moderateRate: positiveInt(env, 'BENCH_RATE', 500),
+    moderateSeconds: positiveInt(env, 'BENCH_RATE_SECONDS', quick ? 6 : 30),
+    visibilitySampleEvery: positiveInt(env, 'BENCH_VISIBILITY_SAMPLE_EVERY', 50),
+    fanOutSubscriptions: positiveInt(env, 'BENCH_FANOUT', 100),
+    fanOutRepeats: positiveInt(env, 'BENCH_FANOUT_REPEATS', quick ? 5 : 20),
+    noisyRate: positiveInt(env, 'BENCH_NOISY_RATE', 100),
+    noisySeconds: positiveInt(env, 'BENCH_NOISY_SECONDS', quick ? 3 : 10),
+    soakRate: positiveInt(env, 'BENCH_SOAK_RATE', 2_000),
+    soakSeconds: positiveInt(env, 'BENCH_SOAK_SECONDS', quick ? 30 : 300),
+    deliveryTimeoutMs: positiveInt(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
     profile: flag(env.BENCH_PROFILE),
     tracing: flag(env.BENCH_TRACING),
     only: (env.BENCH_ONLY ?? '')
@@ -89,7 +89,8 @@ function flag(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes'].includes(value.toLowerCase());
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A positive whole number from the environment, `fallback` when unset or empty. */
+export function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

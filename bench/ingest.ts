@@ -21,10 +21,11 @@ import { redisOptions } from '@hookline/queue';
 import { PUBLISH_STREAM_LIMITS } from '../apps/api/src/grpc/publish-stream';
 import { bearer, eventServiceClient, openPublishStream, waitForReady } from './grpc-publish';
 import { dropDatabase, freePort, stopApi, waitForHealth } from './api-child';
+import { positiveInt } from './bench-config';
 
 const ROOT = join(__dirname, '..');
-const EVENTS = positive('BENCH_EVENTS', 100_000);
-const CONCURRENCY = positive('BENCH_CONCURRENCY', 64);
+const EVENTS = positiveInt(process.env, 'BENCH_EVENTS', 100_000);
+const CONCURRENCY = positiveInt(process.env, 'BENCH_CONCURRENCY', 64);
 const PHASE_TIMEOUT_MS = 15 * 60_000;
 const TYPE = 'bench.order.created';
 
@@ -34,12 +35,6 @@ interface Result {
   seconds: number;
   rejected: number;
   note?: string;
-}
-
-function positive(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
-  return value;
 }
 
 /** The same events for every mode: a typical order payload of ~300 bytes, no idempotency key. */

@@ -19,10 +19,11 @@ import { chromium } from 'playwright-core';
 import { percentile } from './stats';
 import { COMMON_TYPES, RARE_TYPE, seedDeliveries } from './portal-log-seed';
 import { dropDatabase, freePort, stopApi, waitForHealth } from './api-child';
+import { positiveInt } from './bench-config';
 
 const ROOT = join(__dirname, '..');
-const DELIVERIES = positive('BENCH_DELIVERIES', 1_000_000);
-const REQUESTS = positive('BENCH_REQUESTS', 30);
+const DELIVERIES = positiveInt(process.env, 'BENCH_DELIVERIES', 1_000_000);
+const REQUESTS = positiveInt(process.env, 'BENCH_REQUESTS', 30);
 const ENDPOINTS = 4;
 /** The page size the portal asks for. */
 const PAGE_SIZE = 25;
@@ -33,12 +34,6 @@ interface Row {
   p50: number;
   p95: number;
   note?: string;
-}
-
-function positive(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
-  return value;
 }
 
 /**
