@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@hookline/config';
+import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { Page, toPage } from '@hookline/pagination';
@@ -25,20 +24,16 @@ export class EventsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly batcher: PublishBatcher,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * 413 before anything else; then the publish joins the next group commit (PublishBatcher): a
-   * batch of one or more through the same statement as bulk ingestion, with its idempotency (a
-   * live key answers from its first result; another request under it is a 409) and its outbox.
+   * The publish joins the next group commit (PublishBatcher): a batch of one or more through the
+   * same statement as bulk ingestion, with its checks (413 for oversized data, 422 against the
+   * type's schema), its idempotency (a live key answers from its first result; another request
+   * under it is a 409) and its outbox.
    * `onlySubscriptionId` makes it a test send to that subscription alone.
    */
   async publish(tenantId: string, input: PublishInput, onlySubscriptionId?: string): Promise<PublishResult> {
-    const dataJson = JSON.stringify(input.data);
-    if (Buffer.byteLength(dataJson) > this.config.MAX_PAYLOAD_BYTES) {
-      throw new ProblemException(413, `data is larger than ${this.config.MAX_PAYLOAD_BYTES} bytes`, [{ field: 'data', message: 'too large' }], 'payload-too-large');
-    }
     const outcome = await this.batcher.publish(tenantId, input, onlySubscriptionId);
     switch (outcome.status) {
       case 'published': {
