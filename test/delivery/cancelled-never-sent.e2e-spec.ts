@@ -3,8 +3,9 @@ import { DeliveryJobsRepository } from '@hookline/deliveries';
 import { DeliveryEnqueuer } from '@hookline/queue';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
+import { waitFor, waitUntil } from '../support/wait';
 import { SubscriptionCache } from '../../apps/worker/src/delivery/subscription-cache';
-import { getDelivery, header, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
+import { getDelivery, header, NO_SWEEPER, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
 /**
  * A cancelled or succeeded delivery is never sent again (unless replayed), and an attempt is never
@@ -33,12 +34,8 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
   const subscriptionAction = (id: string, action: 'disable' | 'enable') => stack.api.http.post(`${tenantPath(stack)}/subscriptions/${id}/${action}`).set(stack.api.auth());
 
   /** Polls until the queue holds no job `jobId` (completed and removed, or never there). */
-  async function waitUntilJobGone(jobId: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (await queue().getJob(jobId)) {
-      if (Date.now() > deadline) throw new Error(`job ${jobId} still in the queue after ${timeoutMs}ms`);
-      await sleep(25);
-    }
+  async function waitUntilJobGone(jobId: string): Promise<void> {
+    await waitUntil(`job ${jobId} gone from the queue`, async () => !(await queue().getJob(jobId)));
   }
 
   it('disable then enable before the retry is due: the retry sends nothing, the delivery stays cancelled', async () => {
@@ -144,13 +141,11 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
     for (const [i, { hook, deliveryId }] of deliveries.entries()) {
       // Settled: a final status, and no job left that could still send it. A refused replay leaves it dead.
       const settled = replayed[i] ? ['cancelled', 'succeeded'] : ['dead'];
-      const deadline = Date.now() + 10_000;
-      let delivery = await getDelivery(stack, deliveryId);
-      while (!settled.includes(delivery.status) || (await queue().getJob(deliveryId))) {
-        if (Date.now() > deadline) throw new Error(`delivery ${deliveryId} did not settle: ${JSON.stringify(delivery)}`);
-        await sleep(25);
-        delivery = await getDelivery(stack, deliveryId);
-      }
+      const { delivery } = await waitFor(
+        async () => ({ delivery: await getDelivery(stack, deliveryId), queued: Boolean(await queue().getJob(deliveryId)) }),
+        ({ delivery, queued }) => settled.includes(delivery.status) && !queued,
+        { what: `delivery ${deliveryId} settled` },
+      );
       if (delivery.status === 'succeeded') {
         expect(hook.requests).toHaveLength(5);
         expect(delivery.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 500, 200]);

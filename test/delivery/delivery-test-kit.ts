@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { TestStack } from '../support';
+import { waitFor } from '../support/wait';
 
 /** Shared by the delivery e2e files: thin HTTP helpers over a TestStack, and signature checks. */
 
@@ -112,13 +113,7 @@ export async function deliveryOf(stack: TestStack, eventId: string): Promise<Del
 /** Polls a delivery every 25 ms until `until` holds; fails with the last state seen. */
 export async function waitForDelivery(stack: TestStack, id: string, until: Delivery['status'] | ((d: Delivery) => boolean), timeoutMs = 8_000): Promise<Delivery> {
   const matches = typeof until === 'string' ? (d: Delivery) => d.status === until : until;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const delivery = await getDelivery(stack, id);
-    if (matches(delivery)) return delivery;
-    if (Date.now() > deadline) throw new Error(`delivery ${id} did not reach the expected state: ${JSON.stringify(delivery)}`);
-    await sleep(25);
-  }
+  return waitFor(() => getDelivery(stack, id), matches, { timeoutMs, what: `delivery ${id} in the expected state` });
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */

@@ -1,10 +1,9 @@
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack } from '../support';
+import { waitUntil } from '../support/wait';
 
 /** docs/contract.md#the-rest-api: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('idempotent publish', () => {
   let db: IsolatedDatabase;
@@ -82,9 +81,9 @@ describe('idempotent publish', () => {
     expect(await rowCounts(tenantId)).toEqual({ events: 1, deliveries: 2, keys: 1 });
     expect(await prisma.delivery.count({ where: { eventId: first.body.id } })).toBe(2);
 
-    await waitUntil(() => requestsFor(receiverA, first.body.id).length >= 1 && requestsFor(receiverB, first.body.id).length >= 1);
+    await waitUntil('both receivers got the event', () => requestsFor(receiverA, first.body.id).length >= 1 && requestsFor(receiverB, first.body.id).length >= 1);
     // Both deliveries recorded as succeeded: neither can be claimed for another POST.
-    await waitUntil(async () => (await prisma.delivery.count({ where: { eventId: first.body.id, status: 'succeeded' } })) === 2);
+    await waitUntil('both deliveries succeeded', async () => (await prisma.delivery.count({ where: { eventId: first.body.id, status: 'succeeded' } })) === 2);
     expect(requestsFor(receiverA, first.body.id)).toHaveLength(1);
     expect(requestsFor(receiverB, first.body.id)).toHaveLength(1);
   });
@@ -169,7 +168,7 @@ describe('idempotent publish', () => {
 
     const eventId = created.body.id as string;
     // Both deliveries recorded as succeeded: neither can be claimed for another POST.
-    await waitUntil(async () => (await prisma.delivery.count({ where: { eventId, status: 'succeeded' } })) === 2);
+    await waitUntil('both deliveries succeeded', async () => (await prisma.delivery.count({ where: { eventId, status: 'succeeded' } })) === 2);
     expect(requestsFor(receiverA, eventId)).toHaveLength(1);
     expect(requestsFor(receiverB, eventId)).toHaveLength(1);
     expect(await prisma.attempt.count({ where: { delivery: { eventId } } })).toBe(2);
@@ -253,11 +252,3 @@ describe('idempotent publish', () => {
     await stack.api.http.get(`${one.path}/events/${inTwo.body.id}`).set(stack.api.auth()).expect(404);
   });
 });
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms`);
-    await sleep(50);
-  }
-}

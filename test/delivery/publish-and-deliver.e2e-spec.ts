@@ -3,15 +3,15 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
+import { waitFor } from '../support/wait';
 
-async function waitForStatus(stack: TestStack, deliveryPath: string, status: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await stack.api.http.get(deliveryPath).set(stack.api.auth()).expect(200);
-    if (response.body.status === status) return response.body;
-    if (Date.now() > deadline) throw new Error(`delivery stayed ${response.body.status}, expected ${status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+async function waitForStatus(stack: TestStack, deliveryPath: string, status: string) {
+  const response = await waitFor(
+    () => stack.api.http.get(deliveryPath).set(stack.api.auth()).expect(200),
+    (answer) => answer.body.status === status,
+    { what: `delivery ${status}` },
+  );
+  return response.body;
 }
 
 describe('publish → signed POST → recorded attempt', () => {

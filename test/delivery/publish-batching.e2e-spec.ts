@@ -1,6 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../support';
+import { waitUntil } from '../support/wait';
 
 /**
  * Concurrent publishes are written together (group commit: one statement per tenant for every
@@ -8,8 +9,6 @@ import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceive
  * it would get alone: 202, 200 replayed, 409, 422, 401, 404, with nothing written for a refusal and
  * every accepted event delivered once.
  */
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('publishes batched by group commit', () => {
   let db: IsolatedDatabase;
@@ -29,14 +28,6 @@ describe('publishes batched by group commit', () => {
     await stack?.close();
     await db?.drop();
   });
-
-  async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await sleep(25);
-    }
-  }
 
   it('answers each of 66 concurrent publishes over two tenants as if it had been alone', async () => {
     const ns = `batch${process.pid}`;
@@ -111,7 +102,11 @@ describe('publishes batched by group commit', () => {
     const createdAts = new Set(responses.filter((r) => r.status === 202).map((r) => r.body.createdAt as string));
     expect(createdAts.size).toBeLessThan(accepted.length);
 
-    await waitUntil(async () => (await prisma.delivery.count({ where: { eventId: { in: accepted }, status: 'succeeded' } })) === accepted.length);
+    await waitUntil(
+      'every accepted event delivered',
+      async () => (await prisma.delivery.count({ where: { eventId: { in: accepted }, status: 'succeeded' } })) === accepted.length,
+      15_000,
+    );
     // All succeeded: none can be claimed for another POST, so what the receiver has is all it gets.
     const sent = receiver.requests.map((r) => r.headers['webhook-id']).filter((id) => accepted.includes(id as string));
     expect(sent.sort()).toEqual([...accepted].sort());

@@ -4,7 +4,8 @@ import { PrismaService } from '@hookline/database';
 import { PublishBatcher } from '@hookline/events';
 import type { IsolatedDatabase, RefusedRows, TestStack } from '../support';
 import { createIsolatedDatabase, execute, RecordingReceiver, refuseRows, startTestStack } from '../support';
-import { sleep, subscribe, tenantPath, verifiesWith } from './delivery-test-kit';
+import { waitUntil } from '../support/wait';
+import { subscribe, tenantPath, verifiesWith } from './delivery-test-kit';
 
 /**
  * Publishes written in one group-commit statement are independent: when Postgres refuses the
@@ -34,14 +35,6 @@ describe('a publish that fails among others written together', () => {
     await db?.drop();
   });
 
-  async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await sleep(20);
-    }
-  }
-
   type Body = { type: string; data: Record<string, unknown> };
   type Call = { body: Body; key?: string };
 
@@ -62,13 +55,13 @@ describe('a publish that fails among others written together', () => {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE events IN SHARE MODE');
       const first = send({ body: { type: `${ns}.first`, data: {} } });
-      await waitUntil(async () => {
+      await waitUntil('the first publish waiting on the lock', async () => {
         const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
         return rows[0].n > 0;
       });
       const responses = calls.map(send);
       const batcher = stack.api.app.get(PublishBatcher);
-      await waitUntil(() => batcher.waiting === calls.length);
+      await waitUntil('every call waiting in the batcher', () => batcher.waiting === calls.length);
       await locker.query('COMMIT');
       expect((await first).status).toBe(202);
       return await Promise.all(responses);
@@ -112,7 +105,7 @@ describe('a publish that fails among others written together', () => {
     expect(await prisma.event.count({ where: { type: `${ns}.poison` } })).toBe(0);
     expect(await prisma.delivery.count({ where: { eventId: { in: accepted } } })).toBe(19);
 
-    await waitUntil(() => accepted.every((id) => receiver.requests.some((r) => r.headers['webhook-id'] === id)));
+    await waitUntil('every accepted event delivered', () => accepted.every((id) => receiver.requests.some((r) => r.headers['webhook-id'] === id)));
     const received = receiver.requests.filter((r) => accepted.includes(r.headers['webhook-id'] as string));
     for (const request of received) expect(verifiesWith(subscription.secret, request)).toBe(true);
     expect(received.map((r) => JSON.parse(r.body).data.i).sort((a, b) => a - b)).toEqual(sent.map((_, i) => i).filter((i) => i !== 7));

@@ -2,9 +2,10 @@ import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer } from '@hookline/queue';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
+import { waitUntil } from '../support/wait';
 import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
-import { header, publish, sleep, subscribe } from './delivery-test-kit';
+import { header, publish, subscribe } from './delivery-test-kit';
 
 /**
  * The sweeper reads a bounded window of overdue deliveries per run. A backlog of overdue deliveries
@@ -43,19 +44,10 @@ describe('the sweeper reaches every due delivery', () => {
     const lost = ids.slice(10);
     for (const id of lost) expect(await queue.remove(id)).toBe(1);
 
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const present = await Promise.all(lost.map((id) => queue.getJob(id)));
-      if (present.every(Boolean)) break;
-      if (Date.now() > deadline) throw new Error(`lost deliveries never re-enqueued: ${lost.filter((_, i) => !present[i]).join(', ')}`);
-      await sleep(50);
-    }
+    await waitUntil('every lost delivery re-enqueued', async () => (await Promise.all(lost.map((id) => queue.getJob(id)))).every(Boolean), 15_000);
 
     worker.resume();
-    while ((await prisma.delivery.count({ where: { subscriptionId: sub.id, status: 'succeeded' } })) < 15) {
-      if (Date.now() > deadline + 15_000) throw new Error('the deliveries were not all sent');
-      await sleep(50);
-    }
+    await waitUntil('all 15 deliveries sent', async () => (await prisma.delivery.count({ where: { subscriptionId: sub.id, status: 'succeeded' } })) === 15, 15_000);
     expect(hook.requests).toHaveLength(15);
     expect(new Set(hook.requests.map((r) => header(r, 'x-hookline-delivery')))).toEqual(new Set(ids));
   });

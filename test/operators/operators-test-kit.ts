@@ -1,4 +1,5 @@
 import type { TestStack } from '../support';
+import { waitFor } from '../support/wait';
 
 /** Helpers shared by the operator e2e files: thin HTTP calls over a TestStack. */
 
@@ -68,13 +69,7 @@ export async function stats(stack: TestStack, tenantId = stack.tenantId): Promis
 
 /** Polls until `until` holds for the tenant's stats; fails with the last ones seen. */
 export async function waitForStats(stack: TestStack, until: (s: Stats) => boolean, timeoutMs = 15_000, tenantId = stack.tenantId): Promise<Stats> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const current = await stats(stack, tenantId);
-    if (until(current)) return current;
-    if (Date.now() > deadline) throw new Error(`stats did not reach the expected state: ${JSON.stringify(current.deliveries)}`);
-    await sleep(100);
-  }
+  return waitFor(() => stats(stack, tenantId), until, { timeoutMs, intervalMs: 100, what: 'stats in the expected state' });
 }
 
 export interface Replay {
@@ -90,11 +85,9 @@ export interface Replay {
 }
 
 export async function waitForReplay(stack: TestStack, id: string, timeoutMs = 15_000): Promise<Replay> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const replay: Replay = (await stack.api.http.get(`/v1/replays/${id}`).set(stack.api.auth()).expect(200)).body;
-    if (replay.status === 'completed' || replay.status === 'failed') return replay;
-    if (Date.now() > deadline) throw new Error(`replay ${id} did not complete: ${JSON.stringify(replay)}`);
-    await sleep(100);
-  }
+  return waitFor(
+    async (): Promise<Replay> => (await stack.api.http.get(`/v1/replays/${id}`).set(stack.api.auth()).expect(200)).body,
+    (replay) => replay.status === 'completed' || replay.status === 'failed',
+    { timeoutMs, intervalMs: 100, what: `replay ${id} finished` },
+  );
 }
