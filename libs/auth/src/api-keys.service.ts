@@ -5,6 +5,8 @@ import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
 import { generateApiKey, hashApiKey, PORTAL_TOKEN_PREFIX, sameHash } from './api-key.crypto';
+import { ApiKeyCache, CachedApiKey } from './api-key-cache';
+import { ApiKeyChanges } from './api-key-changes';
 import { Principal } from './principal';
 import { PrincipalLookups } from './principal-lookups';
 
@@ -35,6 +37,8 @@ export class ApiKeysService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lookups: PrincipalLookups,
+    private readonly cache: ApiKeyCache,
+    private readonly changes: ApiKeyChanges,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminKeyHash = hashApiKey(config.ADMIN_API_KEY);
@@ -42,18 +46,30 @@ export class ApiKeysService {
 
   /**
    * Resolves a bearer token (API key or portal token); null when it is unknown, revoked or expired.
-   * Never cached, so revocation is immediate.
+   * A live API key comes from ApiKeyCache when it holds it (revocation reaches every process's cache
+   * at once); portal tokens are looked up every time.
    */
   async authenticate(token: string): Promise<Principal | null> {
     const hash = hashApiKey(token);
     if (sameHash(hash, this.adminKeyHash)) return { kind: 'admin' };
     if (token.startsWith(PORTAL_TOKEN_PREFIX)) return this.authenticatePortal(hash);
-    const key = await this.lookups.keyByHash(hash);
-    if (!key || key.revokedAt || !sameHash(key.hash, hash)) return null;
-    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      await this.prisma.apiKey.updateMany({ where: { id: key.id }, data: { lastUsedAt: new Date() } });
+    const key = this.cache.get(hash) ?? (await this.lookUpKey(hash));
+    if (!key) return null;
+    if (key.lastUsedAt === null || Date.now() - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
+      // Set first, so the requests that arrive during the write do not write too.
+      key.lastUsedAt = Date.now();
+      await this.prisma.apiKey.updateMany({ where: { id: key.keyId }, data: { lastUsedAt: new Date(key.lastUsedAt) } });
     }
-    return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id };
+    return { kind: 'tenant', tenantId: key.tenantId, keyId: key.keyId };
+  }
+
+  private async lookUpKey(hash: string): Promise<CachedApiKey | null> {
+    const ticket = this.cache.ticket();
+    const row = await this.lookups.keyByHash(hash);
+    if (!row || row.revokedAt || !sameHash(row.hash, hash)) return null;
+    const key = { keyId: row.id, tenantId: row.tenantId, lastUsedAt: row.lastUsedAt?.getTime() ?? null };
+    this.cache.set(hash, ticket, key);
+    return key;
   }
 
   private async authenticatePortal(hash: string): Promise<Principal | null> {
@@ -92,5 +108,6 @@ export class ApiKeysService {
       data: { revokedAt: new Date() },
     });
     if (count === 0) throw ProblemException.notFound('Api key');
+    await this.changes.announce(tenantId);
   }
 }

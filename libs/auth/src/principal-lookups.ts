@@ -32,8 +32,8 @@ const EXISTING_TENANTS_SQL = `SELECT id FROM tenants WHERE id = ANY($1::text[])`
 /**
  * The reads every authenticated request makes (its key or portal session by hash; for the admin key, whether the
  * tenant in the path exists), batched across concurrent requests by group commit: one query serves
- * every request that arrived while the previous one ran. Never cached, so revocation and deletion
- * take effect at once.
+ * every request that arrived while the previous one ran. Nothing is cached here: ApiKeysService keeps
+ * live keys in ApiKeyCache, which revocation clears everywhere; portal sessions and tenants are read each time.
  */
 @Injectable()
 export class PrincipalLookups {

@@ -3,6 +3,7 @@ export * from './delivery-enqueuer.service';
 export * from './delivery-job';
 export * from './delivery-updates';
 export * from './fail-open';
+export * from './invalidation-subscriber';
 export * from './operator-jobs';
 export * from './queue-connections';
 export * from './queue-names';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@hookline/auth';
 import { TenantsService } from './tenants.service';
 
-@Module({ providers: [TenantsService], exports: [TenantsService] })
+@Module({ imports: [AuthModule], providers: [TenantsService], exports: [TenantsService] })
 export class TenantsDomainModule {}

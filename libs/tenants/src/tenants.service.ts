@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiKeyChanges } from '@hookline/auth';
 import { Prisma, PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
@@ -19,7 +20,10 @@ export interface TenantInput {
 
 @Injectable()
 export class TenantsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly apiKeyChanges: ApiKeyChanges,
+  ) {}
 
   async create(input: TenantInput): Promise<TenantView> {
     return view(await this.prisma.tenant.create({ data: { id: newId('ten'), name: input.name, metadata: input.metadata as Prisma.InputJsonValue } }));
@@ -53,10 +57,11 @@ export class TenantsService {
     return this.get(id);
   }
 
-  /** Deletes the tenant with its keys, subscriptions, events, deliveries and attempts. */
+  /** Deletes the tenant with its keys, subscriptions, events, deliveries and attempts; its keys stop working at once in every API process. */
   async remove(id: string): Promise<void> {
     const { count } = await this.prisma.tenant.deleteMany({ where: { id } });
     if (count === 0) throw ProblemException.notFound('Tenant');
+    await this.apiKeyChanges.announce(id);
   }
 }
 

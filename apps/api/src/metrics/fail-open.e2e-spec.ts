@@ -1,61 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { FailOpen, RedisService } from '@hookline/queue';
 import type { TestStack } from '../../../../test/support';
-import { RecordingReceiver, startTestStack, waitUntil } from '../../../../test/support';
-
-/** A redis-server of this test's own on a free loopback port, which the test kills and restarts. */
-class DisposableRedis {
-  private child?: ChildProcess;
-
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<DisposableRedis> {
-    const port = await new Promise<number>((resolve, reject) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-      probe.on('error', reject);
-    });
-    const redis = new DisposableRedis(port);
-    await redis.up();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  private get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  up(): Promise<void> {
-    if (this.running) return Promise.resolve();
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    // Even if the test is cut short, no redis-server outlives it.
-    process.once('exit', () => child.kill('SIGKILL'));
-    return new Promise((resolve, reject) => {
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-    });
-  }
-
-  async down(): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
+import { DisposableRedis, RecordingReceiver, startTestStack, waitUntil } from '../../../../test/support';
 
 /** One sample of the Prometheus text. */
 function sample(text: string, series: string): number {
