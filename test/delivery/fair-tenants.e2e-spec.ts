@@ -67,15 +67,17 @@ describe('fair tenants', () => {
 
     // Workers busy elsewhere: the whole backlog is queued before anything is taken.
     await worker.pause(true);
-    await inBatches(BACKLOG_EVENTS, 25, (i) => publishFor(stack, tenantA, `${nsA}.bulk`, { i }));
     const backlog = BACKLOG_EVENTS * A_SUBSCRIPTIONS;
-    // (A job the worker had already fetched when it paused is sent anyway: counted at the receiver.)
-    await waitUntil('A backlog queued', async () => (await queue.getJobCountByTypes('wait', 'prioritized')) + hook.requests.length >= backlog);
-    // Past its fair share, A's jobs wait in the prioritized set, not in the first-come, first-served list.
-    expect(await queue.getJobCountByTypes('prioritized')).toBeGreaterThanOrEqual(backlog - FAIR_SHARE);
-
-    for (let i = 0; i < B_EVENTS; i++) await publishFor(stack, tenantB, `${nsB}.quiet`, { i });
-    worker.resume();
+    try {
+      await inBatches(BACKLOG_EVENTS, 25, (i) => publishFor(stack, tenantA, `${nsA}.bulk`, { i }));
+      // (A job the worker had already fetched when it paused is sent anyway: counted at the receiver.)
+      await waitUntil('A backlog queued', async () => (await queue.getJobCountByTypes('wait', 'prioritized')) + hook.requests.length >= backlog);
+      // Past its fair share, A's jobs wait in the prioritized set, not in the first-come, first-served list.
+      expect(await queue.getJobCountByTypes('prioritized')).toBeGreaterThanOrEqual(backlog - FAIR_SHARE);
+      for (let i = 0; i < B_EVENTS; i++) await publishFor(stack, tenantB, `${nsB}.quiet`, { i });
+    } finally {
+      worker.resume();
+    }
 
     await hook.waitForRequests(backlog + B_EVENTS, 60_000);
     const order = hook.requests.map((r) => r.path);

@@ -13,8 +13,12 @@ import { RedisService } from './redis';
  */
 export const MAX_LANE_PRIORITY = 20;
 
-/** The counter call sits on the publish path: past this, jobs are queued without a lane. */
-const COUNT_TIMEOUT_MS = 250;
+/**
+ * The counter call sits on the publish path: past this, jobs are queued without a lane. A Redis that
+ * takes this long is nearly away (the add that follows has 2 s); shorter, a busy machine's hiccups
+ * would put a bulk upload's batches in the fast lane.
+ */
+const COUNT_TIMEOUT_MS = 1_000;
 
 /**
  * A sliding window from two fixed ones: adds `n` to this window's count and returns it plus the
