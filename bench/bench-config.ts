@@ -22,6 +22,10 @@ export interface BenchConfig {
   fanOutRepeats: number;
   noisyRate: number;
   noisySeconds: number;
+  /** Scenario noisy-tenant: tenant B's events/s and seconds per phase, and tenant A's queued deliveries. */
+  noisyTenantRate: number;
+  noisyTenantSeconds: number;
+  noisyTenantBacklog: number;
   /** Scenario 7: events/s fed over gRPC PublishStream, and for how long. */
   soakRate: number;
   soakSeconds: number;
@@ -59,6 +63,9 @@ export function benchConfig(argv: readonly string[] = process.argv.slice(2), env
     fanOutRepeats: positiveInt(env, 'BENCH_FANOUT_REPEATS', quick ? 5 : 20),
     noisyRate: positiveInt(env, 'BENCH_NOISY_RATE', 100),
     noisySeconds: positiveInt(env, 'BENCH_NOISY_SECONDS', quick ? 3 : 10),
+    noisyTenantRate: positiveInt(env, 'BENCH_NOISY_TENANT_RATE', 100),
+    noisyTenantSeconds: positiveInt(env, 'BENCH_NOISY_TENANT_SECONDS', quick ? 5 : 20),
+    noisyTenantBacklog: positiveInt(env, 'BENCH_NOISY_TENANT_BACKLOG', quick ? 20_000 : 200_000),
     soakRate: positiveInt(env, 'BENCH_SOAK_RATE', 2_000),
     soakSeconds: positiveInt(env, 'BENCH_SOAK_SECONDS', quick ? 30 : 300),
     deliveryTimeoutMs: positiveInt(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),

@@ -28,6 +28,11 @@ export class HooklineQueue {
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
+  /** Jobs by state: `wait` (incl. `paused`) is the first-come, first-served list, `prioritized` the tenant lanes behind it. */
+  async byState(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('wait', 'paused', 'prioritized', 'active', 'delayed');
+  }
+
   async waitIdle(timeoutMs: number): Promise<boolean> {
     const deadline = clock() + timeoutMs;
     while ((await this.runnable()) > 0) {

@@ -23,6 +23,7 @@ import { endToEndStream } from './scenarios/end-to-end-stream';
 import { fanOut } from './scenarios/fan-out';
 import { moderateLoad } from './scenarios/moderate-load';
 import { noisyNeighbour } from './scenarios/noisy-neighbour';
+import { noisyTenant } from './scenarios/noisy-tenant';
 import { queueCeiling } from './scenarios/queue-ceiling';
 import { rawCeiling } from './scenarios/raw-ceiling';
 import { scale } from './scenarios/scale';
@@ -76,6 +77,7 @@ async function main(): Promise<number> {
     ['4', 'latency at moderate load', moderateLoad],
     ['5a', 'fan-out', fanOut],
     ['5b', 'noisy neighbour', noisyNeighbour],
+    ['noisy-tenant', 'noisy tenant: a quiet tenant beside a bulk backlog', noisyTenant],
     ['6', 'scale: 1 vs 2 workers', scale],
     // Last: it takes `soakSeconds` (5 minutes in a full run).
     ['7', 'soak', soak],

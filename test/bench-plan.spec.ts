@@ -9,6 +9,10 @@ describe('npm run bench [scenario…]', () => {
     expect(planBench(['3', '3b', '--quick'])).toEqual({ suites: ['delivery'], deliveryScenarios: ['3', '3b'], flags: ['--quick'] });
   });
 
+  it('takes noisy-tenant as a delivery scenario', () => {
+    expect(planBench(['noisy-tenant', '--quick'])).toEqual({ suites: ['delivery'], deliveryScenarios: ['noisy-tenant'], flags: ['--quick'] });
+  });
+
   it('runs the named suites in the order given', () => {
     expect(planBench(['ingest', '6', 'bulk']).suites).toEqual(['delivery', 'ingest', 'bulk']);
     expect(planBench(['bulk']).suites).toEqual(['bulk']);

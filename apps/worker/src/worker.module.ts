@@ -21,6 +21,7 @@ import { InternalFailures } from './delivery/internal-failures';
 import { PortalDataPurger } from './maintenance/portal-data-purger';
 import { RetentionPurger } from './maintenance/retention-purger';
 import { RetentionRepository } from './maintenance/retention.repository';
+import { StatusCountsFolder } from './maintenance/status-counts-folder';
 import { Sweeper } from './maintenance/sweeper';
 import { EndpointHealthModule } from './endpoint-health/endpoint-health.module';
 import { RedisPolicyCheck } from './redis-policy.check';
@@ -59,6 +60,7 @@ export class WorkerModule {
         DeliveryClaims,
         InternalFailures,
         Sweeper,
+        StatusCountsFolder,
         RetentionPurger,
         RetentionRepository,
         PortalDataPurger,

@@ -3,3 +3,4 @@ export * from './deliveries.service';
 export * from './delivery-jobs.repository';
 export * from './delivery-views';
 export * from './created-window';
+export * from './status-counts.repository';

@@ -3,15 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeliveryStatus, PrismaService } from '@hookline/database';
+import { StatusCountsRepository } from '@hookline/deliveries';
 import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
 import { operatorKeys } from './operator-keys';
 import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
 
-const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'dead', 'cancelled'];
 const JOB_STATES = ['waiting', 'paused', 'prioritized', 'delayed', 'active', 'failed'] as const;
 const TOP_TENANTS = 100;
-/** Counting by status reads a whole index: a dashboard and a scrape every few seconds share one count. */
+/** A dashboard and a scrape every few seconds share one reading. */
 const CACHE_MS = 2_000;
 
 export type QueueDepths = Record<(typeof JOB_STATES)[number], number>;
@@ -49,6 +49,7 @@ export class StatsService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly counts: StatusCountsRepository,
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(DELIVERIES_QUEUE) private readonly deliveries: Queue,
@@ -78,23 +79,13 @@ export class StatsService {
 
   private async compute(tenantId?: string): Promise<StatsView> {
     const [byStatus, oldest, backlog, queues, breakers] = await Promise.all([
-      this.countByStatus(tenantId),
+      this.counts.byStatus(tenantId),
       this.oldestPendingAge(tenantId),
       this.backlog(tenantId),
       this.queueDepths().catch(() => ({})),
       withTimeout(this.redis.scard(operatorKeys(this.config.QUEUE_PREFIX).openBreakers), REDIS_CALL_TIMEOUT_MS).catch(() => 0),
     ]);
     return { generatedAt: new Date(), tenantId: tenantId ?? null, deliveries: byStatus, oldestPendingAgeSeconds: oldest, backlog, queues, circuitBreakersOpen: breakers };
-  }
-
-  private async countByStatus(tenantId?: string): Promise<Record<DeliveryStatus, number>> {
-    const rows = await this.prisma.$queryRawUnsafe<{ status: DeliveryStatus; n: number }[]>(
-      `SELECT status, count(*)::int AS n FROM deliveries ${tenantId ? 'WHERE tenant_id = $1' : ''} GROUP BY status`,
-      ...(tenantId ? [tenantId] : []),
-    );
-    const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
-    for (const row of rows) counts[row.status] = row.n;
-    return counts;
   }
 
   /** Two index lookups on (status, next_attempt_at). */
@@ -110,23 +101,30 @@ export class StatsService {
     return row?.age === null || row?.age === undefined ? null : Math.max(0, Math.round(row.age * 1000) / 1000);
   }
 
+  /**
+   * The counts come from the status counters; the oldest due age of each listed tenant reads only
+   * that tenant's pending and failed deliveries (the (tenant_id, status) index), never the rest.
+   */
   private async backlog(tenantId?: string): Promise<TenantBacklog[]> {
-    const rows = await this.prisma.$queryRawUnsafe<{ tenantId: string; pending: number; failed: number; age: number | null }[]>(
-      `SELECT tenant_id AS "tenantId",
-              count(*) FILTER (WHERE status = 'pending')::int AS pending,
-              count(*) FILTER (WHERE status = 'failed')::int AS failed,
-              extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now()))::float8 AS age
-       FROM deliveries WHERE status IN ('pending', 'failed') ${tenantId ? 'AND tenant_id = $2' : ''}
-       GROUP BY tenant_id ORDER BY count(*) DESC, tenant_id LIMIT $1`,
-      TOP_TENANTS,
-      ...(tenantId ? [tenantId] : []),
+    const tenants = await this.counts.notFinal(TOP_TENANTS, tenantId);
+    if (tenants.length === 0) return [];
+    const ages = await this.prisma.$queryRawUnsafe<{ tenantId: string; age: number | null }[]>(
+      `SELECT t AS "tenantId",
+              extract(epoch FROM now() - (SELECT min(next_attempt_at) FROM deliveries
+                                          WHERE tenant_id = t AND status IN ('pending', 'failed') AND next_attempt_at <= now()))::float8 AS age
+       FROM unnest($1::text[]) AS t`,
+      tenants.map((t) => t.tenantId),
     );
-    return rows.map((r) => ({
-      tenantId: r.tenantId,
-      pending: r.pending,
-      failed: r.failed,
-      backlog: r.pending + r.failed,
-      oldestPendingAgeSeconds: r.age === null ? null : Math.max(0, Math.round(r.age * 1000) / 1000),
-    }));
+    const ageOf = new Map(ages.map((a) => [a.tenantId, a.age]));
+    return tenants.map((t) => {
+      const age = ageOf.get(t.tenantId) ?? null;
+      return {
+        tenantId: t.tenantId,
+        pending: t.pending,
+        failed: t.failed,
+        backlog: t.pending + t.failed,
+        oldestPendingAgeSeconds: age === null ? null : Math.max(0, Math.round(age * 1000) / 1000),
+      };
+    });
   }
 }

@@ -31,8 +31,9 @@ export interface DeliveryJob {
 }
 
 /**
- * Priority of deliveries queued by a bulk replay: BullMQ takes jobs without a priority first, so
- * fresh deliveries of every tenant go ahead of a replay's backlog.
+ * Priority of deliveries queued by a bulk replay: BullMQ takes jobs without a priority first, then
+ * the lowest number, so fresh deliveries of every tenant, in every tenant lane (1..MAX_LANE_PRIORITY,
+ * added on top of this), go ahead of a replay's backlog.
  */
 export const REPLAY_PRIORITY = 100;
 

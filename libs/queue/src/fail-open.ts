@@ -1,7 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 /** Where Hookline carries on without Redis instead of failing, as labelled in `hookline_fail_open_total`. */
-export const FAIL_OPEN_PATHS = ['api_rate_limit', 'endpoint_gate', 'metrics', 'delivery_updates', 'subscription_cache_invalidation', 'api_key_cache_invalidation'] as const;
+export const FAIL_OPEN_PATHS = [
+  'api_rate_limit',
+  'endpoint_gate',
+  'metrics',
+  'delivery_updates',
+  'subscription_cache_invalidation',
+  'api_key_cache_invalidation',
+  'fair_share',
+] as const;
 export type FailOpenPath = (typeof FAIL_OPEN_PATHS)[number];
 
 /** What carrying on costs, for the warn line. */
@@ -12,6 +20,7 @@ const CONSEQUENCE: Record<FailOpenPath, string> = {
   delivery_updates: 'delivery updates for WatchDeliveries are dropped',
   subscription_cache_invalidation: 'subscription changes may reach workers only when their cache entries expire (5 s)',
   api_key_cache_invalidation: 'a revoked API key may stay usable on other API processes until their cache entries expire (60 s)',
+  fair_share: 'deliveries are queued without tenant lanes (first come, first served)',
 };
 
 /** A Redis outage may hit every request: one line per path in this long, with the count since the last. */

@@ -9,3 +9,4 @@ export * from './queue-connections';
 export * from './queue-names';
 export * from './queue.module';
 export * from './redis';
+export * from './tenant-lanes';

@@ -5,6 +5,7 @@ import { DeliveryEnqueuer } from './delivery-enqueuer.service';
 import { QueueConnections } from './queue-connections';
 import { QUEUE_NAMES } from './queue-names';
 import { RedisModule, redisOptions } from './redis';
+import { TenantLanes } from './tenant-lanes';
 
 @Global()
 @Module({})
@@ -17,8 +18,8 @@ export class QueueModule {
         BullModule.forRoot({ connection: redisOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
       ],
-      providers: [DeliveryEnqueuer, QueueConnections],
-      exports: [BullModule, RedisModule, DeliveryEnqueuer, QueueConnections],
+      providers: [DeliveryEnqueuer, TenantLanes, QueueConnections],
+      exports: [BullModule, RedisModule, DeliveryEnqueuer, TenantLanes, QueueConnections],
     };
   }
 }
