@@ -3,22 +3,30 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { EndpointSlot, EndpointSlots } from './endpoint-slots';
 
 /**
- * A busy endpoint (ENDPOINT_MAX_IN_FLIGHT reached): check back after this long at least; when it
- * looks stuck (EndpointSlots.slotExpectedAt), only once its oldest attempt times out (it frees no
- * slot sooner), so a hanging endpoint's backlog is re-checked about once per DELIVERY_TIMEOUT_MS,
- * not every second.
+ * A busy endpoint (its cap reached): check back after this long at least, or once its oldest
+ * attempt times out when it looks stuck (EndpointSlots.slotExpectedAt), plus up to BUSY_JITTER_MS
+ * so a backlog does not come back at once. One known to hang gets a turn instead
+ * (EndpointSlots.nextTurn), spread already.
  */
 const BUSY_WAIT_MS = 500;
-/** …unless a slot frees within this long while the endpoint is moving (see EndpointSlots). */
+const BUSY_JITTER_MS = 1_000;
+/** …unless a slot frees within this long (see EndpointSlots). */
 const BUSY_LOCAL_WAIT_MS = 250;
+/** One endpoint never holds more than this share of the worker's slots, whatever ENDPOINT_MAX_IN_FLIGHT says. */
+const MAX_SHARE_OF_WORKER = 0.5;
 
-/** ENDPOINT_MAX_IN_FLIGHT per worker process: a slow or hanging endpoint cannot take every worker slot. */
+/** The in-flight cap per subscription of one worker process: ENDPOINT_MAX_IN_FLIGHT, at most half of WORKER_CONCURRENCY. */
+export function endpointInFlightCap(config: Pick<AppConfig, 'ENDPOINT_MAX_IN_FLIGHT' | 'WORKER_CONCURRENCY'>): number {
+  return Math.max(1, Math.min(config.ENDPOINT_MAX_IN_FLIGHT, Math.floor(config.WORKER_CONCURRENCY * MAX_SHARE_OF_WORKER)));
+}
+
+/** The in-flight cap per worker process: a slow or hanging endpoint cannot take every worker slot. */
 @Injectable()
 export class InFlightLimit {
   private readonly slots: EndpointSlots;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.slots = new EndpointSlots(config.ENDPOINT_MAX_IN_FLIGHT, config.DELIVERY_TIMEOUT_MS);
+    this.slots = new EndpointSlots(endpointInFlightCap(config), config.DELIVERY_TIMEOUT_MS);
   }
 
   /** A slot, or null when the endpoint stays busy (then see `retryInMs`). */
@@ -26,9 +34,12 @@ export class InFlightLimit {
     return this.slots.acquire(subscriptionId, BUSY_LOCAL_WAIT_MS);
   }
 
-  /** How long a delivery to a busy endpoint should wait before it checks again (before jitter). */
+  /** How long a delivery to a busy endpoint should wait before it checks again; takes its turn when it hangs. */
   retryInMs(subscriptionId: string): number {
-    return Math.max(BUSY_WAIT_MS, this.slots.slotExpectedAt(subscriptionId) - Date.now());
+    const now = Date.now();
+    const turn = this.slots.nextTurn(subscriptionId);
+    if (turn !== null) return Math.max(BUSY_WAIT_MS, turn - now);
+    return Math.max(BUSY_WAIT_MS, this.slots.slotExpectedAt(subscriptionId) - now) + Math.random() * BUSY_JITTER_MS;
   }
 
   release(slot: EndpointSlot): void {
