@@ -12,21 +12,14 @@ const BUSY_WAIT_MS = 500;
 const BUSY_JITTER_MS = 1_000;
 /** …unless a slot frees within this long (see EndpointSlots). */
 const BUSY_LOCAL_WAIT_MS = 250;
-/** One endpoint never holds more than this share of the worker's slots, whatever ENDPOINT_MAX_IN_FLIGHT says. */
-const MAX_SHARE_OF_WORKER = 0.5;
 
-/** The in-flight cap per subscription of one worker process: ENDPOINT_MAX_IN_FLIGHT, at most half of WORKER_CONCURRENCY. */
-export function endpointInFlightCap(config: Pick<AppConfig, 'ENDPOINT_MAX_IN_FLIGHT' | 'WORKER_CONCURRENCY'>): number {
-  return Math.max(1, Math.min(config.ENDPOINT_MAX_IN_FLIGHT, Math.floor(config.WORKER_CONCURRENCY * MAX_SHARE_OF_WORKER)));
-}
-
-/** The in-flight cap per worker process: a slow or hanging endpoint cannot take every worker slot. */
+/** ENDPOINT_MAX_IN_FLIGHT per worker process: a slow or hanging endpoint cannot take every worker slot. */
 @Injectable()
 export class InFlightLimit {
   private readonly slots: EndpointSlots;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.slots = new EndpointSlots(endpointInFlightCap(config), config.DELIVERY_TIMEOUT_MS);
+    this.slots = new EndpointSlots(config.ENDPOINT_MAX_IN_FLIGHT, config.DELIVERY_TIMEOUT_MS);
   }
 
   /** A slot, or null when the endpoint stays busy (then see `retryInMs`). */

@@ -59,38 +59,3 @@ describe('a hanging endpoint’s backlog', () => {
     expect(deferred).toBeLessThan(1.5 * waiting);
   });
 });
-
-/**
- * ENDPOINT_MAX_IN_FLIGHT set as high as the worker's concurrency would let one hanging endpoint
- * take every slot; the worker caps it at half of its slots.
- */
-describe('ENDPOINT_MAX_IN_FLIGHT above half the worker’s concurrency', () => {
-  let stack: TestStack;
-  let hanging: RecordingReceiver;
-  let healthy: RecordingReceiver;
-
-  beforeAll(async () => {
-    // The timeout outlasts the test: no hanging attempt frees its worker slot meanwhile.
-    stack = await startTestStack({ ...NO_SWEEPER, WORKER_CONCURRENCY: '4', ENDPOINT_MAX_IN_FLIGHT: '10', DELIVERY_TIMEOUT_MS: '60000', RETRY_SCHEDULE: '1h' });
-    hanging = await RecordingReceiver.start(() => ({ hang: true }));
-    healthy = await RecordingReceiver.start(() => ({ status: 200 }));
-  });
-  afterAll(async () => {
-    await hanging?.close();
-    await healthy?.close();
-    await stack?.close();
-  });
-
-  it('leaves the other half to the healthy endpoint', async () => {
-    const slowNs = namespace();
-    const fastNs = namespace();
-    await subscribe(stack, hanging.url, { eventTypes: [`${slowNs}.*`] });
-    await subscribe(stack, healthy.url, { eventTypes: [`${fastNs}.*`] });
-    await publishMany(stack, `${slowNs}.x`, 10);
-    await hanging.waitForRequests(2, 10_000);
-    await publishMany(stack, `${fastNs}.x`, 20);
-    // With 4 hanging attempts (its configured cap of 10 allows it) no slot would be left for these.
-    await healthy.waitForRequests(20, 20_000);
-    expect(hanging.requests.length).toBe(2);
-  });
-});
