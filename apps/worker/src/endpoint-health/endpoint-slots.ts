@@ -53,7 +53,8 @@ export class EndpointSlots {
 
   /**
    * Takes a slot of the subscription: at once when one is free, else after waiting up to `maxWaitMs`
-   * for one to be handed over (only while the endpoint is moving). Null: none, defer the delivery.
+   * for one to be handed over (only while the endpoint is moving, or when its oldest attempt times
+   * out within that wait). Null: none, defer the delivery.
    */
   acquire(subscriptionId: string, maxWaitMs: number): Promise<EndpointSlot | null> | EndpointSlot | null {
     const starts = this.inFlight.get(subscriptionId) ?? [];
