@@ -4,11 +4,24 @@
 //   SIGTERM, as an operator would, so no API or worker outlives the bench;
 // - {type: 'bench:profile-start'} starts a V8 CPU profile; {type: 'bench:profile-stop'} writes it to
 //   $BENCH_PROFILE_DIR/$BENCH_PROCESS_NAME[-label].cpuprofile and answers {type: 'bench:profile-written', file}.
+// - with BENCH_MEMORY_LOG=1, every 5 s a `[memory]` line on stderr (so in its log under
+//   bench/results/logs/): RSS, V8 heap total and used, external; the heap used just after each
+//   collection is the floor to watch for a leak, the heap total is what V8 has sized the heap to.
 // Not signals: Nest's enableShutdownHooks() treats SIGUSR2 (and most others) as "shut down".
 'use strict';
 const { Session } = require('node:inspector');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+
+if (process.env.BENCH_MEMORY_LOG === '1') {
+  const startedAt = Date.now();
+  const mib = (bytes) => Math.round(bytes / 1048576);
+  setInterval(() => {
+    const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
+    const seconds = Math.round((Date.now() - startedAt) / 1000);
+    process.stderr.write(`[memory] t=${seconds}s rss=${mib(rss)} heapTotal=${mib(heapTotal)} heapUsed=${mib(heapUsed)} external=${mib(external)} MiB\n`);
+  }, 5_000).unref();
+}
 
 if (process.send) {
   let session = null;

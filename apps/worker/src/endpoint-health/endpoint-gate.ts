@@ -74,7 +74,7 @@ export class EndpointGate {
     const deliveryId = job.data.deliveryId;
     // The local slot first: a rate-limited ADMIT that ends held back would waste its send slot.
     const slot = await this.inFlight.acquire(id);
-    if (!slot) return this.holdBack(job, token, 'endpoint_busy', this.inFlight.retryInMs(id) + Math.random() * JITTER_MS);
+    if (!slot) return this.holdBack(job, token, 'endpoint_busy', this.inFlight.retryInMs(id));
     const admission: Admission = { subscriptionId: id, deliveryId, slot };
     const limit = subscription.rateLimitPerSecond;
     if (!limit && !this.breaker.mayBeOpen(id)) return admission;
