@@ -12,3 +12,4 @@ export * from './otlp-collector';
 export * from './refused-rows';
 export * from './row-counts';
 export * from './wait';
+export * from './attempts';
