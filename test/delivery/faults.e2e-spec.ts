@@ -4,7 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer, redisOptions } from '@hookline/queue';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
-import { countAttemptsOf, createIsolatedDatabase, createTenant, deliveriesWithAttempts, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, startTestWorker, waitUntil } from '../support';
+import {
+  countAttemptsOf,
+  createIsolatedDatabase,
+  createTenant,
+  deliveriesWithAttempts,
+  ensureBuilt,
+  RecordingReceiver,
+  spawnWorkerProcess,
+  startTestApi,
+  startTestWorker,
+  waitUntil,
+} from '../support';
 
 /**
  * docs/contract.md#delivery-semantics under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
-import { countAttemptsOf, createIsolatedDatabase, createTenant, deliveriesWithAttempts, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, waitUntil } from '../support';
+import {
+  countAttemptsOf,
+  createIsolatedDatabase,
+  createTenant,
+  deliveriesWithAttempts,
+  ensureBuilt,
+  RecordingReceiver,
+  spawnWorkerProcess,
+  startTestApi,
+  waitUntil,
+} from '../support';
 
 /**
  * What a rolling update or a scale-down relies on (deploy/kubernetes, terminationGracePeriodSeconds):
