@@ -162,4 +162,61 @@ describe('partitioned storage', () => {
     const delivery = await stack.api.http.get(`${path}/deliveries/${ids[6].delivery}`).set(stack.api.auth()).expect(200);
     expect(delivery.body.attempts.map((a: { id: string }) => a.id)).toEqual([ids[6].attempt]);
   });
+
+  it('finishes a drop that a dead worker left half done: a detach pending, a detached table not dropped', async () => {
+    const today = startOfDay(Date.now());
+    const pendingDay = today - 12 * DAY_MS;
+    // The day before it expired too, and listed first: the pending detach must be finalized before another starts.
+    await stack.worker.get(PartitionsRepository).ensureDays(pendingDay - DAY_MS, pendingDay);
+    const pending = dayName('events', pendingDay);
+    // A reader's open snapshot makes DETACH … CONCURRENTLY wait in its second phase; its connection dies there.
+    const reader = new Client({ connectionString: db.url });
+    const detacher = new Client({ connectionString: db.url });
+    await reader.connect();
+    await detacher.connect();
+    detacher.on('error', () => undefined);
+    try {
+      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await reader.query(`SELECT count(*) FROM events`);
+      const pid = (await detacher.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const detaching = detacher.query(`ALTER TABLE events DETACH PARTITION "${pending}" CONCURRENTLY`).catch((error: Error) => error);
+      await waitUntil(
+        'the detach waits on the reader',
+        async () => (await sql.query(`SELECT 1 FROM pg_inherits WHERE inhrelid = $1::regclass AND inhdetachpending`, [pending])).rowCount === 1,
+      );
+      await sql.query('SELECT pg_terminate_backend($1)', [pid]);
+      expect(await detaching).toBeInstanceOf(Error);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+      await detacher.end().catch(() => undefined);
+    }
+    // And one detached but never dropped.
+    const leftover = dayName('deliveries', pendingDay);
+    await sql.query(`ALTER TABLE deliveries DETACH PARTITION "${leftover}"`);
+
+    await stack.worker.get(RetentionPurger).tick();
+
+    for (const table of TABLES) expect(await tableExists(dayName(table, pendingDay))).toBe(false);
+    for (const table of TABLES) expect(await tableExists(dayName(table, pendingDay - DAY_MS))).toBe(false);
+  });
+
+  it('deletes the attempts of a deleted tenant, though no foreign key cascades to them', async () => {
+    const tenant = await stack.api.http.post('/v1/tenants').set(stack.api.auth()).send({ name: 'partitions-delete' }).expect(201);
+    const path = `/v1/tenants/${tenant.body.id}`;
+    await stack.api.http
+      .post(`${path}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: receiver.url, eventTypes: ['partitions.*'] })
+      .expect(201);
+    const event = await stack.api.http.post(`${path}/events`).set(stack.api.auth()).send({ type: 'partitions.deleted', data: {} }).expect(202);
+    await waitUntil('the delivery succeeded', async () => (await prisma.delivery.count({ where: { eventId: event.body.id, status: 'succeeded' } })) === 1);
+    const deliveryIds = (await prisma.delivery.findMany({ where: { tenantId: tenant.body.id }, select: { id: true } })).map((d) => d.id);
+    expect(await prisma.attempt.count({ where: { deliveryId: { in: deliveryIds } } })).toBe(1);
+
+    await stack.api.http.delete(path).set(stack.api.auth()).expect(204);
+
+    expect(await prisma.delivery.count({ where: { id: { in: deliveryIds } } })).toBe(0);
+    expect(await prisma.attempt.count({ where: { deliveryId: { in: deliveryIds } } })).toBe(0);
+  });
 });

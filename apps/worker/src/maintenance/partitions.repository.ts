@@ -81,8 +81,10 @@ export class PartitionsRepository {
    */
   async dropBefore(client: Queryable, cutoffMs: number, shouldStop: () => boolean): Promise<string[]> {
     const dropped: string[] = [];
-    for (const partition of await this.list(client)) {
-      if (!partition.detachPending && !entirelyBefore(partition, cutoffMs)) continue;
+    const partitions = await this.list(client);
+    // A detach left pending first: Postgres refuses another concurrent detach on that table until it is finalized.
+    const pendingFirst = [...partitions.filter((p) => p.detachPending), ...partitions.filter((p) => !p.detachPending && entirelyBefore(p, cutoffMs))];
+    for (const partition of pendingFirst) {
       if (shouldStop()) return dropped;
       const how = partition.detachPending ? 'FINALIZE' : 'CONCURRENTLY';
       await client.query(`ALTER TABLE ${quote(partition.table)} DETACH PARTITION ${quote(partition.name)} ${how}`);
