@@ -77,9 +77,9 @@ describe('migrations match schema.prisma', () => {
       ],
       [
         'another onDelete',
-        alter(/(model Attempt[^}]*onDelete: )Cascade/, '$1Restrict'),
+        alter(/(model Delivery[^}]*subscription Subscription @relation\([^)]*onDelete: )Cascade/, '$1Restrict'),
         [
-          'foreign key attempts(delivery_id): schema says -> deliveries(id) ON DELETE RESTRICT ON UPDATE CASCADE, database has -> deliveries(id) ON DELETE CASCADE ON UPDATE CASCADE',
+          'foreign key deliveries(subscription_id): schema says -> subscriptions(id) ON DELETE RESTRICT ON UPDATE CASCADE, database has -> subscriptions(id) ON DELETE CASCADE ON UPDATE CASCADE',
         ],
       ],
       [

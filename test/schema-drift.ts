@@ -53,6 +53,12 @@ export interface DatabaseShape {
   unsupported: string[];
 }
 
+/*
+ * Partitions (events, deliveries and attempts are partitioned by day) are left out: Prisma sees only
+ * their parent, which carries every column, index and foreign key the schema declares. A partition's
+ * indexes and foreign keys are the parent's, cloned; the parent is compared, its clones are not.
+ */
+
 /** Prisma's own bookkeeping table; never declared in schema.prisma. */
 const IGNORED_TABLES = new Set(['_prisma_migrations']);
 
@@ -242,7 +248,7 @@ export async function actualShape(db: Client): Promise<DatabaseShape> {
   const tables = await db.query<{ table: string }>(
     `SELECT c.relname::text AS "table"
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')`,
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition`,
   );
   for (const { table } of tables.rows) if (!IGNORED_TABLES.has(table)) shape.tables.set(table, new Map());
 
@@ -259,7 +265,7 @@ export async function actualShape(db: Client): Promise<DatabaseShape> {
        JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`,
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped`,
   );
   for (const row of columns.rows) {
     shape.tables.get(row.table)?.set(row.column, {
@@ -297,7 +303,7 @@ export async function actualShape(db: Client): Promise<DatabaseShape> {
        JOIN pg_class t ON t.oid = ix.indrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
        JOIN pg_am am ON am.oid = i.relam
-      WHERE n.nspname = current_schema()`,
+      WHERE n.nspname = current_schema() AND NOT t.relispartition`,
   );
   for (const row of indexes.rows) {
     if (IGNORED_TABLES.has(row.table)) continue;
@@ -323,7 +329,7 @@ export async function actualShape(db: Client): Promise<DatabaseShape> {
        JOIN pg_class t ON t.oid = con.conrelid
        JOIN pg_class rt ON rt.oid = con.confrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE con.contype = 'f' AND n.nspname = current_schema()`,
+      WHERE con.contype = 'f' AND n.nspname = current_schema() AND con.conparentid = 0 AND NOT t.relispartition`,
   );
   const actions: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
   for (const row of fks.rows) {

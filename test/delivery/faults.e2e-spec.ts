@@ -4,7 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import { DeliveryEnqueuer, redisOptions } from '@hookline/queue';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
-import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, startTestWorker, waitUntil } from '../support';
+import {
+  countAttemptsOf,
+  createIsolatedDatabase,
+  createTenant,
+  deliveriesWithAttempts,
+  ensureBuilt,
+  RecordingReceiver,
+  spawnWorkerProcess,
+  startTestApi,
+  startTestWorker,
+  waitUntil,
+} from '../support';
 
 /**
  * docs/contract.md#delivery-semantics under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.
@@ -109,7 +120,7 @@ describe('a worker killed with SIGKILL mid-attempt', () => {
     expect(await first.exited).toBeNull();
     expect(first.child.signalCode).toBe('SIGKILL');
     const killedAt = Date.now();
-    expect(await prisma.attempt.count({ where: { delivery: { tenantId } } })).toBe(0);
+    expect(await countAttemptsOf(prisma, { tenantId })).toBe(0);
     expect(await statusCounts(prisma, tenantId)).toEqual({ pending: 50 });
 
     const second = spawnWorkerProcess(env);
@@ -127,7 +138,7 @@ describe('a worker killed with SIGKILL mid-attempt', () => {
 
     expect(await statusCounts(prisma, tenantId)).toEqual({ succeeded: 50 });
     expect(await succeededWithoutA2xx(prisma, tenantId)).toBe(0);
-    const deliveries = await prisma.delivery.findMany({ where: { tenantId }, include: { attempts: true } });
+    const deliveries = await deliveriesWithAttempts(prisma, { tenantId });
     for (const delivery of deliveries) {
       expect(delivery.attempts.length).toBeGreaterThanOrEqual(1);
       expect(delivery.attempts.some((a) => a.statusCode === 200 && a.error === null)).toBe(true);
@@ -222,7 +233,7 @@ describe('a flushed Redis', () => {
 
     await waitUntil('all 10 succeeded', async () => (await prisma.delivery.count({ where: { tenantId, status: 'succeeded' } })) === 10, 8_000);
     expect(await succeededWithoutA2xx(prisma, tenantId)).toBe(0);
-    const deliveries = await prisma.delivery.findMany({ where: { tenantId }, include: { attempts: { orderBy: { number: 'asc' } } } });
+    const deliveries = await deliveriesWithAttempts(prisma, { tenantId });
     expect(deliveries.map((d) => d.eventId).sort()).toEqual([...eventIds].sort());
     for (const delivery of deliveries) {
       const codes = delivery.attempts.map((a) => a.statusCode);
@@ -247,7 +258,7 @@ describe('a flushed Redis', () => {
 
     await waitUntil('all 10 succeeded', async () => (await prisma.delivery.count({ where: { tenantId, status: 'succeeded' } })) === 10, 10_000);
     expect(await succeededWithoutA2xx(prisma, tenantId)).toBe(0);
-    const deliveries = await prisma.delivery.findMany({ where: { tenantId }, include: { attempts: { orderBy: { number: 'asc' } } } });
+    const deliveries = await deliveriesWithAttempts(prisma, { tenantId });
     expect(deliveries.map((d) => d.eventId).sort()).toEqual([...eventIds].sort());
     for (const delivery of deliveries) {
       // The 500 that was in flight is recorded (Postgres first), and a later attempt got the 200.

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
-import { createIsolatedDatabase, createTenant, ensureBuilt, RecordingReceiver, spawnWorkerProcess, startTestApi, waitUntil } from '../support';
+import {
+  countAttemptsOf,
+  createIsolatedDatabase,
+  createTenant,
+  deliveriesWithAttempts,
+  ensureBuilt,
+  RecordingReceiver,
+  spawnWorkerProcess,
+  startTestApi,
+  waitUntil,
+} from '../support';
 
 /**
  * What a rolling update or a scale-down relies on (deploy/kubernetes, terminationGracePeriodSeconds):
@@ -68,14 +78,14 @@ describe('a worker stopped with SIGTERM mid-attempt', () => {
     first.child.kill('SIGTERM');
     const inFlight = receiver.requests.map((r) => r.headers['webhook-id'] as string);
     expect(inFlight).toHaveLength(CONCURRENCY);
-    expect(await prisma.attempt.count({ where: { delivery: { tenantId: tenant.id } } })).toBe(0);
+    expect(await countAttemptsOf(prisma, { tenantId: tenant.id })).toBe(0);
 
     const exit = await Promise.race([first.exited, sleep(GRACE_MS).then(() => 'still running after the grace period')]);
     expect([exit, first.child.signalCode]).toEqual([0, null]);
 
     // Nothing taken after SIGTERM: the receiver saw only the requests in flight then.
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(inFlight);
-    const deliveries = await prisma.delivery.findMany({ where: { tenantId: tenant.id }, include: { attempts: true } });
+    const deliveries = await deliveriesWithAttempts(prisma, { tenantId: tenant.id });
     const finished = deliveries.filter((d) => inFlight.includes(d.eventId));
     expect(finished).toHaveLength(CONCURRENCY);
     for (const delivery of finished) {

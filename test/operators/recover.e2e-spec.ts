@@ -1,7 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
 import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../support';
+import { countAttemptsOf, createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForReplay, waitForStats } from './operators-test-kit';
 
 describe('POST …/subscriptions/{id}/recover', () => {
@@ -53,7 +53,7 @@ describe('POST …/subscriptions/{id}/recover', () => {
     // The hanging attempt times out (2 s) while disabled and is recorded; its retry is then dropped by the worker.
     const prisma = stack.api.app.get(PrismaService);
     await waitFor(
-      () => prisma.attempt.count({ where: { delivery: { eventId: cancelled.id } } }),
+      () => countAttemptsOf(prisma, { eventId: cancelled.id }),
       (n) => n >= 1,
       { what: 'the hanging attempt recorded' },
     );

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { newId } from '@hookline/ids';
 import type { IsolatedDatabase } from '../support';
 import { createIsolatedDatabase, startTestWorker, waitUntil } from '../support';
 import { BulkChunkProcessor } from '../../apps/worker/src/bulk/bulk-chunk.processor';
@@ -9,7 +10,8 @@ import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-pur
 import { ReplayProcessor } from '../../apps/worker/src/replays/replay.processor';
 
 /**
- * The worker's retention purge beyond events: idempotency keys after 24 h, finished bulk jobs with
+ * The worker's retention purge beyond events, deliveries and attempts (dropped by day, see
+ * partitions.e2e-spec.ts): idempotency keys after 24 h, finished bulk jobs with
  * their row errors and chunks, finished replays, and signing secrets whose rotation grace ended.
  * A database of its own: the purge deletes by age across every tenant.
  */
@@ -22,6 +24,7 @@ describe('retention purge', () => {
   let sql: Client;
   let worker: INestApplicationContext | undefined;
   const tenantId = 'ten_retention';
+  const eventId = newId('evt');
 
   const count = async (query: string, params: unknown[] = []) => Number((await sql.query<{ n: string }>(query, params)).rows[0].n);
   const ids = async (query: string) => (await sql.query<{ id: string }>(query)).rows.map((row) => row.id).sort();
@@ -34,7 +37,8 @@ describe('retention purge', () => {
     await sql.connect();
     await sql.query(`INSERT INTO tenants (id, name, updated_at) VALUES ($1, 'retention', now())`, [tenantId]);
     await sql.query(`INSERT INTO subscriptions (id, tenant_id, url, event_types, updated_at) VALUES ('sub_r', $1, 'https://example.com/hook', '{}', now())`, [tenantId]);
-    await sql.query(`INSERT INTO events (id, tenant_id, type, data) VALUES ('evt_r', $1, 'retention.test', '{}')`, [tenantId]);
+    // Ids of newId's shape: events and deliveries are partitioned by the day in their ids.
+    await sql.query(`INSERT INTO events (id, tenant_id, type, data) VALUES ($2, $1, 'retention.test', '{}')`, [tenantId, eventId]);
   });
   afterEach(async () => {
     await worker?.close();
@@ -79,9 +83,9 @@ describe('retention purge', () => {
     );
     await sql.query(
       `INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, status, replay_id)
-       SELECT 'dlv_' || n, $1, 'evt_r', 'retention.test', 'sub_r', 'succeeded', (ARRAY['rpl_old_done', 'rpl_old_failed', 'rpl_recent_done', 'rpl_old_running'])[1 + n % 4]
+       SELECT 'dlv_' || hookline_ulid(), $1, $2, 'retention.test', 'sub_r', 'succeeded', (ARRAY['rpl_old_done', 'rpl_old_failed', 'rpl_recent_done', 'rpl_old_running'])[1 + n % 4]
        FROM generate_series(0, 2399) n`,
-      [tenantId],
+      [tenantId, eventId],
     );
     // Secrets: the current one, one whose grace ended, one still in its grace.
     await sql.query(

@@ -12,4 +12,5 @@ export * from './otlp-collector';
 export * from './refused-rows';
 export * from './row-counts';
 export * from './wait';
+export * from './attempts';
 export * from './disposable-redis';

@@ -18,6 +18,8 @@ import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
 import { DeliveryClaims } from './delivery/delivery-claims';
 import { InternalFailures } from './delivery/internal-failures';
+import { PartitionMaintainer } from './maintenance/partition-maintainer';
+import { PartitionsRepository } from './maintenance/partitions.repository';
 import { PortalDataPurger } from './maintenance/portal-data-purger';
 import { RetentionPurger } from './maintenance/retention-purger';
 import { RetentionRepository } from './maintenance/retention.repository';
@@ -63,6 +65,8 @@ export class WorkerModule {
         StatusCountsFolder,
         RetentionPurger,
         RetentionRepository,
+        PartitionMaintainer,
+        PartitionsRepository,
         PortalDataPurger,
         {
           provide: HttpDeliveryClient,

@@ -136,6 +136,15 @@ describe('migrateDatabase', () => {
     expect((await ledger(url)).map((row) => row.migration_name)).toEqual([...MIGRATION_NAMES, '29990101000000_add_notes']);
   });
 
+  it('stops before a named migration when asked, and applies the rest on the next run', async () => {
+    const { url } = newDatabase();
+    const last = MIGRATION_NAMES[MIGRATION_NAMES.length - 1];
+
+    expect(await migrateDatabase(url, MIGRATIONS_DIR, { before: last })).toEqual({ created: true, applied: MIGRATION_NAMES.slice(0, -1) });
+    expect(await migrateDatabase(url)).toEqual({ created: false, applied: [last] });
+    expect((await ledger(url)).map((row) => row.migration_name)).toEqual(MIGRATION_NAMES);
+  });
+
   it('refuses a migration edited after it was applied, and applies nothing after it', async () => {
     const { url } = newDatabase();
     await migrateDatabase(url);

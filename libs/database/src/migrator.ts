@@ -54,12 +54,17 @@ export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
     });
 }
 
+export interface MigrateOptions {
+  /** Applies only the migrations whose names sort before this one: a database as an older release left it (tests of a data migration). */
+  before?: string;
+}
+
 /**
  * Creates the database named by `databaseUrl` when it does not exist and applies pending
  * migrations, each in its own transaction. Safe when many processes start at once: all of them
  * serialise on an advisory lock in the server's maintenance database.
  */
-export async function migrateDatabase(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
+export async function migrateDatabase(databaseUrl: string, dir = MIGRATIONS_DIR, options: MigrateOptions = {}): Promise<MigrateResult> {
   const target = new URL(databaseUrl);
   const databaseName = decodeURIComponent(target.pathname.replace(/^\//, ''));
   if (!databaseName) throw new Error('DATABASE_URL names no database');
@@ -80,7 +85,9 @@ export async function migrateDatabase(databaseUrl: string, dir = MIGRATIONS_DIR)
     const exists = await lock.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName]);
     const created = exists.rowCount === 0;
     if (created) await lock.query(`CREATE DATABASE "${databaseName.replace(/"/g, '""')}"`);
-    const applied = await applyMigrations(databaseUrl, readMigrations(dir), assertLocked);
+    const { before } = options;
+    const migrations = readMigrations(dir).filter((m) => before === undefined || m.name < before);
+    const applied = await applyMigrations(databaseUrl, migrations, assertLocked);
     return { created, applied };
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);

@@ -48,12 +48,11 @@ export class DeliveriesService {
   }
 
   async get(tenantId: string, deliveryId: string): Promise<DeliveryView & { attempts: AttemptView[] }> {
-    const row = await this.prisma.delivery.findFirst({
-      where: { id: deliveryId, tenantId },
-      include: { attempts: { orderBy: { number: 'asc' } } },
-    });
+    const row = await this.prisma.delivery.findFirst({ where: { id: deliveryId, tenantId } });
     if (!row) throw ProblemException.notFound('Delivery');
-    const attempts = row.attempts.map((a) => ({
+    // Read by the delivery found above (no relation: attempts and deliveries are partitioned apart).
+    const rows = await this.prisma.attempt.findMany({ where: { deliveryId: row.id }, orderBy: { number: 'asc' } });
+    const attempts = rows.map((a) => ({
       id: a.id,
       number: a.number,
       startedAt: a.startedAt,

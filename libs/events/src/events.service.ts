@@ -55,12 +55,10 @@ export class EventsService {
   }
 
   async get(tenantId: string, eventId: string): Promise<EventView> {
-    const row = await this.prisma.event.findFirst({
-      where: { id: eventId, tenantId },
-      include: { _count: { select: { deliveries: true } } },
-    });
+    const row = await this.prisma.event.findFirst({ where: { id: eventId, tenantId } });
     if (!row) throw ProblemException.notFound('Event');
-    return { id: row.id, type: row.type, data: row.data, idempotencyKey: row.idempotencyKey, createdAt: row.createdAt, deliveryCount: row._count.deliveries };
+    const counts = await this.deliveryCounts(tenantId, [row.id]);
+    return { id: row.id, type: row.type, data: row.data, idempotencyKey: row.idempotencyKey, createdAt: row.createdAt, deliveryCount: counts.get(row.id) ?? 0 };
   }
 
   async list(tenantId: string, filter: EventListFilter): Promise<Page<EventView>> {
@@ -71,17 +69,27 @@ export class EventsService {
         ...(filter.cursor ? { id: { lt: filter.cursor } } : {}),
         createdAt: { gte: filter.since, lt: filter.until },
       },
-      include: { _count: { select: { deliveries: true } } },
       orderBy: { id: 'desc' },
       take: filter.limit + 1,
     });
+    const counts = await this.deliveryCounts(
+      tenantId,
+      rows.map((row) => row.id),
+    );
     return toPage(rows, filter.limit, (row) => ({
       id: row.id,
       type: row.type,
       data: row.data,
       idempotencyKey: row.idempotencyKey,
       createdAt: row.createdAt,
-      deliveryCount: row._count.deliveries,
+      deliveryCount: counts.get(row.id) ?? 0,
     }));
+  }
+
+  /** Deliveries per event, counted apart: events and deliveries are partitioned tables with no relation between them. */
+  private async deliveryCounts(tenantId: string, eventIds: string[]): Promise<Map<string, number>> {
+    if (!eventIds.length) return new Map();
+    const groups = await this.prisma.delivery.groupBy({ by: ['eventId'], where: { tenantId, eventId: { in: eventIds } }, _count: { _all: true } });
+    return new Map(groups.map((group) => [group.eventId, group._count._all]));
   }
 }

@@ -1,4 +1,4 @@
-import { idFloorAt, isId, newId } from './ids';
+import { idFloorAt, idTime, isId, newId } from './ids';
 
 describe('newId', () => {
   it('is the prefix and a ULID, unique and in creation order even within one millisecond', () => {
@@ -39,5 +39,16 @@ describe('idFloorAt', () => {
     expect(before < floor).toBe(true);
     expect(floor <= after).toBe(true);
     expect(idFloorAt('dlv', at + 1) > floor).toBe(true);
+  });
+});
+
+describe('idTime', () => {
+  it('reads back the millisecond an id or an id floor was made at', () => {
+    const at = Date.UTC(2026, 11, 4, 9, 30, 12, 345);
+    expect(idTime(idFloorAt('evt', at))).toBe(at);
+    const before = Date.now();
+    const made = idTime(newId('dlv'));
+    expect(made).toBeGreaterThanOrEqual(before);
+    expect(made).toBeLessThanOrEqual(Date.now());
   });
 });

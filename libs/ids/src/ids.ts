@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { encodeTime, monotonicFactory } from 'ulid';
+import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
 
 /** Random bytes drawn 4 KiB at a time: ulid's own source makes one crypto call per character. */
 const randomBytes = Buffer.alloc(4096);
@@ -35,4 +35,9 @@ export function isId(text: string, prefix?: IdPrefix): boolean {
  */
 export function idFloorAt(prefix: IdPrefix, ms: number): string {
   return `${prefix}_${encodeTime(Math.max(0, Math.floor(ms)), 10)}${'0'.repeat(16)}`;
+}
+
+/** When an id of newId's shape (or a bound idFloorAt made) was made, in ms since epoch. */
+export function idTime(id: string): number {
+  return decodeTime(id.slice(id.indexOf('_') + 1, id.indexOf('_') + 11).padEnd(26, '0'));
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { IntervalTask } from './interval-task';
+import { DAY_MS } from './partition-ranges';
 import { PURGE_STEPS, RetentionRepository } from './retention.repository';
 
 const BATCH = 1_000;
@@ -12,12 +13,13 @@ const FIRST_RUN_SPREAD_MS = 5_000;
 const BACKLOG_PAUSE_MS = 1_000;
 
 /**
- * Retention: events older than RETENTION_DAYS with their deliveries and attempts, idempotency keys
- * past their 24 h, bulk jobs and replays finished more than RETENTION_DAYS ago (with their row
- * errors, staged chunks and delivery links), and signing secrets whose rotation grace ended. In
- * batches of 1,000 rows, one statement each, so no long lock is held and shutdown can stop the
- * purge between two batches. One worker purges at a time (a Postgres advisory lock); the others
- * skip their turn.
+ * Retention. Events, deliveries and attempts go a whole UTC day at a time: each day is a partition,
+ * detached and dropped once every id it can hold is older than RETENTION_DAYS, whatever the number
+ * of rows. Then, in batches of 1,000 rows, one statement each: idempotency keys past their 24 h,
+ * bulk jobs and replays finished more than RETENTION_DAYS ago (with their row errors, staged chunks
+ * and delivery links), and signing secrets whose rotation grace ended. No long lock is held, and
+ * shutdown can stop the purge between two partitions or two batches. One worker purges at a time
+ * (a Postgres advisory lock); the others skip their turn.
  */
 @Injectable()
 export class RetentionPurger extends IntervalTask {
@@ -41,6 +43,8 @@ export class RetentionPurger extends IntervalTask {
     if (!session) return;
     let backlog = false;
     try {
+      const dropped = await session.dropPartitionsBefore(Date.now() - this.config.RETENTION_DAYS * DAY_MS, () => this.stopRequested);
+      if (dropped.length) this.logger.log(`retention: dropped partitions ${dropped.join(', ')}`);
       for (const step of PURGE_STEPS) {
         let purged = 0;
         for (let batch = 0; ; batch++) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { SqlPool } from '@hookline/database';
+import { PartitionsRepository } from './partitions.repository';
 
 /** One kind of row the purge removes, one bounded statement (a batch) at a time. */
 export interface PurgeStep {
@@ -14,8 +15,11 @@ const FINISHED_BULK_JOB = `j.status IN ('completed', 'completed_with_errors', 'f
 const FINISHED_REPLAY = `r.status IN ('completed', 'failed') AND r.completed_at < now() - make_interval(days => $2)`;
 
 /**
- * In purge order. Every statement repeats its age condition on the rows it deletes, not only in
- * the subquery that picks them: under READ COMMITTED a row changed meanwhile (an idempotency key
+ * In purge order, after the expired days of events, deliveries and attempts are dropped whole
+ * (PartitionsRepository). What is left to delete by rows grows with use rather than with traffic,
+ * or must stay unique across days (an idempotency key), so it cannot be partitioned by day.
+ * Every statement repeats its age condition on the rows it deletes, not only in the subquery that
+ * picks them: under READ COMMITTED a row changed meanwhile (an idempotency key
  * taken over by a new publish, a delivery re-queued by a newer replay) is re-checked and spared.
  * Rows of hot tables (idempotency keys, deliveries, secrets) are picked FOR UPDATE SKIP LOCKED: the
  * purge never waits on a publish or a worker, so it cannot deadlock with them; a skipped row goes
@@ -25,12 +29,6 @@ const FINISHED_REPLAY = `r.status IN ('completed', 'failed') AND r.completed_at 
  * deliveries).
  */
 export const PURGE_STEPS: PurgeStep[] = [
-  {
-    what: 'events (with their deliveries and attempts)',
-    sql: `DELETE FROM events WHERE id IN (
-            SELECT id FROM events WHERE created_at < now() - make_interval(days => $2) ORDER BY created_at LIMIT $1)
-          AND created_at < now() - make_interval(days => $2)`,
-  },
   {
     what: 'idempotency keys past their 24 h window',
     sql: `DELETE FROM idempotency_keys WHERE (tenant_id, key) IN (
@@ -88,12 +86,17 @@ const PURGE_LOCK_KEY = 'hookline.retention-purge';
 export interface PurgeSession {
   /** Runs one batch of a step in its own transaction (one statement); resolves to the rows it removed. */
   batch(step: PurgeStep, retentionDays: number, batchSize: number): Promise<number>;
+  /** Drops the partitions of events, deliveries and attempts whose every id was made before `cutoffMs`. */
+  dropPartitionsBefore(cutoffMs: number, shouldStop: () => boolean): Promise<string[]>;
   release(): Promise<void>;
 }
 
 @Injectable()
 export class RetentionRepository {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly partitions: PartitionsRepository,
+  ) {}
 
   /**
    * Null while another worker purges. The lock is a session-level Postgres advisory lock on a
@@ -111,19 +114,31 @@ export class RetentionRepository {
       client.release(error as Error);
       throw error;
     }
-    return new LockedPurgeSession(client);
+    return new LockedPurgeSession(client, this.partitions);
   }
 }
 
 class LockedPurgeSession implements PurgeSession {
   private broken?: Error;
 
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly partitions: PartitionsRepository,
+  ) {}
 
   async batch(step: PurgeStep, retentionDays: number, batchSize: number): Promise<number> {
     try {
       const values = step.sql.includes('$2') ? [batchSize, retentionDays] : [batchSize];
       return (await this.client.query(step.sql, values)).rowCount ?? 0;
+    } catch (error) {
+      this.broken = error as Error;
+      throw error;
+    }
+  }
+
+  async dropPartitionsBefore(cutoffMs: number, shouldStop: () => boolean): Promise<string[]> {
+    try {
+      return await this.partitions.dropBefore(this.client, cutoffMs, shouldStop);
     } catch (error) {
       this.broken = error as Error;
       throw error;

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientBase } from 'pg';
+import { SqlPool } from '@hookline/database';
+import { DAY_MS, dayPartition, entirelyBefore, IdRange, parseRangeBound, PARTITIONED_TABLES, rangesOverlap, startOfDay } from './partition-ranges';
+
+/** A client, or the pool itself for a one-off read. */
+type Queryable = Pick<ClientBase, 'query'>;
+
+export interface Partition extends IdRange {
+  table: string;
+  name: string;
+  /** A DETACH … CONCURRENTLY that did not finish (its connection died): FINALIZE completes it. */
+  detachPending: boolean;
+}
+
+/** Serialises the workers creating partitions; held for one transaction. */
+const CREATE_LOCK_KEY = 'hookline.partitions';
+/** Creating a few empty tables takes milliseconds; a lock wait longer than this is a problem to report. */
+const CREATE_TIMEOUT_MS = 60_000;
+/** A partition detached by a run that died before dropping it: a standalone table still named as a partition. */
+const LEFTOVER_NAME = new RegExp(`^(${PARTITIONED_TABLES.map((t) => t.table).join('|')})_(p\\d{8}|legacy)$`);
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The partitions of events, deliveries and attempts: creating days ahead, and dropping days past
+ * retention. Both are catalog operations whatever the rows: a new day is an empty table attached
+ * (SHARE UPDATE EXCLUSIVE on the parent: publishes and reads go on), an old day is detached
+ * CONCURRENTLY (the same lock) and dropped, never deleted row by row.
+ */
+@Injectable()
+export class PartitionsRepository {
+  constructor(private readonly sql: SqlPool) {}
+
+  async list(client: Queryable = this.sql): Promise<Partition[]> {
+    const { rows } = await client.query<{ table: string; name: string; bound: string; detachPending: boolean }>(
+      `SELECT p.relname AS "table", c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, i.inhdetachpending AS "detachPending"
+         FROM pg_inherits i
+         JOIN pg_class p ON p.oid = i.inhparent
+         JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE p.relnamespace = current_schema()::regnamespace AND p.relname = ANY ($1)
+        ORDER BY p.relname, c.relname`,
+      [PARTITIONED_TABLES.map((t) => t.table)],
+    );
+    return rows.flatMap((row) => {
+      const range = parseRangeBound(row.bound);
+      return range ? [{ table: row.table, name: row.name, detachPending: row.detachPending, ...range }] : [];
+    });
+  }
+
+  /**
+   * Makes sure every UTC day from the one `fromMs` falls in to the one `toMs` falls in has its
+   * partition in each table; a day an existing partition already covers in part (the legacy one)
+   * is left alone. Idempotent; workers doing it at once queue on an advisory lock and the later
+   * ones find nothing to do. Resolves to the partitions created.
+   */
+  async ensureDays(fromMs: number, toMs: number): Promise<string[]> {
+    return this.sql.transaction(async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [CREATE_LOCK_KEY]);
+      const existing = await this.list(client);
+      const created: string[] = [];
+      for (const { table, prefix } of PARTITIONED_TABLES) {
+        for (let day = startOfDay(fromMs); day <= startOfDay(toMs); day += DAY_MS) {
+          const partition = dayPartition(table, prefix, day);
+          if (existing.some((p) => p.table === table && rangesOverlap(p, partition))) continue;
+          // Attached rather than CREATE … PARTITION OF, which would lock the parent against every publish.
+          await client.query(`CREATE TABLE ${quote(partition.name)} (LIKE ${quote(table)} INCLUDING DEFAULTS)`);
+          await client.query(`ALTER TABLE ${quote(table)} ATTACH PARTITION ${quote(partition.name)} FOR VALUES FROM (${literal(partition.from)}) TO (${literal(partition.to)})`);
+          created.push(partition.name);
+        }
+      }
+      return created;
+    }, CREATE_TIMEOUT_MS);
+  }
+
+  /**
+   * Detaches and drops every partition whose ids were all made before `cutoffMs`, one at a time, on
+   * `client` (outside any transaction: DETACH … CONCURRENTLY refuses to run in one). `shouldStop` is
+   * asked between two partitions. Resolves to the partitions dropped.
+   */
+  async dropBefore(client: Queryable, cutoffMs: number, shouldStop: () => boolean): Promise<string[]> {
+    const dropped: string[] = [];
+    const partitions = await this.list(client);
+    // A detach left pending first: Postgres refuses another concurrent detach on that table until it is finalized.
+    const pendingFirst = [...partitions.filter((p) => p.detachPending), ...partitions.filter((p) => !p.detachPending && entirelyBefore(p, cutoffMs))];
+    for (const partition of pendingFirst) {
+      if (shouldStop()) return dropped;
+      const how = partition.detachPending ? 'FINALIZE' : 'CONCURRENTLY';
+      await client.query(`ALTER TABLE ${quote(partition.table)} DETACH PARTITION ${quote(partition.name)} ${how}`);
+      await client.query(`DROP TABLE ${quote(partition.name)}`);
+      dropped.push(partition.name);
+    }
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND NOT relispartition`,
+    );
+    for (const { name } of rows.filter((row) => LEFTOVER_NAME.test(row.name))) {
+      if (shouldStop()) return dropped;
+      await client.query(`DROP TABLE ${quote(name)}`);
+      dropped.push(name);
+    }
+    return dropped;
+  }
+}
