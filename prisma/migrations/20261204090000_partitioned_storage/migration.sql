@@ -33,8 +33,14 @@ ALTER TABLE "attempts" DROP CONSTRAINT "attempts_delivery_id_fkey";
 -- unique by index; its sequence alone hands out every value once. Nothing looks an event up by seq.
 DROP INDEX "events_seq_key";
 
--- A partition may not carry a trigger with a transition table: the feed's trigger moves to the parent.
+-- A partition may not carry a trigger with a transition table: the feed's trigger and the delivery
+-- status counters' triggers move to the parents (the counters' after the rows are in place, so the
+-- rows moved below from a legacy table into their day are not counted a second time).
 DROP TRIGGER "events_notify_feed" ON "events";
+DROP TRIGGER "deliveries_count_inserts" ON "deliveries";
+DROP TRIGGER "deliveries_count_updates" ON "deliveries";
+DROP TRIGGER "deliveries_count_deletes" ON "deliveries";
+DROP TRIGGER "deliveries_count_truncate" ON "deliveries";
 
 -- The old tables and their index names (schema-wide in Postgres) step aside for the parents.
 ALTER TABLE "events" RENAME TO "events_legacy";
@@ -126,3 +132,15 @@ BEGIN
   END LOOP;
 END
 $$;
+
+CREATE TRIGGER "deliveries_count_inserts" AFTER INSERT ON "deliveries"
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "hookline_count_delivery_statuses"();
+CREATE TRIGGER "deliveries_count_updates" AFTER UPDATE ON "deliveries"
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "hookline_count_delivery_statuses"();
+CREATE TRIGGER "deliveries_count_deletes" AFTER DELETE ON "deliveries"
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "hookline_count_delivery_statuses"();
+CREATE TRIGGER "deliveries_count_truncate" AFTER TRUNCATE ON "deliveries"
+  FOR EACH STATEMENT EXECUTE FUNCTION "hookline_reset_delivery_status_counts"();

@@ -88,7 +88,7 @@ export class PartitionsRepository {
       if (shouldStop()) return dropped;
       const how = partition.detachPending ? 'FINALIZE' : 'CONCURRENTLY';
       await client.query(`ALTER TABLE ${quote(partition.table)} DETACH PARTITION ${quote(partition.name)} ${how}`);
-      await client.query(`DROP TABLE ${quote(partition.name)}`);
+      await this.drop(client, partition.name);
       dropped.push(partition.name);
     }
     const { rows } = await client.query<{ name: string }>(
@@ -96,9 +96,30 @@ export class PartitionsRepository {
     );
     for (const { name } of rows.filter((row) => LEFTOVER_NAME.test(row.name))) {
       if (shouldStop()) return dropped;
-      await client.query(`DROP TABLE ${quote(name)}`);
+      await this.drop(client, name);
       dropped.push(name);
     }
     return dropped;
+  }
+
+  /**
+   * Drops a detached partition. A deliveries partition first takes its rows out of the status
+   * counters (the triggers on the parent never see a dropped partition's rows), in the same
+   * transaction, so a run that dies in between leaves the table and its counts as they were.
+   */
+  private async drop(client: Queryable, name: string): Promise<void> {
+    if (!name.startsWith('deliveries_')) {
+      await client.query(`DROP TABLE ${quote(name)}`);
+      return;
+    }
+    await client.query('BEGIN');
+    try {
+      await client.query(`INSERT INTO delivery_status_deltas (tenant_id, status, delta) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2`);
+      await client.query(`DROP TABLE ${quote(name)}`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
   }
 }
