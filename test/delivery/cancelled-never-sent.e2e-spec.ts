@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
 import { SubscriptionCache } from '../../apps/worker/src/delivery/subscription-cache';
@@ -29,13 +29,13 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
     await stack.close();
   });
 
-  const queue = () => stack.api.app.get(DeliveryEnqueuer).queue;
+  const queues = () => stack.api.app.get(DeliveryQueues);
   const subscriptionAction = (id: string, action: 'disable' | 'enable') => stack.api.http.post(`${tenantPath(stack)}/subscriptions/${id}/${action}`).set(stack.api.auth());
 
   /** Polls until the queue holds no job `jobId` (completed and removed, or never there). */
   async function waitUntilJobGone(jobId: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (await queue().getJob(jobId)) {
+    while (await queues().findJob(jobId)) {
       if (Date.now() > deadline) throw new Error(`job ${jobId} still in the queue after ${timeoutMs}ms`);
       await sleep(25);
     }
@@ -50,7 +50,7 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
     const failed = await waitForDelivery(stack, deliveryId, 'failed');
     expect(failed.nextAttemptAt).not.toBeNull();
     // The retry is a delayed job in the queue.
-    expect(await queue().getJob(deliveryId)).toBeTruthy();
+    expect(await queues().findJob(deliveryId)).toBeTruthy();
 
     await subscriptionAction(sub.id, 'disable').expect(200);
     expect((await getDelivery(stack, deliveryId)).status).toBe('cancelled');
@@ -75,7 +75,9 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
 
     // As a late duplicate would arrive: the same delivery under another job id.
     const [data] = await stack.api.app.get(DeliveryJobsRepository).jobData([deliveryId]);
-    const duplicate = await queue().add('deliver', data, { jobId: `duplicate-${deliveryId}`, removeOnComplete: true, removeOnFail: true });
+    const duplicate = await queues()
+      .forSubscription(data.subscriptionId)
+      .add('deliver', data, { jobId: `duplicate-${deliveryId}`, removeOnComplete: true, removeOnFail: true });
     await waitUntilJobGone(duplicate.id!);
 
     expect(hook.requests).toHaveLength(1);
@@ -146,7 +148,7 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
       const settled = replayed[i] ? ['cancelled', 'succeeded'] : ['dead'];
       const deadline = Date.now() + 10_000;
       let delivery = await getDelivery(stack, deliveryId);
-      while (!settled.includes(delivery.status) || (await queue().getJob(deliveryId))) {
+      while (!settled.includes(delivery.status) || (await queues().findJob(deliveryId))) {
         if (Date.now() > deadline) throw new Error(`delivery ${deliveryId} did not settle: ${JSON.stringify(delivery)}`);
         await sleep(25);
         delivery = await getDelivery(stack, deliveryId);

@@ -1,8 +1,8 @@
 import { PrismaService } from '@hookline/database';
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
-import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
+import { DeliveryWorkers } from '../../apps/worker/src/delivery/delivery-workers';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
 import { header, publish, sleep, subscribe } from './delivery-test-kit';
 
@@ -29,11 +29,11 @@ describe('the sweeper reaches every due delivery', () => {
   });
 
   it('re-enqueues lost deliveries beyond the first window, and each is then sent once', async () => {
-    const worker = stack.worker.get(DeliveryProcessor).worker;
-    // Workers "behind": nothing is taken from the queue while the backlog builds up.
-    await worker.pause(true);
+    const workers = stack.worker.get(DeliveryWorkers).workers;
+    // Workers "behind": nothing is taken from the queues while the backlog builds up.
+    await Promise.all(workers.map((worker) => worker.pause(true)));
     stack.worker.get(Sweeper).window = { pageSize: 5, pagesPerRun: 2 };
-    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
+    const queues = stack.api.app.get(DeliveryQueues);
 
     const sub = await subscribe(stack, hook.url);
     for (let i = 0; i < 15; i++) await publish(stack, `${sub.ns}.paid`, { i });
@@ -41,17 +41,17 @@ describe('the sweeper reaches every due delivery', () => {
     const ids = (await prisma.delivery.findMany({ where: { subscriptionId: sub.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((d) => d.id);
     expect(ids).toHaveLength(15);
     const lost = ids.slice(10);
-    for (const id of lost) expect(await queue.remove(id)).toBe(1);
+    for (const id of lost) expect(await queues.remove(id)).toBe(1);
 
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const present = await Promise.all(lost.map((id) => queue.getJob(id)));
+      const present = await Promise.all(lost.map((id) => queues.findJob(id)));
       if (present.every(Boolean)) break;
       if (Date.now() > deadline) throw new Error(`lost deliveries never re-enqueued: ${lost.filter((_, i) => !present[i]).join(', ')}`);
       await sleep(50);
     }
 
-    worker.resume();
+    for (const worker of workers) worker.resume();
     while ((await prisma.delivery.count({ where: { subscriptionId: sub.id, status: 'succeeded' } })) < 15) {
       if (Date.now() > deadline + 15_000) throw new Error('the deliveries were not all sent');
       await sleep(50);

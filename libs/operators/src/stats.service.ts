@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeliveryStatus, PrismaService } from '@hookline/database';
-import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
+import { DeliveryQueues, OPERATOR_EVENTS_QUEUE, redisKeyspace, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
 import { operatorKeys } from './operator-keys';
 import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
@@ -51,7 +51,7 @@ export class StatsService {
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(DELIVERIES_QUEUE) private readonly deliveries: Queue,
+    private readonly deliveries: DeliveryQueues,
     @InjectQueue(REPLAYS_QUEUE) private readonly replays: Queue,
     @InjectQueue(OPERATOR_EVENTS_QUEUE) private readonly operatorEvents: Queue,
   ) {}
@@ -68,7 +68,7 @@ export class StatsService {
 
   async queueDepths(): Promise<Record<string, QueueDepths>> {
     const entries = await Promise.all(
-      [this.deliveries, this.replays, this.operatorEvents].map(async (queue) => {
+      [...this.deliveries.all, this.replays, this.operatorEvents].map(async (queue) => {
         const counts = await withTimeout(queue.getJobCounts(...JOB_STATES), REDIS_CALL_TIMEOUT_MS);
         return [queue.name, Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as QueueDepths] as const;
       }),
@@ -82,9 +82,16 @@ export class StatsService {
       this.oldestPendingAge(tenantId),
       this.backlog(tenantId),
       this.queueDepths().catch(() => ({})),
-      withTimeout(this.redis.scard(operatorKeys(this.config.QUEUE_PREFIX).openBreakers), REDIS_CALL_TIMEOUT_MS).catch(() => 0),
+      this.openBreakers().catch(() => 0),
     ]);
     return { generatedAt: new Date(), tenantId: tenantId ?? null, deliveries: byStatus, oldestPendingAgeSeconds: oldest, backlog, queues, circuitBreakersOpen: breakers };
+  }
+
+  /** Summed over the shards' sets: a subscription's breaker is in its own shard's set only. */
+  private async openBreakers(): Promise<number> {
+    const keys = operatorKeys(redisKeyspace(this.config)).allOpenBreakers;
+    const counts = await withTimeout(Promise.all(keys.map((key) => this.redis.scard(key))), REDIS_CALL_TIMEOUT_MS);
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   private async countByStatus(tenantId?: string): Promise<Record<DeliveryStatus, number>> {

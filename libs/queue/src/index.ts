@@ -1,6 +1,8 @@
 export * from './bulk-job';
+export * from './bull-connection';
 export * from './delivery-enqueuer.service';
 export * from './delivery-job';
+export * from './delivery-queues';
 export * from './delivery-updates';
 export * from './fail-open';
 export * from './operator-jobs';
@@ -8,3 +10,4 @@ export * from './queue-connections';
 export * from './queue-names';
 export * from './queue.module';
 export * from './redis';
+export * from './redis-keyspace';

@@ -1,4 +1,4 @@
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { IsolatedDatabase, TestStack } from '../../../../test/support';
 import { createIsolatedDatabase, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
 
@@ -47,8 +47,8 @@ describe('GET /v1/stats and /metrics', () => {
 
     // Queue paused: a due delivery waits, and the backlog and its age show it. (A database of its
     // own: other test files' sweepers would send a delivery overdue on purpose.)
-    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
-    await queue.pause();
+    const queues = stack.api.app.get(DeliveryQueues).all;
+    await Promise.all(queues.map((queue) => queue.pause()));
     await stack.api.http
       .post(`${tenant()}/events`)
       .set(auth)
@@ -67,7 +67,7 @@ describe('GET /v1/stats and /metrics', () => {
     );
     expect(sample(pausedMetrics, 'hookline_queue_jobs{queue="deliveries",state="paused"}')).toBe(1);
     expect(sample(pausedMetrics, 'hookline_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(1);
-    await queue.resume();
+    await Promise.all(queues.map((queue) => queue.resume()));
 
     for (let i = 0; i < 2; i++)
       await stack.api.http

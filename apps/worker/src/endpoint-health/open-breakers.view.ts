@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { operatorKeys } from '@hookline/operators';
-import { RedisService } from '@hookline/queue';
+import { redisKeyspace, RedisService } from '@hookline/queue';
 
 /** How often this worker re-reads the set of open breakers: how late it may learn of one another worker opened. */
 export const OPEN_BREAKERS_REFRESH_MS = 1_000;
@@ -16,7 +16,7 @@ const STALE_AFTER_MS = 5 * OPEN_BREAKERS_REFRESH_MS;
  */
 @Injectable()
 export class OpenBreakersView implements OnModuleInit, OnModuleDestroy {
-  private readonly key: string;
+  private readonly keys: string[];
   private open = new Set<string>();
   private readAt = 0;
   private timer?: NodeJS.Timeout;
@@ -25,7 +25,7 @@ export class OpenBreakersView implements OnModuleInit, OnModuleDestroy {
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.key = operatorKeys(config.QUEUE_PREFIX).openBreakers;
+    this.keys = operatorKeys(redisKeyspace(config)).allOpenBreakers;
   }
 
   onModuleInit() {
@@ -54,9 +54,11 @@ export class OpenBreakersView implements OnModuleInit, OnModuleDestroy {
   private async refresh(): Promise<void> {
     if (this.redis.status !== 'ready') return;
     try {
-      // Replies come in command order on this connection, so a SETTLE that opened a breaker after
-      // this read was sent is applied (opened()) after this read's reply, never undone by it.
-      this.open = new Set(await this.redis.smembers(this.key));
+      // Replies come in command order on each node's connection, so a SETTLE that opened a breaker
+      // after this read was sent (to the same node: its shard's set) is applied (opened()) after this
+      // read's reply, never undone by it. One set per shard on a cluster; their union.
+      const sets = await Promise.all(this.keys.map((key) => this.redis.smembers(key)));
+      this.open = new Set(sets.flat());
       this.readAt = Date.now();
     } catch {
       // Stale after STALE_AFTER_MS: then every delivery asks Redis again, as without this copy.
