@@ -15,7 +15,10 @@ export class BullConnection {
 
   constructor(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>) {
     if (config.REDIS_CLUSTER_NODES?.length) {
-      this.shared = createRedisClient(config, { lazyConnect: true });
+      // Connecting now, not lazily: BullMQ calls connect() on a lazy client and takes a first failure
+      // as final for the queue, while a client already connecting retries until it is ready.
+      this.shared = createRedisClient(config);
+      this.shared.on('error', () => undefined);
       this.connection = this.shared;
     } else {
       this.connection = redisOptions(config.REDIS_URL);

@@ -29,6 +29,8 @@ export interface RedisClientOptions {
   maxRetriesPerRequest?: number | null;
 }
 
+const CLUSTER_SLOTS_REFRESH_TIMEOUT_MS = 5_000;
+
 type ClientConfig = Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>;
 
 /**
@@ -42,6 +44,9 @@ export function createRedisClient(config: ClientConfig, options: RedisClientOpti
   if (config.REDIS_CLUSTER_NODES?.length) {
     return new Cluster(config.REDIS_CLUSTER_NODES, {
       lazyConnect,
+      // The slot map is read at connect and after every MOVED; ioredis's 1 s gives up on a busy node,
+      // and a first connect that gives up fails every command queued behind it.
+      slotsRefreshTimeout: CLUSTER_SLOTS_REFRESH_TIMEOUT_MS,
       enableOfflineQueue,
       enableAutoPipelining,
       redisOptions: { username: node.username, password: node.password, tls: node.tls, maxRetriesPerRequest },
