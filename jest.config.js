@@ -17,6 +17,7 @@ const base = {
 const CLUSTER_SUITES = [
   'test/delivery/publish-and-deliver.e2e-spec.ts',
   'test/delivery/retries.e2e-spec.ts',
+  'test/delivery/sweeper-window.e2e-spec.ts',
   'test/operators/rate-limit.e2e-spec.ts',
   'test/operators/circuit-breaker.e2e-spec.ts',
   'test/operators/replays.e2e-spec.ts',
