@@ -23,6 +23,8 @@ const CLUSTER_SUITES = [
   'test/operators/replays.e2e-spec.ts',
   'apps/api/src/feed/feed.e2e-spec.ts',
   'apps/api/src/metrics/metrics.e2e-spec.ts',
+  'apps/api/src/queue-dashboard/queue-dashboard.e2e-spec.ts',
+  'apps/api/src/grpc/watch-deliveries.e2e-spec.ts',
   'test/cluster/**/*.e2e-spec.ts',
 ];
 

@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Job, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
@@ -13,17 +13,18 @@ import { deliveryQueueNames, deliveryShardOf, redisKeyspace } from './redis-keys
  * still means a delivery is queued at most once.
  */
 @Injectable()
-export class DeliveryQueues implements OnModuleInit {
-  /** Index = shard. */
-  all: Queue<DeliveryJobData>[] = [];
+export class DeliveryQueues {
+  private queues?: Queue<DeliveryJobData>[];
 
   constructor(
     private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onModuleInit() {
-    this.all = deliveryQueueNames(redisKeyspace(this.config)).map((name) => this.moduleRef.get<Queue<DeliveryJobData>>(getQueueToken(name), { strict: false }));
+  /** Index = shard. Looked up on first use, which may come before this module's init (the queue dashboard is mounted then). */
+  get all(): Queue<DeliveryJobData>[] {
+    this.queues ??= deliveryQueueNames(redisKeyspace(this.config)).map((name) => this.moduleRef.get<Queue<DeliveryJobData>>(getQueueToken(name), { strict: false }));
+    return this.queues;
   }
 
   shardOf(subscriptionId: string): number {
