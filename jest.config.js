@@ -1,13 +1,52 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two passes over one fresh database: `redis`, every test against a single Redis (TEST_REDIS_URL);
+ * `cluster`, the suites that lean on Redis again against a 3-node Redis Cluster on loopback
+ * (scripts/redis-cluster.sh, started by its global setup) with three delivery shards.
+ * One pass only: `npx jest --selectProjects redis` (or cluster).
+ */
+const base = {
   rootDir: '.',
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts', '<rootDir>/{apps,libs,test}/**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^@hookline/([a-z-]+)$': '<rootDir>/libs/$1/src' },
-  globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
+};
+
+/** Deliveries, retries, rate limits, breakers, the feed and Redis faults: what a cluster could break. */
+const CLUSTER_SUITES = [
+  'test/delivery/publish-and-deliver.e2e-spec.ts',
+  'test/delivery/retries.e2e-spec.ts',
+  'test/delivery/sweeper-window.e2e-spec.ts',
+  'test/operators/rate-limit.e2e-spec.ts',
+  'test/operators/circuit-breaker.e2e-spec.ts',
+  'test/operators/replays.e2e-spec.ts',
+  'apps/api/src/feed/feed.e2e-spec.ts',
+  'apps/api/src/metrics/metrics.e2e-spec.ts',
+  'apps/api/src/queue-dashboard/queue-dashboard.e2e-spec.ts',
+  'apps/api/src/grpc/watch-deliveries.e2e-spec.ts',
+  'test/cluster/**/*.e2e-spec.ts',
+];
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 30_000,
   maxWorkers: 2,
+  projects: [
+    {
+      ...base,
+      displayName: 'redis',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts', '<rootDir>/{apps,libs,test}/**/*.e2e-spec.ts'],
+      // Needs the cluster: runs in the cluster pass only.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+    },
+    {
+      ...base,
+      displayName: 'cluster',
+      testMatch: CLUSTER_SUITES.map((suite) => `<rootDir>/${suite}`),
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+      setupFiles: ['<rootDir>/test/cluster/cluster-env.ts'],
+    },
+  ],
 };

@@ -6,6 +6,8 @@ import { migrateDatabase } from '../libs/database/src/migrator';
  * creating their own tenants. Workers inherit the environment set here.
  */
 export default async function globalSetup() {
+  // Both passes (single Redis and cluster) share the run's database: whichever sets up first makes it.
+  if (process.env.HOOKLINE_TEST_RUN) return;
   const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/hookline');
   base.pathname = `/hookline_test_${Date.now().toString(36)}_${process.pid}`;
   process.env.DATABASE_URL = base.toString();

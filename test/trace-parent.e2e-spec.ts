@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { TestApi } from './support';
 import { createTenant, RecordingReceiver, startTestApi } from './support';
 
@@ -28,7 +28,7 @@ describe('the trace context stored with an event (tracing off)', () => {
       .expect(201);
   });
   afterAll(async () => {
-    await api?.app.get(DeliveryEnqueuer).queue.obliterate({ force: true });
+    await Promise.all(api?.app.get(DeliveryQueues).all.map((queue) => queue.obliterate({ force: true })) ?? []);
     await receiver?.close();
     await api?.close();
   });
@@ -38,7 +38,7 @@ describe('the trace context stored with an event (tracing off)', () => {
     const eventId: string = response.body.id;
     const [row] = await api.app.get(PrismaService).$queryRaw<{ traceParent: string | null; deliveryId: string }[]>`
       SELECT e.trace_parent AS "traceParent", d.id AS "deliveryId" FROM events e JOIN deliveries d ON d.event_id = e.id WHERE e.id = ${eventId}`;
-    const job = await api.app.get(DeliveryEnqueuer).queue.getJob(row.deliveryId);
+    const job = await api.app.get(DeliveryQueues).findJob(row.deliveryId);
     const [rebuilt] = await api.app.get(DeliveryJobsRepository).jobData([row.deliveryId]);
     return { stored: row.traceParent, job: job!.data, rebuilt };
   }

@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
 import { waitFor, waitUntil } from '../support/wait';
@@ -30,12 +30,12 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
     await stack.close();
   });
 
-  const queue = () => stack.api.app.get(DeliveryEnqueuer).queue;
+  const queues = () => stack.api.app.get(DeliveryQueues);
   const subscriptionAction = (id: string, action: 'disable' | 'enable') => stack.api.http.post(`${tenantPath(stack)}/subscriptions/${id}/${action}`).set(stack.api.auth());
 
   /** Polls until the queue holds no job `jobId` (completed and removed, or never there). */
   async function waitUntilJobGone(jobId: string): Promise<void> {
-    await waitUntil(`job ${jobId} gone from the queue`, async () => !(await queue().getJob(jobId)));
+    await waitUntil(`job ${jobId} gone from the queue`, async () => !(await queues().findJob(jobId)));
   }
 
   it('disable then enable before the retry is due: the retry sends nothing, the delivery stays cancelled', async () => {
@@ -47,7 +47,7 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
     const failed = await waitForDelivery(stack, deliveryId, 'failed');
     expect(failed.nextAttemptAt).not.toBeNull();
     // The retry is a delayed job in the queue.
-    expect(await queue().getJob(deliveryId)).toBeTruthy();
+    expect(await queues().findJob(deliveryId)).toBeTruthy();
 
     await subscriptionAction(sub.id, 'disable').expect(200);
     expect((await getDelivery(stack, deliveryId)).status).toBe('cancelled');
@@ -72,7 +72,9 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
 
     // As a late duplicate would arrive: the same delivery under another job id.
     const [data] = await stack.api.app.get(DeliveryJobsRepository).jobData([deliveryId]);
-    const duplicate = await queue().add('deliver', data, { jobId: `duplicate-${deliveryId}`, removeOnComplete: true, removeOnFail: true });
+    const duplicate = await queues()
+      .forSubscription(data.subscriptionId)
+      .add('deliver', data, { jobId: `duplicate-${deliveryId}`, removeOnComplete: true, removeOnFail: true });
     await waitUntilJobGone(duplicate.id!);
 
     expect(hook.requests).toHaveLength(1);
@@ -142,7 +144,7 @@ describe('a cancelled or succeeded delivery is never sent again', () => {
       // Settled: a final status, and no job left that could still send it. A refused replay leaves it dead.
       const settled = replayed[i] ? ['cancelled', 'succeeded'] : ['dead'];
       const { delivery } = await waitFor(
-        async () => ({ delivery: await getDelivery(stack, deliveryId), queued: Boolean(await queue().getJob(deliveryId)) }),
+        async () => ({ delivery: await getDelivery(stack, deliveryId), queued: Boolean(await queues().findJob(deliveryId)) }),
         ({ delivery, queued }) => settled.includes(delivery.status) && !queued,
         { what: `delivery ${deliveryId} settled` },
       );

@@ -1,4 +1,4 @@
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack } from '../support';
 import { waitUntil } from '../support/wait';
@@ -182,8 +182,8 @@ describe('delivery failures', () => {
     const later = await publish(slow, `${sub.ns}.updated`);
     expect(later.deliveryCount).toBe(0);
     // Its retry job is gone once the worker has taken it and dropped it (or the disable removed it): nothing left could send it.
-    const queue = slow.api.app.get(DeliveryEnqueuer).queue;
-    await waitUntil(`the cancelled delivery's retry job gone`, async () => !(await queue.getJob(failingId)));
+    const queues = slow.api.app.get(DeliveryQueues);
+    await waitUntil(`the cancelled delivery's retry job gone`, async () => !(await queues.findJob(failingId)));
     expect(hook.requests.map((r) => JSON.parse(r.body).type)).toEqual([`${sub.ns}.updated`, `${sub.ns}.closed`]);
     expect(await getDelivery(slow, failingId)).toMatchObject({ status: 'cancelled', attemptCount: 1 });
     const forSub = await slow.api.http.get(`${base}/deliveries?subscriptionId=${sub.id}`).set(slow.api.auth()).expect(200);

@@ -1,7 +1,7 @@
-import { DeliveryEnqueuer, FailOpen, RedisService } from '@hookline/queue';
+import { DeliveryQueues, FailOpen, RedisService } from '@hookline/queue';
 import type { TestStack } from '../support';
 import { createTenant, RecordingReceiver, startTestStack, waitUntil } from '../support';
-import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
+import { DeliveryWorkers } from '../../apps/worker/src/delivery/delivery-workers';
 import { header, NO_SWEEPER } from './delivery-test-kit';
 
 const FAIR_SHARE = 50;
@@ -56,8 +56,9 @@ describe('fair tenants', () => {
   });
 
   it("sends a quiet tenant's deliveries before a noisy tenant's backlog, then the whole backlog", async () => {
-    const worker = stack.worker.get(DeliveryProcessor).worker;
-    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
+    // One shard here (single Redis): one queue, one worker.
+    const [worker] = stack.worker.get(DeliveryWorkers).workers;
+    const [queue] = stack.api.app.get(DeliveryQueues).all;
     const tenantA = stack.tenantId;
     const tenantB = (await createTenant(stack.api)).id;
     const nsA = namespace();

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
-import { DeliveryEnqueuer, redisOptions } from '@hookline/queue';
+import { DeliveryQueues, redisOptions } from '@hookline/queue';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
 import {
   countAttemptsOf,
@@ -198,14 +198,14 @@ describe('a flushed Redis', () => {
 
   it('loses no pending delivery: published while no worker runs, flushed, then swept and delivered', async () => {
     const prisma = api.app.get(PrismaService);
-    const queue = api.app.get(DeliveryEnqueuer).queue;
+    const queues = api.app.get(DeliveryQueues);
     failing = false;
     const { tenantId, path } = await setUp(api, receiver.url);
     const eventIds = await publishMany(api, path, 10);
-    expect(await queue.getWaitingCount()).toBe(10);
+    expect(await queues.waiting()).toBe(10);
 
     await flush();
-    expect(await queue.getWaitingCount()).toBe(0);
+    expect(await queues.waiting()).toBe(0);
 
     worker = await startTestWorker(env);
     await waitUntil('all 10 delivered', async () => (await prisma.delivery.count({ where: { tenantId, status: 'succeeded' } })) === 10, 8_000);
@@ -216,7 +216,7 @@ describe('a flushed Redis', () => {
 
   it('loses no failed delivery awaiting its retry: flushed while delayed, swept and delivered once due', async () => {
     const prisma = api.app.get(PrismaService);
-    const queue = api.app.get(DeliveryEnqueuer).queue;
+    const queues = api.app.get(DeliveryQueues);
     failing = true;
     worker = await startTestWorker(env);
     const { tenantId, path } = await setUp(api, receiver.url);
@@ -225,7 +225,9 @@ describe('a flushed Redis', () => {
     // The attempt is committed before its job moves to delayed: wait for both.
     await waitUntil(
       'all 10 failed once and delayed',
-      async () => (await prisma.delivery.count({ where: { tenantId, status: 'failed', attemptCount: 1 } })) === 10 && (await queue.getDelayedCount()) === 10,
+      async () =>
+        (await prisma.delivery.count({ where: { tenantId, status: 'failed', attemptCount: 1 } })) === 10 &&
+        (await Promise.all(queues.all.map((queue) => queue.getDelayedCount()))).reduce((a, b) => a + b, 0) === 10,
       5_000,
     );
     await flush();

@@ -1,4 +1,4 @@
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
 import type { TestStack } from '../support';
 import { RecordingReceiver, startTestStack, waitFor } from '../support';
@@ -135,9 +135,9 @@ describe('retries with backoff', () => {
     // No fifth attempt, and the delivery stays dead: the one thing that could send it again is a
     // sweep re-queueing it, so run a sweep and wait until no job of it is left in the queue.
     await stack.worker.get(Sweeper, { strict: false }).tick();
-    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
+    const queues = stack.api.app.get(DeliveryQueues);
     await waitFor(
-      () => queue.getJob(deliveryId),
+      () => queues.findJob(deliveryId),
       (job) => job === undefined,
       { what: `no job left for ${deliveryId}` },
     );

@@ -1,9 +1,9 @@
 import { PrismaService } from '@hookline/database';
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
 import { waitUntil } from '../support/wait';
-import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
+import { DeliveryWorkers } from '../../apps/worker/src/delivery/delivery-workers';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
 import { header, publish, subscribe } from './delivery-test-kit';
 
@@ -30,11 +30,11 @@ describe('the sweeper reaches every due delivery', () => {
   });
 
   it('re-enqueues lost deliveries beyond the first window, and each is then sent once', async () => {
-    const worker = stack.worker.get(DeliveryProcessor).worker;
-    // Workers "behind": nothing is taken from the queue while the backlog builds up.
-    await worker.pause(true);
+    const workers = stack.worker.get(DeliveryWorkers).workers;
+    // Workers "behind": nothing is taken from the queues while the backlog builds up.
+    await Promise.all(workers.map((worker) => worker.pause(true)));
     stack.worker.get(Sweeper).window = { pageSize: 5, pagesPerRun: 2 };
-    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
+    const queues = stack.api.app.get(DeliveryQueues);
 
     const sub = await subscribe(stack, hook.url);
     for (let i = 0; i < 15; i++) await publish(stack, `${sub.ns}.paid`, { i });
@@ -42,11 +42,11 @@ describe('the sweeper reaches every due delivery', () => {
     const ids = (await prisma.delivery.findMany({ where: { subscriptionId: sub.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((d) => d.id);
     expect(ids).toHaveLength(15);
     const lost = ids.slice(10);
-    for (const id of lost) expect(await queue.remove(id)).toBe(1);
+    for (const id of lost) expect(await queues.remove(id)).toBe(1);
 
-    await waitUntil('every lost delivery re-enqueued', async () => (await Promise.all(lost.map((id) => queue.getJob(id)))).every(Boolean), 15_000);
+    await waitUntil('every lost delivery re-enqueued', async () => (await Promise.all(lost.map((id) => queues.findJob(id)))).every(Boolean), 15_000);
 
-    worker.resume();
+    for (const worker of workers) worker.resume();
     await waitUntil('all 15 deliveries sent', async () => (await prisma.delivery.count({ where: { subscriptionId: sub.id, status: 'succeeded' } })) === 15, 15_000);
     expect(hook.requests).toHaveLength(15);
     expect(new Set(hook.requests.map((r) => header(r, 'x-hookline-delivery')))).toEqual(new Set(ids));

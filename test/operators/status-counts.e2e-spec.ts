@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
 import { StatusCountsRepository } from '@hookline/deliveries';
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack, waitFor } from '../support';
 
@@ -139,8 +139,8 @@ describe('delivery status counters', () => {
       .send({ url: failing.url, eventTypes: [`${ns}.*`] })
       .expect(201);
     // Left pending: the queue is paused, so no attempt is made.
-    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
-    await queue.pause();
+    const queues = stack.api.app.get(DeliveryQueues).all;
+    await Promise.all(queues.map((queue) => queue.pause()));
     try {
       for (let i = 0; i < 3; i++)
         await stack.api.http
@@ -152,7 +152,7 @@ describe('delivery status counters', () => {
       expect(stats.deliveries.pending).toBe(3);
       expect(stats.backlog).toEqual([{ tenantId, pending: 3, failed: 0, backlog: 3, oldestPendingAgeSeconds: expect.any(Number) }]);
     } finally {
-      await queue.resume();
+      await Promise.all(queues.map((queue) => queue.resume()));
     }
   });
 });

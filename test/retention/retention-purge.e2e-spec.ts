@@ -5,7 +5,7 @@ import { newId } from '@hookline/ids';
 import type { IsolatedDatabase } from '../support';
 import { createIsolatedDatabase, startTestWorker, waitUntil } from '../support';
 import { BulkChunkProcessor } from '../../apps/worker/src/bulk/bulk-chunk.processor';
-import { DeliveryProcessor } from '../../apps/worker/src/delivery/delivery.processor';
+import { DeliveryWorkers } from '../../apps/worker/src/delivery/delivery-workers';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
 import { ReplayProcessor } from '../../apps/worker/src/replays/replay.processor';
 
@@ -183,9 +183,10 @@ describe('retention purge', () => {
     const remaining = () => count(`SELECT count(*) AS n FROM idempotency_keys WHERE key LIKE 'bulk-%'`);
     worker = await boot();
     const order: string[] = [];
-    for (const processor of [DeliveryProcessor, ReplayProcessor, BulkChunkProcessor]) {
+    for (const processor of [ReplayProcessor, BulkChunkProcessor]) {
       worker.get(processor, { strict: false }).worker.on('closing', () => order.push(`${processor.name} stops taking jobs`));
     }
+    for (const shard of worker.get(DeliveryWorkers, { strict: false }).workers) shard.on('closing', () => order.push('DeliveryWorkers stops taking jobs'));
     const purge = worker
       .get(RetentionPurger)
       .tick()
@@ -198,7 +199,7 @@ describe('retention purge', () => {
     await purge;
 
     expect(order.pop()).toBe('purge ended');
-    expect(order.sort()).toEqual(['BulkChunkProcessor stops taking jobs', 'DeliveryProcessor stops taking jobs', 'ReplayProcessor stops taking jobs']);
+    expect([...new Set(order)].sort()).toEqual(['BulkChunkProcessor stops taking jobs', 'DeliveryWorkers stops taking jobs', 'ReplayProcessor stops taking jobs']);
     const left = await remaining();
     expect(left).toBeGreaterThan(0);
     // Whole batches only: each is one statement, committed or not at all.

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { RedisService } from '@hookline/queue';
+import { redisNodes, RedisService } from '@hookline/queue';
 
 /** docs/contract.md#delivery-semantics: an evicting Redis can drop queued jobs; the sweeper recovers them, but say so loudly. */
 @Injectable()
@@ -9,9 +9,12 @@ export class RedisPolicyCheck implements OnApplicationBootstrap {
   constructor(private readonly redis: RedisService) {}
 
   async onApplicationBootstrap() {
-    const [, policy] = (await this.redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
-    if (policy && policy !== 'noeviction') {
-      this.logger.warn(`Redis maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs under memory pressure`);
+    // Every master of a cluster: each holds its own part of the queues.
+    for (const node of redisNodes(this.redis)) {
+      const [, policy] = (await node.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
+      if (policy && policy !== 'noeviction') {
+        this.logger.warn(`Redis ${node.options.host}:${node.options.port} maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs under memory pressure`);
+      }
     }
   }
 }

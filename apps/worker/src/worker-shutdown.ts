@@ -1,6 +1,7 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { DeliveryWorkers } from './delivery/delivery-workers';
 import { IntervalTask } from './maintenance/interval-task';
 
 /**
@@ -15,14 +16,18 @@ import { IntervalTask } from './maintenance/interval-task';
 export class WorkerShutdown implements OnModuleDestroy {
   private readonly logger = new Logger('Worker');
 
-  constructor(private readonly discovery: DiscoveryService) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly deliveryWorkers: DeliveryWorkers,
+  ) {}
 
   async onModuleDestroy() {
     const instances = this.discovery.getProviders().map((wrapper) => wrapper.instance as unknown);
     const hosts = instances.filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
     const tasks = instances.filter((instance): instance is IntervalTask => instance instanceof IntervalTask);
-    this.logger.log(`shutting down: ${hosts.length} queue workers finish their jobs in hand, ${tasks.length} background tasks stop`);
-    const closing = hosts.map((host) => host.worker?.close());
+    const workers = hosts.length + this.deliveryWorkers.workers.length;
+    this.logger.log(`shutting down: ${workers} queue workers finish their jobs in hand, ${tasks.length} background tasks stop`);
+    const closing = [...hosts.map((host) => host.worker?.close()), this.deliveryWorkers.close()];
     const stopping = tasks.map((task) => task.stop());
     await Promise.all([...closing, ...stopping]);
   }

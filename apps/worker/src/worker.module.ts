@@ -1,4 +1,3 @@
-import { Processor } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@hookline/config';
@@ -7,13 +6,14 @@ import { DeliveriesDomainModule } from '@hookline/deliveries';
 import { HttpDeliveryClient } from '@hookline/http-delivery';
 import { loggingModule } from '@hookline/logging';
 import { SubscriptionsDomainModule } from '@hookline/subscriptions';
-import { DELIVERIES_QUEUE, QueueModule } from '@hookline/queue';
+import { QueueModule } from '@hookline/queue';
 import { TracingShutdown } from '@hookline/tracing';
 import { BulkWorkerModule } from './bulk/bulk-worker.module';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { assertLockOutlivesRequest, deliveryWorkerOptions } from './delivery/delivery-worker.options';
 import { DeliveryUpdatesPublisher } from './delivery/delivery-updates.publisher';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { DeliveryWorkers } from './delivery/delivery-workers';
 import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
 import { DeliveryClaims } from './delivery/delivery-claims';
@@ -33,9 +33,7 @@ import { ReplaysWorkerModule } from './replays/replays-worker.module';
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const workerOptions = deliveryWorkerOptions(config);
-    assertLockOutlivesRequest(workerOptions, config);
-    Processor(DELIVERIES_QUEUE, workerOptions)(DeliveryProcessor);
+    assertLockOutlivesRequest(deliveryWorkerOptions(config), config);
     return {
       module: WorkerModule,
       imports: [
@@ -55,6 +53,7 @@ export class WorkerModule {
         WorkerShutdown,
         TracingShutdown,
         DeliveryProcessor,
+        DeliveryWorkers,
         SubscriptionCache,
         AttemptRecorder,
         DeliveryUpdatesPublisher,

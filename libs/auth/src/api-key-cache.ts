@@ -41,7 +41,7 @@ export class ApiKeyCache implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   onModuleInit() {
-    this.subscriber = new InvalidationSubscriber(this.config.REDIS_URL, apiKeyChangesChannel(this.config.QUEUE_PREFIX), {
+    this.subscriber = new InvalidationSubscriber(this.config, apiKeyChangesChannel(this.config.QUEUE_PREFIX), {
       message: (tenantId) => this.forgetTenant(tenantId),
       liveChanged: (live) => this.liveChanged(live),
       // The subscriber reconnects on its own; while it is down the cache is bypassed, which liveChanged logs.

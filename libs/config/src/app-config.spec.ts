@@ -43,6 +43,20 @@ describe('loadConfig', () => {
     expect(Number.isInteger(config.WORKER_CONCURRENCY) && config.WORKER_CONCURRENCY > 0).toBe(true);
   });
 
+  it('uses a Redis Cluster with three delivery shards when REDIS_CLUSTER_NODES is set, one shard otherwise', () => {
+    const single = loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX });
+    expect([single.REDIS_CLUSTER_NODES, single.QUEUE_SHARDS]).toEqual([undefined, 1]);
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, REDIS_CLUSTER_NODES: 'redis-1:6379, 10.0.0.2:7000,[fd00::3]:6379' })).toMatchObject({
+      REDIS_CLUSTER_NODES: [
+        { host: 'redis-1', port: 6379 },
+        { host: '10.0.0.2', port: 7000 },
+        { host: 'fd00::3', port: 6379 },
+      ],
+      QUEUE_SHARDS: 3,
+    });
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, REDIS_CLUSTER_NODES: 'redis-1:6379', QUEUE_SHARDS: '12' }).QUEUE_SHARDS).toBe(12);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, PORT: '', RETRY_SCHEDULE: '', SECRETS_KEY_PREVIOUS: '' })).toMatchObject({
       PORT: 3000,
@@ -103,6 +117,13 @@ describe('loadConfig', () => {
     ['EGRESS_PROXY_URL', 'socks5://proxy.internal:1080'],
     ['EGRESS_PROXY_URL', 'http://proxy.internal:3128/path'],
     ['NODE_ENV', 'prod'],
+    ['REDIS_CLUSTER_NODES', 'redis-1'],
+    ['REDIS_CLUSTER_NODES', 'redis-1:6379,redis://redis-2:6379'],
+    ['REDIS_CLUSTER_NODES', 'redis-1:99999'],
+    ['REDIS_CLUSTER_NODES', ','],
+    ['QUEUE_SHARDS', '0'],
+    ['QUEUE_SHARDS', '65'],
+    ['QUEUE_PREFIX', '{hookline}'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     const message = configError({ [name]: value });
     expect(message).not.toContain('\n');

@@ -4,7 +4,12 @@ import { dirname, resolve } from 'node:path';
 import type { Env } from './config.schema';
 import { envSchema, parseSecretsKey } from './config.schema';
 
-export interface AppConfig extends Omit<Env, 'ADMIN_API_KEY' | 'SECRETS_KEY'> {
+/** Delivery queues when QUEUE_SHARDS is unset on a Redis Cluster: one per master of the smallest cluster Redis allows. */
+export const DEFAULT_CLUSTER_SHARDS = 3;
+
+export interface AppConfig extends Omit<Env, 'ADMIN_API_KEY' | 'SECRETS_KEY' | 'QUEUE_SHARDS'> {
+  /** How many delivery queues (see QUEUE_SHARDS): set, or the default for a single Redis or a cluster. */
+  QUEUE_SHARDS: number;
   ADMIN_API_KEY: string;
   /** Encrypts signing secrets at rest, and decrypts them. */
   SECRETS_KEY: Buffer;
@@ -52,6 +57,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       : { key: developmentSecretsKey(), source: 'dev-file' };
   return {
     ...env,
+    QUEUE_SHARDS: env.QUEUE_SHARDS ?? (env.REDIS_CLUSTER_NODES ? DEFAULT_CLUSTER_SHARDS : 1),
     ADMIN_API_KEY: adminKey.key,
     adminKeySource: env.ADMIN_API_KEY ? 'env' : adminKey.generated ? 'generated' : 'dev-file',
     SECRETS_KEY: secretsKey.key,

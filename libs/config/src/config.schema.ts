@@ -46,6 +46,34 @@ const previousSecretsKeys = z
     return keys as Buffer[];
   });
 
+/** `host:port` pairs, comma-separated: the nodes ioredis first asks for the cluster's layout. */
+const clusterNodes = z.string().transform((value, ctx) => {
+  const nodes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(parseHostPort);
+  if (nodes.length === 0 || nodes.some((node) => node === null)) {
+    ctx.addIssue({ code: 'custom', message: 'must be comma-separated host:port pairs, e.g. redis-1:6379,redis-2:6379' });
+    return z.NEVER;
+  }
+  return nodes as ClusterNodeAddress[];
+});
+
+export interface ClusterNodeAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port` or `[v6]:port`; null for anything else. */
+export function parseHostPort(text: string): ClusterNodeAddress | null {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+  if (!match) return null;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return null;
+  return { host: match[1] ?? match[2], port };
+}
+
 function isHttpProxyUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -69,6 +97,10 @@ export const envSchema = z
       .string()
       .regex(/^rediss?:\/\/.+/, 'must be a redis:// URL')
       .default('redis://127.0.0.1:6379'),
+    // Redis Cluster (docs/decisions/sharding.md): when set, REDIS_URL gives only credentials and TLS.
+    REDIS_CLUSTER_NODES: clusterNodes.optional(),
+    // Delivery queues; unset means 1 on a single Redis and 3 on a cluster (app-config.ts).
+    QUEUE_SHARDS: positiveInt('a positive whole number').max(64, 'must be at most 64').optional(),
     PORT: port.default(3000),
     GRPC_PORT: port.default(50051),
     ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -106,6 +138,7 @@ export const envSchema = z
       )
       .refine((list) => list.every((s) => ipaddr.isValid(s) || ipaddr.isValidCIDR(s)), 'must be comma-separated IP addresses or CIDR ranges'),
     EGRESS_PROXY_URL: z.string().refine(isHttpProxyUrl, 'must be http://host:port, optionally with user:password@').optional(),
+    // No braces: on a cluster Hookline puts the hash tags in itself, one per queue and per group of keys.
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1..64 letters, digits, _ : -')

@@ -98,7 +98,7 @@ export class DeliveriesService {
   private async removeJobOnceIdle(deliveryId: string): Promise<void> {
     const deadline = Date.now() + this.config.DELIVERY_TIMEOUT_MS + IN_FLIGHT_GRACE_MS;
     for (;;) {
-      const removed = await withTimeout(this.enqueuer.queue.remove(deliveryId), REDIS_CALL_TIMEOUT_MS).catch(() => null);
+      const removed = await withTimeout(this.enqueuer.queues.remove(deliveryId), REDIS_CALL_TIMEOUT_MS).catch(() => null);
       if (removed !== 0 || Date.now() > deadline) return;
       await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
     }

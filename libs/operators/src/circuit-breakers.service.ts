@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
-import { RedisService } from '@hookline/queue';
+import { redisKeyspace, RedisService } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
 import { operatorKeys } from './operator-keys';
 import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
@@ -27,22 +27,24 @@ export class CircuitBreakersService {
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = operatorKeys(config.QUEUE_PREFIX);
+    this.keys = operatorKeys(redisKeyspace(config));
   }
 
   async listOpen(): Promise<{ data: OpenBreakerView[]; total: number }> {
-    const ids = (await withTimeout(this.redis.smembers(this.keys.openBreakers), REDIS_CALL_TIMEOUT_MS)).sort().slice(0, MAX_LISTED);
-    const total = ids.length < MAX_LISTED ? ids.length : await withTimeout(this.redis.scard(this.keys.openBreakers), REDIS_CALL_TIMEOUT_MS);
+    // One set per delivery shard on a cluster (each beside its subscriptions' breakers), one otherwise.
+    const sets = await withTimeout(Promise.all(this.keys.allOpenBreakers.map((key) => this.redis.smembers(key))), REDIS_CALL_TIMEOUT_MS);
+    const all = [...new Set(sets.flat())];
+    const ids = all.sort().slice(0, MAX_LISTED);
+    const total = all.length;
     if (ids.length === 0) return { data: [], total };
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hget(this.keys.breaker(id), 'openUntil');
+    // Separate commands, not one pipeline: on a cluster the breakers live on different nodes (auto-pipelining batches them per node).
     const [until, subscriptions] = await Promise.all([
-      withTimeout(pipeline.exec(), REDIS_CALL_TIMEOUT_MS),
+      withTimeout(Promise.all(ids.map((id) => this.redis.hget(this.keys.breaker(id), 'openUntil'))), REDIS_CALL_TIMEOUT_MS),
       this.prisma.subscription.findMany({ where: { id: { in: ids } }, select: { id: true, tenantId: true, url: true } }),
     ]);
     const byId = new Map(subscriptions.map((s) => [s.id, s]));
     const data = ids.map((id, i) => {
-      const ms = Number(until?.[i]?.[1]);
+      const ms = Number(until[i]);
       return { subscriptionId: id, tenantId: byId.get(id)?.tenantId ?? null, url: byId.get(id)?.url ?? null, openUntil: Number.isFinite(ms) && ms > 0 ? new Date(ms) : null };
     });
     return { data, total };

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
 import { DeliveryEnqueuer, REPLAY_PRIORITY } from '@hookline/queue';
 import { ReplayFilter } from './replay-filter';
@@ -8,7 +7,7 @@ import { ReplaysRepository } from './replays.repository';
 
 /** Deliveries per batch: one keyset page, one UPDATE, one addBulk. */
 export const REPLAY_BATCH = 1_000;
-/** Past this many jobs waiting in the deliveries queue, a replay pauses instead of piling on (Redis memory). */
+/** Past this many jobs waiting in the delivery queues (all shards), a replay pauses instead of piling on (Redis memory). */
 const MAX_WAITING_JOBS = 20_000;
 /** Deliveries with an attempt in flight are retried this many times, a second apart, then left to their own cycle. */
 const MAX_IN_FLIGHT_TRIES = 60;
@@ -136,13 +135,10 @@ export class ReplayRunner {
    * attempt in flight would record its outcome over the reset.
    */
   private async takeJobs(ids: string[]): Promise<string[]> {
-    const queue = this.enqueuer.queue;
-    await Promise.all(ids.map((id) => queue.remove(id).catch(() => 0)));
-    const client = (await queue.client) as unknown as Redis;
-    const pipeline = client.pipeline();
-    for (const id of ids) pipeline.exists(queue.toKey(id));
-    const results = (await pipeline.exec()) ?? [];
-    return ids.filter((_, i) => results[i]?.[1] === 1);
+    const queues = this.enqueuer.queues;
+    await Promise.all(ids.map((id) => queues.remove(id).catch(() => 0)));
+    const held = await queues.withJobs(ids);
+    return ids.filter((id) => held.has(id));
   }
 
   /** Queued behind fresh deliveries (REPLAY_PRIORITY); if Redis is away, the sweeper queues them. */
@@ -153,7 +149,6 @@ export class ReplayRunner {
   }
 
   private async backlogged(): Promise<boolean> {
-    const counts = await this.enqueuer.queue.getJobCounts('wait', 'prioritized');
-    return (counts.wait ?? 0) + (counts.prioritized ?? 0) > MAX_WAITING_JOBS;
+    return (await this.enqueuer.queues.waiting()) > MAX_WAITING_JOBS;
   }
 }

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeliveryStatus, PrismaService } from '@hookline/database';
 import { StatusCountsRepository } from '@hookline/deliveries';
-import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
+import { DeliveryQueues, OPERATOR_EVENTS_QUEUE, redisKeyspace, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
 import { operatorKeys } from './operator-keys';
 import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
@@ -52,7 +52,7 @@ export class StatsService {
     private readonly counts: StatusCountsRepository,
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(DELIVERIES_QUEUE) private readonly deliveries: Queue,
+    private readonly deliveries: DeliveryQueues,
     @InjectQueue(REPLAYS_QUEUE) private readonly replays: Queue,
     @InjectQueue(OPERATOR_EVENTS_QUEUE) private readonly operatorEvents: Queue,
   ) {}
@@ -69,7 +69,7 @@ export class StatsService {
 
   async queueDepths(): Promise<Record<string, QueueDepths>> {
     const entries = await Promise.all(
-      [this.deliveries, this.replays, this.operatorEvents].map(async (queue) => {
+      [...this.deliveries.all, this.replays, this.operatorEvents].map(async (queue) => {
         const counts = await withTimeout(queue.getJobCounts(...JOB_STATES), REDIS_CALL_TIMEOUT_MS);
         return [queue.name, Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as QueueDepths] as const;
       }),
@@ -83,9 +83,16 @@ export class StatsService {
       this.oldestPendingAge(tenantId),
       this.backlog(tenantId),
       this.queueDepths().catch(() => ({})),
-      withTimeout(this.redis.scard(operatorKeys(this.config.QUEUE_PREFIX).openBreakers), REDIS_CALL_TIMEOUT_MS).catch(() => 0),
+      this.openBreakers().catch(() => 0),
     ]);
     return { generatedAt: new Date(), tenantId: tenantId ?? null, deliveries: byStatus, oldestPendingAgeSeconds: oldest, backlog, queues, circuitBreakersOpen: breakers };
+  }
+
+  /** Summed over the shards' sets: a subscription's breaker is in its own shard's set only. */
+  private async openBreakers(): Promise<number> {
+    const keys = operatorKeys(redisKeyspace(this.config)).allOpenBreakers;
+    const counts = await withTimeout(Promise.all(keys.map((key) => this.redis.scard(key))), REDIS_CALL_TIMEOUT_MS);
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   /** Two index lookups on (status, next_attempt_at). */

@@ -1,8 +1,8 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { withTimeout } from '@hookline/timeout';
-import { DELIVERIES_QUEUE, DeliveryJob, DeliveryJobData, deliveryJob } from './delivery-job';
+import { DeliveryJob, DeliveryJobData, deliveryJob } from './delivery-job';
+import { DeliveryQueues } from './delivery-queues';
 import { TenantLanes } from './tenant-lanes';
 
 /** Past this, the caller moves on; the deliveries are in Postgres and the sweeper queues them later. */
@@ -13,7 +13,7 @@ export class DeliveryEnqueuer {
   private readonly logger = new Logger(DeliveryEnqueuer.name);
 
   constructor(
-    @InjectQueue(DELIVERIES_QUEUE) readonly queue: Queue<DeliveryJobData>,
+    readonly queues: DeliveryQueues,
     private readonly lanes: TenantLanes,
   ) {}
 
@@ -34,11 +34,23 @@ export class DeliveryEnqueuer {
     }
   }
 
-  /** Refuses rather than queueing in ioredis' offline buffer, which would grow for as long as Redis is away. */
+  /** One addBulk per shard: each queue is one hash tag, so one node on a cluster. */
   private async addWhenConnected(jobs: DeliveryJob[]) {
-    const client = await this.queue.client;
+    const byQueue = new Map<Queue<DeliveryJobData>, DeliveryJob[]>();
+    for (const job of jobs) {
+      const queue = this.queues.forSubscription(job.data.subscriptionId);
+      const shardJobs = byQueue.get(queue);
+      if (shardJobs) shardJobs.push(job);
+      else byQueue.set(queue, [job]);
+    }
+    await Promise.all([...byQueue].map(([queue, shardJobs]) => this.addToQueue(queue, shardJobs)));
+  }
+
+  /** Refuses rather than queueing in ioredis' offline buffer, which would grow for as long as Redis is away. */
+  private async addToQueue(queue: Queue<DeliveryJobData>, jobs: DeliveryJob[]) {
+    const client = await queue.client;
     if (client.status !== 'ready') throw new Error(`redis is ${client.status}`);
-    await this.queue.addBulk(jobs);
+    await queue.addBulk(jobs);
   }
 }
 

@@ -1,6 +1,8 @@
 export * from './bulk-job';
+export * from './bull-connection';
 export * from './delivery-enqueuer.service';
 export * from './delivery-job';
+export * from './delivery-queues';
 export * from './delivery-updates';
 export * from './fail-open';
 export * from './invalidation-subscriber';
@@ -9,4 +11,5 @@ export * from './queue-connections';
 export * from './queue-names';
 export * from './queue.module';
 export * from './redis';
+export * from './redis-keyspace';
 export * from './tenant-lanes';

@@ -1,6 +1,7 @@
-import Redis from 'ioredis';
+import type { AppConfig } from '@hookline/config';
 import { withTimeout } from '@hookline/timeout';
-import { redisOptions } from './redis';
+import type { RedisClient } from './redis';
+import { createRedisClient } from './redis';
 
 /** How often a quiet subscriber checks its connection still answers, and how long it waits for the answer. */
 export const INVALIDATION_PING_INTERVAL_MS = 5_000;
@@ -34,17 +35,18 @@ export interface InvalidationHandlers {
  * subscribes again and reports `liveChanged(true)` only once Redis has confirmed it.
  */
 export class InvalidationSubscriber {
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private pinger?: NodeJS.Timeout;
   private isLive = false;
   private closed = false;
 
   constructor(
-    redisUrl: string,
+    config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>,
     private readonly channel: string,
     private readonly handlers: InvalidationHandlers,
   ) {
-    this.connection = new Redis({ ...redisOptions(redisUrl), lazyConnect: true, autoResubscribe: false, enableOfflineQueue: false });
+    // On a cluster, PUBLISH reaches every node, and ioredis keeps the subscription on a live one.
+    this.connection = createRedisClient(config, { lazyConnect: true, enableOfflineQueue: false, autoResubscribe: false });
     this.connection.on('error', (error: unknown) => handlers.error(error));
     this.connection.on('message', (_channel: string, message: string) => handlers.message(message));
     this.connection.on('close', () => this.setLive(false));

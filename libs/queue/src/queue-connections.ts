@@ -1,9 +1,12 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Queue } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { withTimeout } from '@hookline/timeout';
-import { QUEUE_NAMES } from './queue-names';
+import { BullConnection } from './bull-connection';
+import { queueNames } from './queue-names';
+import { redisKeyspace } from './redis-keyspace';
 
 const SETTLE_BEFORE_CLOSE_MS = 2_000;
 
@@ -13,14 +16,18 @@ const SETTLE_BEFORE_CLOSE_MS = 2_000;
  * listeners on close, so a handshake that fails afterwards becomes an unhandled rejection.
  */
 @Injectable()
-export class QueueConnections implements OnModuleInit, BeforeApplicationShutdown {
+export class QueueConnections implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Queue');
   private queues: Queue[] = [];
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bull: BullConnection,
+  ) {}
 
   onModuleInit() {
-    this.queues = QUEUE_NAMES.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    this.queues = queueNames(redisKeyspace(this.config)).map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
     for (const queue of this.queues) queue.on('error', (error) => this.logger.warn(`${queue.name}: ${error.message}`));
   }
 
@@ -32,5 +39,9 @@ export class QueueConnections implements OnModuleInit, BeforeApplicationShutdown
 
   async beforeApplicationShutdown() {
     await this.settle();
+  }
+
+  onApplicationShutdown() {
+    this.bull.disconnect();
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { DeliveryUpdateMessage, deliveryUpdatesChannel, redisOptions } from '@hookline/queue';
+import { createRedisClient, DeliveryUpdateMessage, deliveryUpdatesChannel, RedisClient } from '@hookline/queue';
 
 export type DeliveryUpdateListener = (update: DeliveryUpdateMessage) => void;
 
@@ -19,7 +18,7 @@ interface Watcher {
 @Injectable()
 export class DeliveryWatchHub implements OnModuleDestroy {
   private readonly logger = new Logger(DeliveryWatchHub.name);
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private readonly watchers = new Map<string, Set<Watcher>>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -68,9 +67,9 @@ export class DeliveryWatchHub implements OnModuleDestroy {
     this.subscriber?.unsubscribe(channel).catch(() => undefined);
   }
 
-  private connection(): Redis {
+  private connection(): RedisClient {
     if (this.subscriber) return this.subscriber;
-    const subscriber = new Redis({ ...redisOptions(this.config.REDIS_URL), maxRetriesPerRequest: 1 });
+    const subscriber = createRedisClient(this.config, { maxRetriesPerRequest: 1 });
     subscriber.on('error', (error: Error) => this.logger.warn(`delivery updates subscriber: ${error.message}`));
     subscriber.on('message', (channel: string, text: string) => this.dispatch(channel, text));
     this.subscriber = subscriber;

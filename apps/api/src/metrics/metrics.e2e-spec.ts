@@ -1,4 +1,4 @@
-import { DeliveryEnqueuer } from '@hookline/queue';
+import { DeliveryQueues } from '@hookline/queue';
 import type { IsolatedDatabase, TestStack } from '../../../../test/support';
 import { createIsolatedDatabase, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
 
@@ -34,7 +34,7 @@ describe('GET /v1/stats and /metrics', () => {
   it('reflects real deliveries: counts by status, backlog and its age, queue depths, outcomes and latency', async () => {
     const ns = `m${process.pid}`;
     const auth = stack.api.auth();
-    await stack.api.http
+    const okSubscription = await stack.api.http
       .post(`${tenant()}/subscriptions`)
       .set(auth)
       .send({ url: ok.url, eventTypes: [`${ns}.ok`] })
@@ -47,8 +47,10 @@ describe('GET /v1/stats and /metrics', () => {
 
     // Queue paused: a due delivery waits, and the backlog and its age show it. (A database of its
     // own: other test files' sweepers would send a delivery overdue on purpose.)
-    const queue = stack.api.app.get(DeliveryEnqueuer).queue;
-    await queue.pause();
+    const queues = stack.api.app.get(DeliveryQueues).all;
+    await Promise.all(queues.map((queue) => queue.pause()));
+    // `deliveries` on a single Redis; on a cluster, the shard of the subscription (`deliveries-<n>`).
+    const shard = stack.api.app.get(DeliveryQueues).forSubscription(okSubscription.body.id as string).name;
     await stack.api.http
       .post(`${tenant()}/events`)
       .set(auth)
@@ -58,16 +60,16 @@ describe('GET /v1/stats and /metrics', () => {
     expect(waiting.deliveries).toEqual({ pending: 1, succeeded: 0, failed: 0, dead: 0, cancelled: 0 });
     expect(waiting.backlog).toEqual([{ tenantId: stack.tenantId, pending: 1, failed: 0, backlog: 1, oldestPendingAgeSeconds: expect.any(Number) }]);
     expect(waiting.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(1);
-    expect(waiting.queues.deliveries).toMatchObject({ waiting: 0, paused: 1, active: 0 });
+    expect(waiting.queues[shard]).toMatchObject({ waiting: 0, paused: 1, active: 0 });
     // /metrics caches its Postgres numbers for 2 s: the age reaches a second there too, a little later at most.
     const { text: pausedMetrics } = await waitFor(
       () => stack.api.http.get('/metrics').expect(200),
       ({ text }) => (sample(text, 'hookline_oldest_pending_age_seconds') ?? 0) >= 1,
       { what: 'the pending age in /metrics' },
     );
-    expect(sample(pausedMetrics, 'hookline_queue_jobs{queue="deliveries",state="paused"}')).toBe(1);
+    expect(sample(pausedMetrics, `hookline_queue_jobs{queue="${shard}",state="paused"}`)).toBe(1);
     expect(sample(pausedMetrics, 'hookline_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(1);
-    await queue.resume();
+    await Promise.all(queues.map((queue) => queue.resume()));
 
     for (let i = 0; i < 2; i++)
       await stack.api.http

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Metric, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ATTEMPT_SECONDS_BUCKETS, DEFERRAL_REASONS, DELIVERY_OUTCOMES, operatorKeys, REDIS_CALL_TIMEOUT_MS, StatsService } from '@hookline/operators';
 import { withTimeout } from '@hookline/timeout';
-import { FAIL_OPEN_PATHS, FailOpen, RedisService } from '@hookline/queue';
+import { FAIL_OPEN_PATHS, FailOpen, redisKeyspace, RedisService } from '@hookline/queue';
 
 const HISTOGRAM = 'hookline_delivery_attempt_duration_seconds';
 
@@ -55,7 +55,7 @@ export class MetricsRegistry {
     private readonly failOpen: FailOpen,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = operatorKeys(config.QUEUE_PREFIX);
+    this.keys = operatorKeys(redisKeyspace(config));
     const shared = [
       new SharedMetric(
         'hookline_delivery_attempts_total',

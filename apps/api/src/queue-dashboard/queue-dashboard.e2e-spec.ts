@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DeliveryQueues } from '@hookline/queue';
 import type { TestApi } from '../../../../test/support';
 import { createTenant, createTenantKey, startTestApi } from '../../../../test/support';
 import { credentials } from './queue-dashboard';
@@ -33,7 +34,10 @@ describe('queue dashboard at /admin/queues', () => {
     await api.http.get('/admin/queues').set(basic(api.adminKey)).expect(200);
     const queues = await api.http.get('/admin/queues/api/queues').set(basic(api.adminKey)).expect(200);
     const byName = Object.fromEntries(queues.body.queues.map((q: { name: string; readOnlyMode: boolean }) => [q.name, q.readOnlyMode]));
-    expect(byName).toEqual({ deliveries: true, replays: false, 'operator-events': false });
+    // Every delivery shard, read-only: `deliveries` on a single Redis, `deliveries-<n>` with shards.
+    const shards = api.app.get(DeliveryQueues).all.map((queue) => [queue.name, true]);
+    expect(shards.length).toBeGreaterThan(0);
+    expect(byName).toEqual({ ...Object.fromEntries(shards), replays: false, 'operator-events': false });
   });
 
   it('reads the key from Bearer or the Basic password', () => {

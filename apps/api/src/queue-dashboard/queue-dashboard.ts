@@ -7,14 +7,14 @@ import type { Queue } from 'bullmq';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ApiKeysService } from '@hookline/auth';
 import { problem } from '@hookline/http-problem';
-import { DELIVERIES_QUEUE, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE } from '@hookline/queue';
+import { DeliveryQueues, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE } from '@hookline/queue';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /**
  * Bull Board at /admin/queues, for the admin key only. Browsers cannot send a bearer token, so
  * HTTP Basic is accepted too, with the admin key as the password (any user name): the browser
- * asks for it once. The deliveries queue is read-only there: Postgres owns delivery state, and a
+ * asks for it once. The deliveries queues (one per shard) are read-only there: Postgres owns delivery state, and a
  * job removed or retried by hand would disagree with it (use replays instead).
  */
 export function mountQueueDashboard(app: NestExpressApplication): void {
@@ -22,7 +22,11 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   const queue = (name: string) => app.get<Queue>(getQueueToken(name), { strict: false });
   createBullBoard({
-    queues: [new BullMQAdapter(queue(DELIVERIES_QUEUE), { readOnlyMode: true }), new BullMQAdapter(queue(REPLAYS_QUEUE)), new BullMQAdapter(queue(OPERATOR_EVENTS_QUEUE))],
+    queues: [
+      ...app.get(DeliveryQueues, { strict: false }).all.map((shard) => new BullMQAdapter(shard, { readOnlyMode: true })),
+      new BullMQAdapter(queue(REPLAYS_QUEUE)),
+      new BullMQAdapter(queue(OPERATOR_EVENTS_QUEUE)),
+    ],
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Hookline queues' } },
   });

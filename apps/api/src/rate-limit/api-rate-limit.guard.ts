@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
 import { operatorKeys } from '@hookline/operators';
 import { withTimeout } from '@hookline/timeout';
-import { FailOpen, RedisService } from '@hookline/queue';
+import { FailOpen, redisKeyspace, RedisService } from '@hookline/queue';
 
 /** Adds ARGV[1] requests to the key's current second and returns the new total. */
 const COUNT = `
@@ -56,7 +56,7 @@ export class ApiRateLimitGuard implements CanActivate {
     private readonly failOpen: FailOpen,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = operatorKeys(config.QUEUE_PREFIX);
+    this.keys = operatorKeys(redisKeyspace(config));
     this.limit = config.API_RATE_LIMIT_PER_SECOND;
   }
 

@@ -20,6 +20,15 @@ export function deliveryWorkerOptions(config: AppConfig): Partial<WorkerOptions>
   };
 }
 
+/**
+ * Each shard's worker takes WORKER_CONCURRENCY / QUEUE_SHARDS jobs at a time (rounded up): the
+ * process's total stays WORKER_CONCURRENCY. A shard gets no more of a process than its share, but
+ * one subscription, which lives on one shard, is held to ENDPOINT_MAX_IN_FLIGHT per process anyway.
+ */
+export function shardConcurrency(config: Pick<AppConfig, 'WORKER_CONCURRENCY' | 'QUEUE_SHARDS'>): number {
+  return Math.max(1, Math.ceil(config.WORKER_CONCURRENCY / config.QUEUE_SHARDS));
+}
+
 export function assertLockOutlivesRequest(options: Partial<WorkerOptions>, config: AppConfig): void {
   const lock = options.lockDuration ?? 30_000;
   if (lock <= config.DELIVERY_TIMEOUT_MS) {

@@ -1,5 +1,4 @@
-import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { HttpDeliveryClient } from '@hookline/http-delivery';
@@ -30,9 +29,10 @@ const BUSY_JITTER_MS = 1_000;
  * one delivery from being sent by two jobs at once; the attempt counters come from that claim.
  * Anything thrown that is not the endpoint's answer goes to InternalFailures (logged, counted,
  * retried, dead at a bound) instead of silently failing the job.
- * Decorated with @Processor at boot (see worker.module.ts), because its options come from config.
+ * DeliveryWorkers runs it for every shard's queue.
  */
-export class DeliveryProcessor extends WorkerHost {
+@Injectable()
+export class DeliveryProcessor {
   private readonly logger = new Logger(DeliveryProcessor.name);
 
   constructor(
@@ -46,15 +46,7 @@ export class DeliveryProcessor extends WorkerHost {
     private readonly endpointGate: EndpointGate,
     private readonly claims: DeliveryClaims,
     private readonly internalFailures: InternalFailures,
-  ) {
-    super();
-  }
-
-  /** BullMQ reports lost locks and Redis errors here; one log line each instead of a raw stack on stderr. */
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error) {
-    this.logger.warn(`queue worker: ${error.message}`);
-  }
+  ) {}
 
   process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
     const { deliveryId, eventId, subscriptionId, tenantId } = job.data;

@@ -1,8 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
-import { FailOpen, redisOptions, subscriptionChangesChannel } from '@hookline/queue';
+import { createRedisClient, FailOpen, RedisClient, subscriptionChangesChannel } from '@hookline/queue';
 import { SecretKeyring } from '@hookline/secrets';
 import { createSigner, SigningKey } from '@hookline/signing';
 
@@ -39,7 +38,7 @@ const TTL_MS = 5_000;
 export class SubscriptionCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Promise<CachedSubscription | null>>();
   private readonly loadedAt = new Map<string, number>();
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private readonly keyring: SecretKeyring;
 
   constructor(
@@ -51,7 +50,7 @@ export class SubscriptionCache implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit() {
-    this.subscriber = new Redis({ ...redisOptions(this.config.REDIS_URL), lazyConnect: true });
+    this.subscriber = createRedisClient(this.config, { lazyConnect: true });
     // Announcements made while this connection is down are lost: entries then live out their TTL.
     this.subscriber.on('error', (error: Error) => this.failOpen.record('subscription_cache_invalidation', error));
     this.subscriber.on('message', (_channel: string, id: string) => this.forget(id));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { operatorKeys } from '@hookline/operators';
-import { FailOpen } from '@hookline/queue';
+import { FailOpen, redisKeyspace } from '@hookline/queue';
 import { AUTO_DISABLE_AFTER_MS } from './auto-disable';
 import { Clock } from './clock';
 import { AdmitKeys, EndpointHealthScripts } from './endpoint-health.scripts';
@@ -54,7 +54,7 @@ export class CircuitBreaker {
     private readonly openBreakers: OpenBreakersView,
     private readonly failOpen: FailOpen,
   ) {
-    this.keys = operatorKeys(config.QUEUE_PREFIX);
+    this.keys = operatorKeys(redisKeyspace(config));
     this.probeLeaseMs = config.DELIVERY_TIMEOUT_MS + 5_000;
     this.successResetIntervalMs = Math.min(SUCCESS_RESET_INTERVAL_MS, Math.floor(config.BREAKER_OPEN_AFTER_MS / 2));
   }
@@ -87,7 +87,7 @@ export class CircuitBreaker {
     if (outcome === 'success' && !this.mustResetStreak(subscriptionId, probe)) return null;
     const now = this.clock.now();
     const state = await orNullWhenRedisFails(this.failOpen, () =>
-      this.scripts.settle({ breaker: this.keys.breaker(subscriptionId), openBreakers: this.keys.openBreakers, probe: this.keys.probe(subscriptionId) }, [
+      this.scripts.settle({ breaker: this.keys.breaker(subscriptionId), openBreakers: this.keys.openBreakers(subscriptionId), probe: this.keys.probe(subscriptionId) }, [
         subscriptionId,
         outcome,
         probe ? 1 : 0,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ATTEMPT_SECONDS_BUCKETS, DeferralReason, DeliveryOutcome, operatorKeys } from '@hookline/operators';
-import { FailOpen, RedisService } from '@hookline/queue';
+import { FailOpen, redisKeyspace, RedisService } from '@hookline/queue';
 
 const FLUSH_INTERVAL_MS = 1_000;
 
@@ -27,7 +27,7 @@ export class DeliveryMetrics implements OnModuleInit, OnModuleDestroy {
     private readonly failOpen: FailOpen,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = operatorKeys(config.QUEUE_PREFIX);
+    this.keys = operatorKeys(redisKeyspace(config));
   }
 
   onModuleInit() {

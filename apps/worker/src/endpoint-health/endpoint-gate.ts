@@ -3,7 +3,7 @@ import { DelayedError, Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeferralReason, operatorKeys } from '@hookline/operators';
-import { DeliveryJobData, FailOpen } from '@hookline/queue';
+import { DeliveryJobData, FailOpen, redisKeyspace } from '@hookline/queue';
 import type { OutcomeKind } from '@hookline/retry-policy';
 import { AutoDisable } from './auto-disable';
 import { CircuitBreaker } from './circuit-breaker';
@@ -62,7 +62,7 @@ export class EndpointGate {
     private readonly scripts: EndpointHealthScripts,
     private readonly failOpen: FailOpen,
   ) {
-    this.rateLimit = new RateLimit(operatorKeys(config.QUEUE_PREFIX));
+    this.rateLimit = new RateLimit(operatorKeys(redisKeyspace(config)));
   }
 
   /**

@@ -1,10 +1,7 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeliveryJobsRepository } from '@hookline/deliveries';
-import { DELIVERIES_QUEUE, DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
+import { DeliveryEnqueuer } from '@hookline/queue';
 import { IntervalTask } from './interval-task';
 
 /** How much of the overdue index one run reads. */
@@ -34,7 +31,6 @@ export class Sweeper extends IntervalTask {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @InjectQueue(DELIVERIES_QUEUE) private readonly queue: Queue<DeliveryJobData>,
     private readonly deliveries: DeliveryJobsRepository,
     private readonly enqueuer: DeliveryEnqueuer,
   ) {
@@ -66,11 +62,9 @@ export class Sweeper extends IntervalTask {
     if (requeued) this.logger.warn(`re-enqueued ${requeued} due deliveries that were missing from Redis`);
   }
 
+  /** Looked for in every shard's queue; re-enqueued into its subscription's shard (DeliveryEnqueuer). */
   private async missingFromRedis(ids: string[]): Promise<string[]> {
-    const client = (await this.queue.client) as unknown as Redis;
-    const pipeline = client.pipeline();
-    for (const id of ids) pipeline.exists(this.queue.toKey(id));
-    const results = (await pipeline.exec()) ?? [];
-    return ids.filter((_, i) => results[i]?.[1] === 0);
+    const queued = await this.enqueuer.queues.withJobs(ids);
+    return ids.filter((id) => !queued.has(id));
   }
 }
