@@ -6,12 +6,6 @@ import { payloadTooLarge } from './json-body.middleware';
 import { problem, ProblemDetails, ProblemException } from './problem.exception';
 import { zodFieldErrors } from './validation-messages';
 
-/** A refusal Fastify raises itself while reading a request (body too large, bad Content-Length). */
-interface FastifyError extends Error {
-  code: string;
-  statusCode?: number;
-}
-
 /** Renders every error as `application/problem+json` (RFC 9457), with `errors` naming fields. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -33,21 +27,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof ProblemException) return exception.getResponse() as ProblemDetails;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // Fastify's own refusal of a body over the limit, which Nest hands on as a bare HttpException.
+      if (status === 413) return payloadTooLarge(request?.routeOptions?.bodyLimit ?? 0).getResponse() as ProblemDetails;
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return problem(status, Array.isArray(message) ? message.join('; ') : String(message ?? exception.message));
     }
-    if (isFastifyRefusal(exception)) {
-      if (exception.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return payloadTooLarge(request?.routeOptions?.bodyLimit ?? 0).getResponse() as ProblemDetails;
-      return problem(exception.statusCode, exception.message);
-    }
     return problem(500, 'Internal server error');
   }
-}
-
-function isFastifyRefusal(exception: unknown): exception is FastifyError & { statusCode: number } {
-  const { code, statusCode } = exception as Partial<FastifyError>;
-  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
 /** To a Fastify reply, or to the raw response a Nest middleware failed on. */
