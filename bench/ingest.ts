@@ -1,6 +1,7 @@
 // `npm run bench -- ingest`: the same events published over REST (one request per event), REST bulk
 // and gRPC, against a compiled API of this checkout that the benchmark starts on 127.0.0.1 with a
-// database and a queue prefix of its own (both removed at the end). Prints events/s and ratios.
+// database and a queue prefix of its own (both removed at the end). Prints events/s, ratios and the
+// API process's CPU time per event (the cost a faster API lever shows even on a busy machine).
 //
 //   BENCH_EVENTS       events per mode (default 100000)
 //   BENCH_CONCURRENCY  requests in flight for REST and gRPC unary (default 64)
@@ -19,6 +20,7 @@ import { Pool } from 'undici';
 import type { EventServiceClient, PublishRequest } from '@hookline/grpc-contract';
 import { redisOptions } from '@hookline/queue';
 import { PUBLISH_STREAM_LIMITS } from '../apps/api/src/grpc/publish-stream';
+import { cpuBetween, sampleCpu } from './cpu-usage';
 import { bearer, eventServiceClient, openPublishStream, waitForReady } from './grpc-publish';
 import { dropDatabase, freePort, stopApi, waitForHealth } from './api-child';
 import { positiveInt } from './bench-config';
@@ -35,6 +37,8 @@ interface Result {
   seconds: number;
   rejected: number;
   note?: string;
+  /** The API process's CPU time (user + system) per event over the phase, in milliseconds. */
+  apiCpuMsPerEvent?: number;
 }
 
 /** The same events for every mode: a typical order payload of ~300 bytes, no idempotency key. */
@@ -129,11 +133,12 @@ function printTable(results: Result[]) {
   const rest = results[0];
   const restRate = rest.events / rest.seconds;
   const rows = results.map((r) => {
-    if (r.note) return [r.mode, '-', '-', r.note, '-'];
+    if (r.note) return [r.mode, '-', '-', r.note, '-', '-'];
     const rate = r.events / r.seconds;
-    return [r.mode, r.events.toLocaleString('en-US'), r.seconds.toFixed(1), Math.round(rate).toLocaleString('en-US'), `${(rate / restRate).toFixed(2)}x`];
+    const cpu = r.apiCpuMsPerEvent === undefined ? '-' : r.apiCpuMsPerEvent.toFixed(3);
+    return [r.mode, r.events.toLocaleString('en-US'), r.seconds.toFixed(1), Math.round(rate).toLocaleString('en-US'), `${(rate / restRate).toFixed(2)}x`, cpu];
   });
-  const header = ['mode', 'events', 'seconds', 'events/s', 'vs REST'];
+  const header = ['mode', 'events', 'seconds', 'events/s', 'vs REST', 'API CPU ms/event'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
   console.log(line(header));
@@ -201,8 +206,13 @@ async function main() {
     const run = async (name: string, phase: (t: Awaited<ReturnType<typeof tenant>>) => Promise<Result>) => {
       const t = await tenant(name);
       console.log(`running: ${name} ...`);
+      const apiCpu = [{ label: 'api', pids: () => (api.pid === undefined ? [] : [api.pid]) }];
+      const before = sampleCpu(apiCpu, Date.now());
       const result = await withTimeout(name, phase(t));
-      console.log(`  ${Math.round(result.events / result.seconds).toLocaleString('en-US')} events/s in ${result.seconds.toFixed(1)} s`);
+      result.apiCpuMsPerEvent = (cpuBetween(before, sampleCpu(apiCpu, Date.now())).shares[0].cpuSeconds * 1000) / result.events;
+      console.log(
+        `  ${Math.round(result.events / result.seconds).toLocaleString('en-US')} events/s in ${result.seconds.toFixed(1)} s, API CPU ${result.apiCpuMsPerEvent.toFixed(3)} ms/event`,
+      );
       results.push(result);
     };
     await run('REST single', (t) => restSingle(pool, t.id, t.key));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { CurrentPrincipal, Principal } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
@@ -22,17 +22,17 @@ class TenantProbeController {
   }
 }
 
-async function startProbeApp(): Promise<NestExpressApplication> {
+async function startProbeApp(): Promise<NestFastifyApplication> {
   @Module({ imports: [ApiModule.forRoot(testConfig())], controllers: [TenantProbeController] })
   class ProbeModule {}
-  const app = await NestFactory.create<NestExpressApplication>(ProbeModule, { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ProbeModule, new FastifyAdapter(), { logger: false });
   await app.listen(0, '127.0.0.1');
   return app;
 }
 
 describe('authentication and tenant isolation', () => {
   let api: TestApi;
-  let probeApp: NestExpressApplication;
+  let probeApp: NestFastifyApplication;
   let probe: ReturnType<typeof request>;
   let tenantA: { id: string };
   let tenantB: { id: string };

@@ -1,10 +1,10 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { TEST_ADMIN_KEY, testConfig } from './test-config';
 
 export interface TestApi {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   url: string;
   adminKey: string;
   /** supertest bound to the running server, e.g. `api.http.get('/v1/tenants').set(api.auth())`. */

@@ -7,7 +7,8 @@ async function main() {
   const config = loadConfig();
   await migrateDatabase(config.DATABASE_URL);
   const app = await createApiApp(config);
-  await app.listen(config.PORT);
+  // Every interface, as the gRPC server: Fastify alone would listen on localhost only, unreachable in a container.
+  await app.listen(config.PORT, '0.0.0.0');
   const url = `http://127.0.0.1:${config.PORT}`;
   console.log(`Hookline API listening on ${url} (docs: ${url}/docs)`);
   if (config.adminKeySource !== 'env') {

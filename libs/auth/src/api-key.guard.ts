@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@hookline/http-problem';
 import { unsafeStringReason } from '@hookline/input-safety';
 import { ApiKeysService } from './api-keys.service';
@@ -26,7 +26,7 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
 
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -40,7 +40,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && principal.kind !== 'admin') {
       throw new ProblemException(403, 'This route needs the admin API key');
     }
-    const tenantId = request.params?.tenantId as string | undefined;
+    const tenantId = (request.params as Record<string, string> | undefined)?.tenantId;
     if (tenantId !== undefined) {
       // An id Postgres could not even compare (NUL, lone surrogate) names no tenant.
       if (unsafeStringReason(tenantId)) throw ProblemException.notFound('Tenant');

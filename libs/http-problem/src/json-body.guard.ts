@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ProblemException } from './problem.exception';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
@@ -19,7 +19,7 @@ export class JsonBodyGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const consumes = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [context.getHandler(), context.getClass()]);
     if (consumes?.length) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!hasBody(request)) return true;
     const contentType = request.headers['content-type'];
     const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -30,7 +30,7 @@ export class JsonBodyGuard implements CanActivate {
   }
 }
 
-function hasBody(request: Request): boolean {
+function hasBody(request: FastifyRequest): boolean {
   if (request.headers['transfer-encoding'] !== undefined) return true;
   const length = Number(request.headers['content-length'] ?? 0);
   return Number.isFinite(length) && length > 0;

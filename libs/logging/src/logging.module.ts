@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { levels, stdSerializers } from 'pino';
 import { AppConfig } from '@hookline/config';
@@ -12,8 +12,14 @@ const REDACT = {
   censor: '[redacted]',
 };
 
-function requestId(request: IncomingMessage, response: ServerResponse): string {
-  const id = (request.headers['x-request-id'] as string | undefined) ?? randomUUID();
+/** The caller's `x-request-id`, or a new UUID: the HTTP server's request id generator (Fastify's `genReqId`). */
+export function newRequestId(request: IncomingMessage): string {
+  return (request.headers['x-request-id'] as string | undefined) ?? randomUUID();
+}
+
+/** The id the server gave the request (on Fastify, set on the raw request before any middleware), echoed as `x-request-id`. */
+function requestId(request: IncomingMessage & { id?: unknown }, response: ServerResponse): string {
+  const id = typeof request.id === 'string' ? request.id : newRequestId(request);
   response.setHeader('x-request-id', id);
   return id;
 }
@@ -78,6 +84,8 @@ export function loggingModule(config: AppConfig): DynamicModule {
         customLogLevel: accessLogLevel,
         autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
       },
+      // Every path in Nest 11's syntax: nestjs-pino's default (`*`) matches nothing under Fastify.
+      forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     });
   }
   return {

@@ -3,3 +3,4 @@ export * from './start-tracing';
 export * from './trace-carrier';
 export * from './spans';
 export { isQuietPath, otlpProtocol, tracingWanted } from './tracing-settings';
+export * from './http-route';

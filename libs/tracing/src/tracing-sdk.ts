@@ -5,6 +5,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { httpRouteOf } from './http-route';
 import type { TracingEnv } from './tracing-settings';
 import { isQuietPath, otlpProtocol } from './tracing-settings';
 
@@ -26,10 +27,10 @@ export function createTracingSdk(defaultServiceName: string, env: TracingEnv): N
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => isQuietPath(request.url),
-        // No express instrumentation (a span per middleware is noise): the route Express matched names the span.
+        // No Fastify instrumentation (a span per hook is noise): the route the router matched names the span.
         applyCustomAttributesOnSpan: (span, request) => {
-          const route = (request as { route?: { path?: unknown } }).route?.path;
-          if (typeof route !== 'string') return;
+          const route = httpRouteOf(request);
+          if (route === undefined) return;
           span.setAttribute('http.route', route);
           span.updateName(`${(request as { method?: string }).method ?? 'GET'} ${route}`);
         },

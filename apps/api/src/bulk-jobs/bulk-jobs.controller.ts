@@ -1,8 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { BulkJobsService, BulkUploadService } from '@hookline/bulk-jobs';
 import { ProblemException } from '@hookline/http-problem';
 import { PageQueryDto } from '@hookline/pagination';
@@ -28,14 +27,14 @@ export class BulkJobsController {
     description: 'The file: NDJSON lines `{ type, data, idempotencyKey? }`, or CSV with a header row (optionally gzip-encoded)',
     schema: { type: 'string', format: 'binary' },
   })
-  async create(@Param('tenantId') tenantId: string, @Query() query: BulkJobCreateQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async create(@Param('tenantId') tenantId: string, @Query() query: BulkJobCreateQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const format = uploadFormat(request.headers['content-type']);
     if (format === 'csv' && !query.type) throw ProblemException.invalid('type', 'is required for a text/csv upload');
     if (format === 'ndjson' && query.type) throw ProblemException.invalid('type', 'applies to text/csv uploads only; NDJSON rows carry their own type');
-    const job = await this.uploads.ingest(tenantId, { format, eventType: query.type }, uploadBody(request)).catch((error: unknown) => {
+    const job = await this.uploads.ingest(tenantId, { format, eventType: query.type }, uploadBody(request.raw)).catch((error: unknown) => {
       throw asUploadError(error);
     });
-    response.setHeader('Location', `/v1/tenants/${tenantId}/bulk-jobs/${job.id}`);
+    reply.header('Location', `/v1/tenants/${tenantId}/bulk-jobs/${job.id}`);
     return job;
   }
 
@@ -53,9 +52,9 @@ export class BulkJobsController {
   /** NDJSON, one `{ line, error }` per bad row, in line order. */
   @Get(':jobId/errors')
   @ApiProduces('application/x-ndjson')
-  async errors(@Param('tenantId') tenantId: string, @Param('jobId') jobId: string, @Res() response: Response) {
+  async errors(@Param('tenantId') tenantId: string, @Param('jobId') jobId: string, @Res() reply: FastifyReply) {
     const lines = await this.jobs.errors(tenantId, jobId);
-    response.status(200).type('application/x-ndjson');
-    await pipeline(Readable.from(lines), response).catch(() => response.destroy());
+    // Fastify pipes the stream and, if reading it fails midway, destroys the response.
+    await reply.status(200).type('application/x-ndjson').send(Readable.from(lines));
   }
 }

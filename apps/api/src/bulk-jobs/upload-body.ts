@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { BulkJobFormat } from '@hookline/database';
@@ -23,8 +23,11 @@ export function uploadFormat(contentType: string | undefined): BulkJobFormat {
   return format;
 }
 
-/** The request body as a byte stream, gunzipped when sent with `content-encoding: gzip`. */
-export function uploadBody(request: Request): Readable {
+/**
+ * The request body as a byte stream, gunzipped when sent with `content-encoding: gzip`: the raw
+ * request, which no body parser has read (uploads are not buffered, whatever their size).
+ */
+export function uploadBody(request: IncomingMessage): Readable {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity') return request;
   if (encoding !== 'gzip') {

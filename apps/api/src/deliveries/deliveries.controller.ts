@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PortalAccess } from '@hookline/auth';
 import { DeliveriesService } from '@hookline/deliveries';
 import { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
@@ -32,8 +32,8 @@ export class DeliveriesController {
     description:
       'A `delivery` event per recorded attempt, its data the delivery summary as JSON (`id, eventId, eventType, subscriptionId, status, attemptCount, nextAttemptAt, lastAttemptAt, lastStatusCode, lastError, lastDurationMs`); a comment line every 15 s. Authenticate with the Authorization header (read it with fetch, not EventSource).',
   })
-  async stream(@Param('tenantId') tenantId: string, @Query() query: DeliveryStreamQueryDto, @Req() request: Request, @Res() response: Response) {
-    await streamDeliveryEvents(this.hub, tenantId, query, request, response);
+  async stream(@Param('tenantId') tenantId: string, @Query() query: DeliveryStreamQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await streamDeliveryEvents(this.hub, tenantId, query, request, reply);
   }
 
   /** The delivery with its attempts, oldest first. */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '@hookline/http-problem';
 import type { DeliveryUpdateMessage } from '@hookline/queue';
 import type { DeliveryWatchHub } from '../grpc/delivery-watch.hub';
@@ -34,9 +34,11 @@ export function deliverySummary(update: DeliveryUpdateMessage) {
  * Server-sent events: one `delivery` event per recorded attempt of the tenant's deliveries, a
  * comment line every 15 s so proxies keep the connection, and a clean end when the client leaves
  * or the API shuts down. The response headers are sent once the watch is in place, so anything
- * recorded after the client has them reaches it.
+ * recorded after the client has them reaches it. From then on the raw response is ours (the reply
+ * is hijacked): Fastify neither sends nor ends it.
  */
-export async function streamDeliveryEvents(hub: DeliveryWatchHub, tenantId: string, filter: DeliveryStreamFilter, request: Request, response: Response) {
+export async function streamDeliveryEvents(hub: DeliveryWatchHub, tenantId: string, filter: DeliveryStreamFilter, request: FastifyRequest, reply: FastifyReply) {
+  const response = reply.raw;
   let heartbeat: NodeJS.Timeout | undefined;
   let unwatch = () => {};
   let ended = false;
@@ -60,8 +62,9 @@ export async function streamDeliveryEvents(hub: DeliveryWatchHub, tenantId: stri
     new Logger('DeliveryEventStream').warn(`could not subscribe to delivery updates: ${(error as Error).message}`);
     throw new ProblemException(503, 'Delivery updates are unavailable right now; try again shortly', undefined, 'updates-unavailable');
   }
-  request.on('close', end);
-  if (request.destroyed) return end();
+  reply.hijack();
+  request.raw.on('close', end);
+  if (request.raw.destroyed) return end();
   response.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { PortalAccess } from '@hookline/auth';
 import { DeliveriesService } from '@hookline/deliveries';
 import { EventsService } from '@hookline/events';
@@ -25,13 +25,13 @@ export class EventsController {
     @Param('tenantId') tenantId: string,
     @Body() body: EventPublishDto,
     @Headers('idempotency-key') headerKey: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const key = resolveIdempotencyKey(body.idempotencyKey, headerKey);
     // Under the request's span when tracing is on (the http instrumentation continued the caller's traceparent).
-    const trace = publishTraceCarrier(response.req.headers);
+    const trace = publishTraceCarrier(reply.request.headers);
     const { event, replayed } = await this.events.publish(tenantId, { type: body.type, data: body.data, idempotencyKey: key, trace });
-    if (replayed) response.status(200).setHeader('Idempotent-Replayed', 'true');
+    if (replayed) reply.status(200).header('Idempotent-Replayed', 'true');
     return event;
   }
 

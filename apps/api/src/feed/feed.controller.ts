@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { FeedService } from '@hookline/feed';
 import { FeedQueryDto } from './dto/feed.dto';
 
@@ -15,14 +15,14 @@ export class FeedController {
    * `nextCursor` is never null: poll again with it, even after an empty page.
    */
   @Get()
-  async read(@Param('tenantId') tenantId: string, @Query() query: FeedQueryDto, @Res({ passthrough: true }) response: Response) {
+  async read(@Param('tenantId') tenantId: string, @Query() query: FeedQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const gone = new AbortController();
     const onClose = () => gone.abort();
-    response.on('close', onClose);
+    reply.raw.on('close', onClose);
     try {
       return await this.feed.read(tenantId, { after: query.after, limit: query.limit, types: query.types, waitMs: Math.round(query.wait * 1000), signal: gone.signal });
     } finally {
-      response.off('close', onClose);
+      reply.raw.off('close', onClose);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
 import { RedisService } from '@hookline/queue';
@@ -25,10 +25,10 @@ export class HealthController {
 
   /** 503 when Postgres or Redis does not answer within two seconds. */
   @Get('readyz')
-  async ready(@Res({ passthrough: true }) response: Response) {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const [postgres, redis] = await Promise.all([check(() => this.prisma.$queryRaw`SELECT 1`), check(() => this.redis.ping())]);
     const ready = postgres === 'ok' && redis === 'ok';
-    response.status(ready ? 200 : 503);
+    reply.status(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'unavailable', checks: { postgres, redis } };
   }
 }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@hookline/http-problem';
 
 /** A Host header we are willing to echo into a link: a name or address and an optional port. */
@@ -8,11 +8,11 @@ const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * The portal page's absolute URL carrying the token in its fragment, which browsers never send to
  * a server, so the token reaches no access log or Referer header.
  */
-export function portalLink(publicUrl: string | undefined, request: Request, token: string): string {
+export function portalLink(publicUrl: string | undefined, request: FastifyRequest, token: string): string {
   return `${publicUrl ?? requestOrigin(request)}/portal/#token=${token}`;
 }
 
-function requestOrigin(request: Request): string {
+function requestOrigin(request: FastifyRequest): string {
   const host = request.headers.host ?? '';
   if (!SAFE_HOST.test(host)) {
     throw new ProblemException(400, 'The Host header is missing or not a host name; set PUBLIC_URL so portal links can be built', [

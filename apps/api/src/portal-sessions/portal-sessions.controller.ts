@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { PortalSessionsService } from '@hookline/auth';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PageQueryDto } from '@hookline/pagination';
@@ -24,7 +24,7 @@ export class PortalSessionsController {
     summary: 'Mint a customer portal link',
     description: 'Returns `{ id, token, url, expiresAt, readOnly }`. The `hkp_` token is shown this once and stored only as a hash; `url` carries it in its fragment (`#token=`).',
   })
-  async create(@Param('tenantId') tenantId: string, @Body() body: PortalSessionCreateDto, @Req() request: Request) {
+  async create(@Param('tenantId') tenantId: string, @Body() body: PortalSessionCreateDto, @Req() request: FastifyRequest) {
     const session = await this.sessions.create(tenantId, body);
     return { id: session.id, token: session.token, url: portalLink(this.config.PUBLIC_URL, request, session.token), expiresAt: session.expiresAt, readOnly: session.readOnly };
   }

@@ -1,10 +1,10 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import { FastifyAdapter } from '@bull-board/fastify';
 import { getQueueToken } from '@nestjs/bullmq';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeysService } from '@hookline/auth';
 import { problem } from '@hookline/http-problem';
 import { DeliveryQueues, OPERATOR_EVENTS_QUEUE, REPLAYS_QUEUE } from '@hookline/queue';
@@ -17,8 +17,8 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
  * asks for it once. The deliveries queues (one per shard) are read-only there: Postgres owns delivery state, and a
  * job removed or retried by hand would disagree with it (use replays instead).
  */
-export function mountQueueDashboard(app: NestExpressApplication): void {
-  const serverAdapter = new ExpressAdapter();
+export function mountQueueDashboard(app: NestFastifyApplication): void {
+  const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   const queue = (name: string) => app.get<Queue>(getQueueToken(name), { strict: false });
   createBullBoard({
@@ -30,28 +30,34 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Hookline queues' } },
   });
-  app.use(QUEUE_DASHBOARD_PATH, adminOnly(app.get(ApiKeysService, { strict: false })), serverAdapter.getRouter());
+  const admitOnlyAdmin = adminOnly(app.get(ApiKeysService, { strict: false }));
+  // One scope for the board and its gate: the hook guards the board's routes and nothing else.
+  void app
+    .getHttpAdapter()
+    .getInstance()
+    .register(
+      async (board) => {
+        board.addHook('onRequest', admitOnlyAdmin);
+        await board.register(serverAdapter.registerPlugin());
+      },
+      { prefix: QUEUE_DASHBOARD_PATH },
+    );
 }
 
-function adminOnly(apiKeys: ApiKeysService): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction) => {
-    const token = credentials(request.headers.authorization ?? '');
+function adminOnly(apiKeys: ApiKeysService) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     const refuse = (status: number, detail: string) => {
-      if (status === 401) response.setHeader('WWW-Authenticate', 'Basic realm="Hookline queues", charset="UTF-8"');
-      response
-        .status(status)
+      if (status === 401) void reply.header('WWW-Authenticate', 'Basic realm="Hookline queues", charset="UTF-8"');
+      return reply
+        .code(status)
         .type('application/problem+json')
         .send(JSON.stringify(problem(status, detail)));
     };
+    const token = credentials(request.headers.authorization ?? '');
     if (!token) return refuse(401, 'The queue dashboard needs the admin key (Bearer, or HTTP Basic with the key as password)');
-    apiKeys.authenticate(token).then(
-      (principal) => {
-        if (!principal) return refuse(401, 'Unknown or revoked API key');
-        if (principal.kind !== 'admin') return refuse(403, 'The queue dashboard needs the admin API key');
-        next();
-      },
-      (error: unknown) => next(error),
-    );
+    const principal = await apiKeys.authenticate(token);
+    if (!principal) return refuse(401, 'Unknown or revoked API key');
+    if (principal.kind !== 'admin') return refuse(403, 'The queue dashboard needs the admin API key');
   };
 }
 

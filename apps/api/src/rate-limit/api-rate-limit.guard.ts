@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Principal, principalId } from '@hookline/auth';
 import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
@@ -62,7 +62,7 @@ export class ApiRateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const principal = http.getRequest<Request & { principal?: Principal }>().principal;
+    const principal = http.getRequest<FastifyRequest & { principal?: Principal }>().principal;
     if (!principal) return true;
     if (this.redis.status !== 'ready') {
       this.failOpen.record('api_rate_limit');
@@ -71,9 +71,9 @@ export class ApiRateLimitGuard implements CanActivate {
     const id = principalId(principal);
     const count = await this.counts.submit(this.keys.apiRequests(id, Math.floor(Date.now() / 1000)));
     if (count === null) return true;
-    const response = http.getResponse<Response>();
-    response.setHeader('RateLimit-Limit', String(this.limit));
-    response.setHeader('RateLimit-Remaining', String(Math.max(0, this.limit - count)));
+    const reply = http.getResponse<FastifyReply>();
+    reply.header('RateLimit-Limit', String(this.limit));
+    reply.header('RateLimit-Remaining', String(Math.max(0, this.limit - count)));
     if (count > this.limit) {
       // The window is one second, and Retry-After counts whole seconds.
       const retryAfter = '1';

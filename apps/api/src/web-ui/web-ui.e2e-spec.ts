@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
+import fastify from 'fastify';
 import request from 'supertest';
 import type { TestApi } from '../../../../test/support';
 import { startTestApi, testConfig } from '../../../../test/support';
@@ -84,14 +84,16 @@ describe('the web UI as the API serves it', () => {
 
   it('answers 503 naming the fix when the web UI is not built', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'hookline-web-'));
-    const app = express();
+    const app = fastify();
     mountWebUi(app, testConfig(), join(empty, 'dist', 'web'));
     try {
-      const response = await request(app).get('/portal/').expect(503);
+      await app.ready();
+      const response = await request(app.server).get('/portal/').expect(503);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body).toMatchObject({ status: 503, detail: 'The web UI is not built: run npm run build' });
-      await request(app).get('/assets/portal.js').expect(503);
+      await request(app.server).get('/assets/portal.js').expect(503);
     } finally {
+      await app.close();
       rmSync(empty, { recursive: true, force: true });
     }
   });

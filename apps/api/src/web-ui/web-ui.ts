@@ -1,12 +1,10 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '@hookline/config';
 import { problem } from '@hookline/http-problem';
 import { brandingView, securityHeaders } from './web-ui-headers';
-
-/** The Nest app in production, a bare express app in the test of a missing build. */
-type Mountable = { use(path: string, ...handlers: RequestHandler[]): unknown };
 
 export const WEB_UI_PAGES = ['portal', 'console'] as const;
 
@@ -20,49 +18,51 @@ export function webUiDirectory(from = __dirname): string {
 /**
  * The customer portal at /portal/ and the operator console at /console/, single-page apps built
  * by `npm run build` into dist/web. Every path under a page answers its index.html (the app routes
- * in the browser); hashed assets are cached for a year, HTML never without revalidation.
+ * in the browser); hashed assets are cached for a year, HTML never without revalidation. Plain
+ * Fastify routes, outside Nest's guards: the pages are public, their API calls carry the token.
  */
-export function mountWebUi(app: Mountable, config: AppConfig, directory = webUiDirectory()): void {
+export function mountWebUi(fastify: FastifyInstance, config: AppConfig, directory = webUiDirectory()): void {
   const headers = securityHeaders(config);
   const branding = JSON.stringify(brandingView(config));
-  const withHeaders = (_request: Request, response: Response, next: NextFunction) => {
-    response.set(headers);
-    next();
-  };
-  const notBuilt = (response: Response) =>
-    response
-      .status(503)
+  const sendProblem = (reply: FastifyReply, status: number, detail: string, slug?: string) =>
+    reply
+      .code(status)
+      .headers(headers)
       .type('application/problem+json')
-      .send(JSON.stringify(problem(503, 'The web UI is not built: run npm run build', undefined, 'web-ui-not-built')));
+      .send(JSON.stringify(problem(status, detail, undefined, slug)));
+  const notBuilt = (reply: FastifyReply) => sendProblem(reply, 503, 'The web UI is not built: run npm run build', 'web-ui-not-built');
 
-  app.use(
-    '/assets',
-    withHeaders,
-    express.static(join(directory, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }),
-    (_request: Request, response: Response) =>
-      existsSync(directory)
-        ? response
-            .status(404)
-            .type('application/problem+json')
-            .send(JSON.stringify(problem(404, 'Asset not found')))
-        : notBuilt(response),
+  // Its own scope: the static plugin's reply decorator and the 404 answer stay under /assets.
+  void fastify.register(
+    async (assets) => {
+      await assets.register(fastifyStatic, {
+        root: join(directory, 'assets'),
+        prefix: '/',
+        index: false,
+        immutable: true,
+        maxAge: '365d',
+        suppressWarning: true,
+        setHeaders: (reply) => void reply.headers(headers),
+      });
+      assets.setNotFoundHandler((_request, reply) => (existsSync(directory) ? sendProblem(reply, 404, 'Asset not found') : notBuilt(reply)));
+    },
+    { prefix: '/assets' },
   );
 
   for (const page of WEB_UI_PAGES) {
     let html: string | undefined;
-    app.use(`/${page}`, withHeaders, (request: Request, response: Response, next: NextFunction) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+    const servePage = (request: FastifyRequest, reply: FastifyReply) => {
       // `/portal` without the slash: relative asset and history paths need the directory form.
-      if (request.originalUrl === `/${page}`) return response.redirect(301, `/${page}/`);
-      if (request.path === '/config.json') {
-        return response.set('Cache-Control', 'no-cache').type('application/json').send(branding);
-      }
+      if (request.url === `/${page}`) return reply.headers(headers).redirect(`/${page}/`, 301);
       const file = join(directory, page, 'index.html');
       if (html === undefined) {
-        if (!existsSync(file)) return notBuilt(response);
+        if (!existsSync(file)) return notBuilt(reply);
         html = readFileSync(file, 'utf8');
       }
-      response.set('Cache-Control', 'no-cache').type('text/html').send(html);
-    });
+      return reply.headers(headers).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    };
+    fastify.get(`/${page}`, servePage);
+    fastify.get(`/${page}/*`, servePage);
+    fastify.get(`/${page}/config.json`, (_request, reply) => reply.headers(headers).header('Cache-Control', 'no-cache').type('application/json; charset=utf-8').send(branding));
   }
 }
