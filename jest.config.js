@@ -4,12 +4,17 @@
  * (scripts/redis-cluster.sh, started by its global setup) with three delivery shards.
  * One pass only: `npx jest --selectProjects redis` (or cluster).
  */
+const { compilerOptions } = require('./tsconfig.json');
+
+/** `@hookline/<lib>` aliases, from tsconfig.json's `paths` (the one list of libs). */
+const libAliases = Object.fromEntries(Object.entries(compilerOptions.paths).map(([alias, [path]]) => [`^${alias}$`, `<rootDir>/${path}`]));
+
 const base = {
   rootDir: '.',
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  moduleNameMapper: { '^@hookline/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: libAliases,
   globalTeardown: '<rootDir>/test/global-teardown.ts',
 };
 

@@ -10,7 +10,7 @@ role="${1:-api}"
 case "$role" in
   api)     exec node --enable-source-maps dist/apps/api/src/main.js "$@" ;;
   worker)  exec node --enable-source-maps dist/apps/worker/src/main.js "$@" ;;
-  migrate) exec node --enable-source-maps dist/libs/database/src/migrate.main.js "$@" ;;
+  migrate) exec node --enable-source-maps dist/libs/platform/database/src/migrate.main.js "$@" ;;
   cli)     exec node --enable-source-maps dist/apps/cli/src/main.js "$@" ;;
   *)
     echo "unknown role \"$role\": expected api, worker, migrate or cli <command>" >&2

@@ -35,7 +35,7 @@ function install() {
 
 function generate() {
   const schema = digest('prisma/schema.prisma', 'package-lock.json');
-  const client = join(root, 'libs/database/src/generated/prisma/client.ts');
+  const client = join(root, 'libs/platform/database/src/generated/prisma/client.ts');
   if (existsSync(client) && stamped('schema', schema)) return;
   console.log('[prepare] generating the Prisma client');
   // The schema engine is only needed by `prisma migrate`; generate just wants the path to exist.
@@ -57,7 +57,7 @@ function protoFiles(dir = 'proto') {
 function generateGrpc() {
   const sources = protoFiles();
   const contract = digest(...sources, 'package-lock.json') + sources.join(',');
-  const out = join(root, 'libs/grpc-contract/src/generated');
+  const out = join(root, 'libs/ingest/grpc-contract/src/generated');
   if (existsSync(join(out, 'hookline/v1/events.ts')) && stamped('grpc', contract)) return;
   console.log('[prepare] generating the gRPC contract');
   rmSync(out, { recursive: true, force: true });

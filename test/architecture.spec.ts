@@ -10,7 +10,7 @@ describe('architecture', () => {
   const libs = sourceFiles('libs').filter(ours);
 
   it('finds the files it checks', () => {
-    expect(libs).toContain('libs/signing/src/index.ts');
+    expect(libs).toContain('libs/delivery/signing/src/index.ts');
     expect(importsOf('test/support/test-api.ts').map((s) => resolveImport('test/support/test-api.ts', s))).toContain('apps/api/src/api.app.ts');
   });
 

@@ -25,7 +25,7 @@ describe('a bad configuration stops the process', () => {
     ['DATABASE_URL', 'mysql://root:hunter2@127.0.0.1/hookline'],
     ['SECRETS_KEY', 'hunter2'],
   ])('db:migrate with %s=%s exits 1 with one stderr line naming the variable', async (name, value) => {
-    const { code, stdout, stderr } = await run('libs/database/src/migrate.main.ts', { [name]: value });
+    const { code, stdout, stderr } = await run('libs/platform/database/src/migrate.main.ts', { [name]: value });
 
     expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^Invalid configuration: ${name} `))]);
     expect(stderr).not.toContain('hunter2');

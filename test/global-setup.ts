@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { migrateDatabase } from '../libs/database/src/migrator';
+import { migrateDatabase } from '../libs/platform/database/src/migrator';
 
 /**
  * One fresh database per test run, migrated once; test files share it and isolate themselves by

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { readMigrations } from '../libs/database/src/migrator';
+import { readMigrations } from '../libs/platform/database/src/migrator';
 import type { DatabaseShape } from './schema-drift';
 import { actualShape, compareShapes, expectedShape, schemaDrift } from './schema-drift';
 

@@ -180,7 +180,7 @@ describe('tracing off', () => {
   /** Whether startTracing started, and whether the SDK module is loaded, in a fresh node process with `env`. */
   function probe(env: Record<string, string>): { started: boolean; sdkLoaded: boolean } {
     const script = `
-      const { startTracing, shutdownTracing } = require(${JSON.stringify(join(__dirname, '../dist/libs/tracing/src'))});
+      const { startTracing, shutdownTracing } = require(${JSON.stringify(join(__dirname, '../dist/libs/platform/tracing/src'))});
       const started = startTracing('probe');
       const sdkLoaded = Object.keys(require.cache).some((path) => path.includes('@opentelemetry/sdk-node'));
       console.log(JSON.stringify({ started, sdkLoaded }));

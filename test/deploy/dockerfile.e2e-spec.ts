@@ -244,7 +244,7 @@ describe('the Dockerfile', () => {
     await Promise.all(finished.values());
 
     const app = join(stageRoot(runtime.name), 'app');
-    for (const entry of ['dist/apps/api/src/main.js', 'dist/apps/worker/src/main.js', 'dist/apps/cli/src/main.js', 'dist/libs/database/src/migrate.main.js']) {
+    for (const entry of ['dist/apps/api/src/main.js', 'dist/apps/worker/src/main.js', 'dist/apps/cli/src/main.js', 'dist/libs/platform/database/src/migrate.main.js']) {
       expect([entry, existsSync(join(app, entry))]).toEqual([entry, true]);
     }
     // Tools only a build needs are not in the image.

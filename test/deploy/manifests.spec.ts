@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 // The schema itself, not the loader: the manifests are checked without reading this process's environment.
-import { envSchema } from '../../libs/config/src/config.schema';
+import { envSchema } from '../../libs/platform/config/src/config.schema';
 
 /**
  * The Kubernetes manifests and the compose file, checked against the code they deploy: valid

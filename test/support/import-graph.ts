@@ -25,11 +25,18 @@ export function importsOf(file: string): string[] {
   return info.importedFiles.map((imported) => imported.fileName);
 }
 
+/** `@hookline/<lib>` → its folder, from tsconfig.json's `paths` (the one list of libs). */
+const LIB_PATHS = new Map(
+  Object.entries((JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths).map(
+    ([alias, [path]]) => [alias, path] as const,
+  ),
+);
+
 /** The repo file a specifier names (relative paths and `@hookline/<lib>` aliases), or null for a package. */
 export function resolveImport(from: string, specifier: string): string | null {
   let base: string;
   if (specifier.startsWith('.')) base = join(dirname(from), specifier);
-  else if (/^@hookline\/[a-z-]+$/.test(specifier)) base = join('libs', specifier.slice('@hookline/'.length), 'src');
+  else if (LIB_PATHS.has(specifier)) base = LIB_PATHS.get(specifier)!;
   else return null;
   for (const candidate of [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')]) {
     if (existsSync(join(ROOT, candidate))) return candidate;

@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@hookline/config';
 import { DatabaseModule } from '@hookline/database';
-import { OperatorsDomainModule } from '@hookline/operators';
+import { DeadLettersModule } from '@hookline/dead-letters';
+import { EndpointHealthModule } from '@hookline/endpoint-health';
+import { ReplaysModule } from '@hookline/replays';
+import { StatsModule } from '@hookline/stats';
 import { QueueModule } from '@hookline/queue';
 import { SecretsReencryptionService } from '@hookline/subscriptions';
 
@@ -11,7 +14,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(config), OperatorsDomainModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(config), DeadLettersModule, EndpointHealthModule, ReplaysModule, StatsModule],
       providers: [SecretsReencryptionService],
     };
   }

@@ -23,7 +23,7 @@ const STATUS: Record<DeliveryUpdateMessage['status'], DeliveryStatus> = {
   dead: DeliveryStatus.DELIVERY_STATUS_DEAD,
 };
 
-/** A worker's announcement (libs/queue delivery-updates) as the proto's DeliveryUpdate. */
+/** A worker's announcement (libs/delivery/queue delivery-updates) as the proto's DeliveryUpdate. */
 export function deliveryUpdate(message: DeliveryUpdateMessage): DeliveryUpdate {
   return {
     deliveryId: message.deliveryId,

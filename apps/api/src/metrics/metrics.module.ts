@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
-import { OperatorsDomainModule } from '@hookline/operators';
+import { DeadLettersModule } from '@hookline/dead-letters';
+import { EndpointHealthModule } from '@hookline/endpoint-health';
+import { ReplaysModule } from '@hookline/replays';
+import { StatsModule } from '@hookline/stats';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
 
-@Module({ imports: [OperatorsDomainModule], controllers: [MetricsController], providers: [MetricsRegistry] })
+@Module({ imports: [DeadLettersModule, EndpointHealthModule, ReplaysModule, StatsModule], controllers: [MetricsController], providers: [MetricsRegistry] })
 export class MetricsModule {}

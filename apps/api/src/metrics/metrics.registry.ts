@@ -1,9 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Metric, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { ATTEMPT_SECONDS_BUCKETS, DEFERRAL_REASONS, DELIVERY_OUTCOMES, operatorKeys, REDIS_CALL_TIMEOUT_MS, StatsService } from '@hookline/operators';
+import { StatsService } from '@hookline/stats';
 import { withTimeout } from '@hookline/timeout';
-import { FAIL_OPEN_PATHS, FailOpen, redisKeyspace, RedisService } from '@hookline/queue';
+import {
+  ATTEMPT_SECONDS_BUCKETS,
+  DEFERRAL_REASONS,
+  DELIVERY_OUTCOMES,
+  FAIL_OPEN_PATHS,
+  FailOpen,
+  operatorKeys,
+  REDIS_CALL_TIMEOUT_MS,
+  redisKeyspace,
+  RedisService,
+} from '@hookline/queue';
 
 const HISTOGRAM = 'hookline_delivery_attempt_duration_seconds';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '@hookline/auth';
-import { DeadLettersService } from '@hookline/operators';
+import { DeadLettersService } from '@hookline/dead-letters';
 import { DeadLetterListQueryDto } from './dto/operators.dto';
 
 @ApiTags('operators')

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
-import { OperatorsDomainModule } from '@hookline/operators';
+import { DeadLettersModule } from '@hookline/dead-letters';
+import { EndpointHealthModule } from '@hookline/endpoint-health';
+import { ReplaysModule } from '@hookline/replays';
+import { StatsModule } from '@hookline/stats';
 import { SubscriptionsDomainModule } from '@hookline/subscriptions';
 import { DeadLettersController } from './dead-letters.controller';
 import { ReplaysController } from './replays.controller';
@@ -9,7 +12,7 @@ import { SubscriptionsOverviewController } from './subscriptions-overview.contro
 import { TenantReplaysController } from './tenant-replays.controller';
 
 @Module({
-  imports: [OperatorsDomainModule, SubscriptionsDomainModule],
+  imports: [DeadLettersModule, EndpointHealthModule, ReplaysModule, StatsModule, SubscriptionsDomainModule],
   controllers: [DeadLettersController, ReplaysController, StatsController, SubscriptionRecoveryController, TenantReplaysController, SubscriptionsOverviewController],
 })
 export class OperatorsModule {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '@hookline/auth';
-import { ReplaysService } from '@hookline/operators';
+import { ReplaysService } from '@hookline/replays';
 import { ReplayCreateDto, ReplayListQueryDto } from './dto/operators.dto';
 
 @ApiTags('operators')

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '@hookline/auth';
-import { StatsService } from '@hookline/operators';
+import { StatsService } from '@hookline/stats';
 import { StatsQueryDto } from './dto/operators.dto';
 
 @ApiTags('operators')

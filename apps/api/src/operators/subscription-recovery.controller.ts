@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { PortalAccess } from '@hookline/auth';
-import { ReplaysService } from '@hookline/operators';
+import { ReplaysService } from '@hookline/replays';
 import { RecoverDto } from './dto/operators.dto';
 
 /** Admin or the tenant's own key: tenant scoping is the global ApiKeyGuard's. */

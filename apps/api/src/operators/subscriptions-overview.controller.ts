@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '@hookline/auth';
-import { CircuitBreakersService } from '@hookline/operators';
+import { CircuitBreakersService } from '@hookline/endpoint-health';
 import { SubscriptionsService } from '@hookline/subscriptions';
 import { ApiProblems } from '../common/api-problems';
 import { SubscriptionOverviewQueryDto } from './dto/operators.dto';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PortalAccess } from '@hookline/auth';
-import { ReplaysService } from '@hookline/operators';
+import { ReplaysService } from '@hookline/replays';
 import { ApiProblems } from '../common/api-problems';
 import { ReplayListQueryDto } from './dto/operators.dto';
 

@@ -4,9 +4,8 @@ import { Principal, principalId } from '@hookline/auth';
 import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { ProblemException } from '@hookline/http-problem';
-import { operatorKeys } from '@hookline/operators';
 import { withTimeout } from '@hookline/timeout';
-import { FailOpen, redisKeyspace, RedisService } from '@hookline/queue';
+import { FailOpen, operatorKeys, redisKeyspace, RedisService } from '@hookline/queue';
 
 /** Adds ARGV[1] requests to the key's current second and returns the new total. */
 const COUNT = `

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { operatorKeys } from '@hookline/operators';
-import { FailOpen, redisKeyspace } from '@hookline/queue';
+import { FailOpen, operatorKeys, redisKeyspace } from '@hookline/queue';
 import { AUTO_DISABLE_AFTER_MS } from './auto-disable';
 import { Clock } from './clock';
 import { AdmitKeys, EndpointHealthScripts } from './endpoint-health.scripts';

@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { ATTEMPT_SECONDS_BUCKETS, DeferralReason, DeliveryOutcome, operatorKeys } from '@hookline/operators';
-import { FailOpen, redisKeyspace, RedisService } from '@hookline/queue';
+import { ATTEMPT_SECONDS_BUCKETS, DeferralReason, DeliveryOutcome, FailOpen, operatorKeys, redisKeyspace, RedisService } from '@hookline/queue';
 
 const FLUSH_INTERVAL_MS = 1_000;
 

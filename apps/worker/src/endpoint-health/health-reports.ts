@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeferralReason } from '@hookline/operators';
-import { DeliveryJobData } from '@hookline/queue';
+import { DeferralReason, DeliveryJobData } from '@hookline/queue';
 import { DeferralRecorder } from './deferral-recorder';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DisabledSubscriptionsRepository } from './disabled-subscriptions.repository';

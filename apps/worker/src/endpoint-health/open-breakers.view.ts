@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { OperatorKeys, operatorKeys } from '@hookline/operators';
-import { redisKeyspace, RedisService } from '@hookline/queue';
+import { operatorKeys, OperatorKeys, redisKeyspace, RedisService } from '@hookline/queue';
 
 /** How often this worker re-reads the set of open breakers: how late it may learn of one another worker opened. */
 export const OPEN_BREAKERS_REFRESH_MS = 1_000;

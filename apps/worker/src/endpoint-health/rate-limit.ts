@@ -1,4 +1,4 @@
-import type { operatorKeys } from '@hookline/operators';
+import type { operatorKeys } from '@hookline/queue';
 import type { AdmitKeys } from './endpoint-health.scripts';
 
 /**

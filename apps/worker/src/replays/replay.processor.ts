@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { ReplayRunner } from '@hookline/operators';
+import { ReplayRunner } from '@hookline/replays';
 import { REPLAYS_QUEUE, ReplayJobData } from '@hookline/queue';
 
 /**

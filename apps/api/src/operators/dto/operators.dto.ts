@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { REPLAYABLE_STATUSES } from '@hookline/operators';
+import { REPLAYABLE_STATUSES } from '@hookline/replays';
 import { pageQueryShapeOf } from '@hookline/pagination';
 import { isEventTypeFilter } from '@hookline/subscriptions';
 import { isoDateTime } from '../../common/schemas';

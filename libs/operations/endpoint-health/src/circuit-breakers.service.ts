@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaService } from '@hookline/database';
-import { redisKeyspace, RedisService } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
-import { operatorKeys } from './operator-keys';
-import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
+import { operatorKeys, REDIS_CALL_TIMEOUT_MS, redisKeyspace, RedisService } from '@hookline/queue';
 
 /** A console lists open breakers; past this many it shows a count (GET /v1/stats) rather than a list. */
 const MAX_LISTED = 500;

@@ -4,10 +4,8 @@ import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { DeliveryStatus, PrismaService } from '@hookline/database';
 import { StatusCountsRepository } from '@hookline/deliveries';
-import { DeliveryQueues, OPERATOR_EVENTS_QUEUE, redisKeyspace, REPLAYS_QUEUE, RedisService } from '@hookline/queue';
 import { withTimeout } from '@hookline/timeout';
-import { operatorKeys } from './operator-keys';
-import { REDIS_CALL_TIMEOUT_MS } from './redis-call-timeout';
+import { DeliveryQueues, OPERATOR_EVENTS_QUEUE, operatorKeys, REDIS_CALL_TIMEOUT_MS, redisKeyspace, RedisService, REPLAYS_QUEUE } from '@hookline/queue';
 
 const JOB_STATES = ['waiting', 'paused', 'prioritized', 'delayed', 'active', 'failed'] as const;
 const TOP_TENANTS = 100;

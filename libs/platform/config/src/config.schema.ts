@@ -194,7 +194,7 @@ export const envSchema = z
       .regex(/^[^\s;,]+( [^\s;,]+)*$/, "must be CSP sources separated by single spaces, e.g. 'self' https://app.example.com")
       .default("'self'"),
     // OpenTelemetry tracing (docs/observability.md). The SDK reads these itself, before this config
-    // loads (libs/tracing); they are listed to be documented and for a bad value to be refused here too.
+    // loads (libs/platform/tracing); they are listed to be documented and for a bad value to be refused here too.
     OTEL_EXPORTER_OTLP_ENDPOINT: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')

@@ -220,7 +220,7 @@ describe('loadConfig', () => {
     const sources = readdirSync(__dirname).filter((name) => name.endsWith('.ts'));
     expect(sources).toContain('app-config.ts');
     for (const name of sources) expect(readFileSync(join(__dirname, name), 'utf8')).not.toContain(formerPublicKey);
-    const built = join(__dirname, '..', '..', '..', 'dist', 'libs', 'config', 'src', 'app-config.js');
+    const built = join(__dirname, '..', '..', '..', '..', 'dist', 'libs', 'platform', 'config', 'src', 'app-config.js');
     if (existsSync(built)) expect(readFileSync(built, 'utf8')).not.toContain(formerPublicKey);
   });
 
@@ -305,7 +305,7 @@ describe('loadConfig', () => {
 
 describe('README', () => {
   it('documents every variable in its configuration table, and no other', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
     const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((match) => match[1]);
     const variables = Object.keys(envSchema.shape);
     expect({

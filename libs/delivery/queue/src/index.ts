@@ -13,3 +13,5 @@ export * from './queue.module';
 export * from './redis';
 export * from './redis-keyspace';
 export * from './tenant-lanes';
+export * from './operator-keys';
+export * from './redis-call-timeout';

@@ -1,5 +1,5 @@
-import type { RedisKeyspace } from '@hookline/queue';
-import { keyGroup, shardKeyGroup, subscriptionKeyGroup } from '@hookline/queue';
+import type { RedisKeyspace } from './redis-keyspace';
+import { keyGroup, shardKeyGroup, subscriptionKeyGroup } from './redis-keyspace';
 
 /**
  * Redis keys shared by the workers (writers) and the API (reader) for endpoint health and

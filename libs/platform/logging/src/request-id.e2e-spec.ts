@@ -1,5 +1,5 @@
-import type { TestApi } from '../../../test/support';
-import { startTestApi } from '../../../test/support';
+import type { TestApi } from '../../../../test/support';
+import { startTestApi } from '../../../../test/support';
 
 // pino-http sets the request id at info and below; a middleware of ours does above it.
 describe.each(['silent', 'info'])('x-request-id at LOG_LEVEL=%s', (level) => {

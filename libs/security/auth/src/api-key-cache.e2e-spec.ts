@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { testConfig, waitUntil } from '../../../test/support';
+import { testConfig, waitUntil } from '../../../../test/support';
 import { API_KEY_CACHE_MAX_ENTRIES, API_KEY_CACHE_TTL_MS, ApiKeyCache } from './api-key-cache';
 
 const key = (tenantId: string, n = 0) => ({ keyId: `key_${tenantId}_${n}`, tenantId, lastUsedAt: null });

@@ -1,0 +1,2 @@
+export * from './dead-letters.service';
+export * from './dead-letters.module';

@@ -1,0 +1,2 @@
+export * from './circuit-breakers.service';
+export * from './endpoint-health.module';

@@ -1,0 +1,2 @@
+export * from './stats.service';
+export * from './stats.module';
