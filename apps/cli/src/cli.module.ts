@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@hookline/config';
 import { DatabaseModule } from '@hookline/database';
 import { DeadLettersModule } from '@hookline/dead-letters';
-import { EndpointHealthModule } from '@hookline/endpoint-health';
 import { ReplaysModule } from '@hookline/replays';
 import { StatsModule } from '@hookline/stats';
 import { QueueModule } from '@hookline/queue';
@@ -14,7 +13,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(config), DeadLettersModule, EndpointHealthModule, ReplaysModule, StatsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(config), DeadLettersModule, ReplaysModule, StatsModule],
       providers: [SecretsReencryptionService],
     };
   }

@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { DeliveriesDomainModule } from '@hookline/deliveries';
 import { DeadLettersService } from './dead-letters.service';
 
-/** Needs the global Database, Config and Queue modules, which the api, the worker and the CLI import. */
+/** Needs the global Database module, which the api and the CLI import. */
 @Module({
-  imports: [DeliveriesDomainModule],
   providers: [DeadLettersService],
   exports: [DeadLettersService],
 })
