@@ -37,13 +37,30 @@ export async function refuseRows(databaseUrl: string, table: string, condition: 
   return { remove: () => execute(databaseUrl, [`DROP TRIGGER IF EXISTS ${name} ON ${table}`, `DROP FUNCTION IF EXISTS ${name}()`]) };
 }
 
-/** Runs statements on a connection of their own. */
+/**
+ * Runs statements in one transaction on a connection of their own. DDL on a table that the API and
+ * worker are writing (a partitioned one above all: its partitions are locked one by one) can meet
+ * their locks in the other order; Postgres then aborts one side with a deadlock, and a test that
+ * only changes the schema around live traffic simply tries again.
+ */
 export async function execute(databaseUrl: string, statements: string[]): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    for (const statement of statements) await client.query(statement);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query('BEGIN');
+        for (const statement of statements) await client.query(statement);
+        await client.query('COMMIT');
+        return;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 5) throw error;
+      }
+    }
   } finally {
     await client.end();
   }
 }
+
+const DEADLOCK_DETECTED = '40P01';

@@ -1,3 +1,5 @@
+import { PrismaService } from '@hookline/database';
+import { DeliveryQueues } from '@hookline/queue';
 import type { IsolatedDatabase, TestStack } from '../../../../test/support';
 import { createIsolatedDatabase, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
 import { count, ndjson, upload, waitForJob } from './bulk-test-kit';
@@ -37,6 +39,16 @@ describe('a 25,000-row NDJSON bulk job', () => {
 
   const file = ndjson(Array.from({ length: ROWS }, (_, i) => ({ type: i % 2 ? 'large.odd' : 'large.even', data: { i }, idempotencyKey: `large-${i}` })));
   const eventCount = () => count(stack, `SELECT count(*) AS n FROM events WHERE tenant_id = $1`, stack.tenantId);
+  /** Where the deliveries not yet received stand: a failure that explains itself. */
+  const undelivered = async () => {
+    const prisma = stack.api.app.get(PrismaService);
+    const byStatus =
+      await prisma.$queryRaw`SELECT status, count(*)::int AS n, max(attempt_count)::int AS "maxAttempts", min(next_attempt_at) AS "nextDue" FROM deliveries WHERE tenant_id = ${stack.tenantId} GROUP BY status`;
+    const errors =
+      await prisma.$queryRaw`SELECT a.error, a.status_code AS "statusCode", count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = ${stack.tenantId} AND (a.error IS NOT NULL OR a.status_code >= 300) GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`;
+    const queue = await Promise.all(stack.worker.get(DeliveryQueues).all.map((q) => q.getJobCounts()));
+    return { byStatus, errors, queue };
+  };
   const deliveryCount = () => count(stack, `SELECT count(*) AS n FROM deliveries WHERE tenant_id = $1`, stack.tenantId);
 
   it('publishes every row and delivers every event', async () => {
@@ -52,7 +64,9 @@ describe('a 25,000-row NDJSON bulk job', () => {
       () => eventIds().size,
       (n) => n >= ROWS,
       { timeoutMs: 180_000, intervalMs: 200, what: `all ${ROWS} events delivered` },
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\nwhere the rest are: ${JSON.stringify(await undelivered())}`);
+    });
     const delivered = new Set(receiver.requests.map((r) => JSON.parse(r.body).data.i as number));
     expect(delivered.size).toBe(ROWS);
   });
