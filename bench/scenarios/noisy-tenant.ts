@@ -96,7 +96,7 @@ export async function noisyTenant(ctx: HooklineContext): Promise<ScenarioResult>
       metric('backlogLeft', "jobs still queued when B's last event was published", beside.runnableAtEnd, 'count'),
     ],
     details: {
-      fairShareJobsPerWindow: process.env.FAIR_SHARE_JOBS_PER_WINDOW ?? 'default',
+      fairShareQueuedJobs: process.env.FAIR_SHARE_QUEUED_JOBS ?? 'default',
       quietEventsPerPhase: beside.log.accepted,
       alone: alone.latency,
       beside: beside.latency,

@@ -1,4 +1,4 @@
-import { DeliveryQueues, FailOpen, RedisService } from '@hookline/queue';
+import { DeliveryQueues, FailOpen, RedisService, TenantLanes } from '@hookline/queue';
 import type { TestStack } from '../support';
 import { createTenant, RecordingReceiver, startTestStack, waitUntil } from '../support';
 import { DeliveryWorkers } from '../../apps/worker/src/delivery/delivery-workers';
@@ -24,6 +24,8 @@ async function subscribeTenant(stack: TestStack, tenantId: string, url: string, 
   return response.body.id as string;
 }
 
+const queuedKey = (stack: TestStack, tenantId: string) => `${stack.env.QUEUE_PREFIX}:fair-share:{${tenantId}}:queued`;
+
 async function publishFor(stack: TestStack, tenantId: string, type: string, data: unknown): Promise<void> {
   await stack.api.http.post(`/v1/tenants/${tenantId}/events`).set(stack.api.auth()).send({ type, data }).expect(202);
 }
@@ -44,7 +46,7 @@ describe('fair tenants', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       ...NO_SWEEPER,
-      FAIR_SHARE_JOBS_PER_WINDOW: String(FAIR_SHARE),
+      FAIR_SHARE_QUEUED_JOBS: String(FAIR_SHARE),
       FAIR_SHARE_WINDOW_MS: String(WINDOW_MS),
       WORKER_CONCURRENCY: String(CONCURRENCY),
     });
@@ -88,7 +90,25 @@ describe('fair tenants', () => {
     expect(Math.max(...bPositions)).toBeLessThan(FAIR_SHARE + B_EVENTS + CONCURRENCY);
     // Work-conserving: every one of A's deliveries was sent, once.
     expect(new Set(hook.requests.map((r) => header(r, 'x-hookline-delivery'))).size).toBe(backlog + B_EVENTS);
+    // Every job that left was taken off its tenant's queued count: A's backlog no longer counts against it.
+    const redis = stack.api.app.get(RedisService);
+    await waitUntil("A's queued count back to nothing", async () => (await redis.get(queuedKey(stack, tenantA))) === null);
   }, 120_000);
+
+  it('keeps a tenant in the fast lane, whatever its volume, while its deliveries do not pile up', async () => {
+    const tenant = (await createTenant(stack.api)).id;
+    const ns = namespace();
+    await subscribeTenant(stack, tenant, `${hook.url}/steady`, ns);
+    const sent = () => hook.requests.filter((r) => r.path.endsWith('/steady')).length;
+    // Three fair shares within one window, each delivered before the next is published.
+    for (let i = 0; i < FAIR_SHARE * 3; i++) {
+      await publishFor(stack, tenant, `${ns}.steady`, { i });
+      await waitUntil(`delivery ${i + 1} sent`, () => sent() > i);
+    }
+    // Its next delivery: no lane. (Counted by volume in the window alone, it would be in lane 2.)
+    const lanes = await stack.api.app.get(TenantLanes).priorities(new Map([[tenant, 1]]));
+    expect(lanes.get(tenant)).toBe(0);
+  }, 60_000);
 
   it('queues without a lane when the counter fails, and the delivery still happens', async () => {
     const tenant = (await createTenant(stack.api)).id;

@@ -33,15 +33,21 @@ describe('circuit breaker per subscription', () => {
     await subscribe(stack, receiver.url, { eventTypes: [`${ns}.*`] });
     const events = await Promise.all([1, 2, 3, 4, 5].map((n) => publish(stack, `${ns}.x`, { n })));
 
-    // The first wave (5 requests) fails and opens the breaker; then one probe per cool-down.
-    await receiver.waitForRequests(7, 8_000);
+    // The first wave fails and opens the breaker; then one probe per cool-down. The wave is the 5
+    // first attempts, and on a busy machine a retry or two (100 ms later) that went before the third
+    // failure was recorded: it ends at the first gap of a cool-down.
+    const arrivals = () => receiver.requests.map((r) => r.receivedAt);
+    const waveLength = (times: number[]) => 1 + gaps(times).findIndex((gap) => gap >= COOLDOWN_MS - 50);
+    await waitUntil('two probes after the first wave', () => waveLength(arrivals()) > 0 && arrivals().length - waveLength(arrivals()) >= 2, 8_000);
     await sleep(COOLDOWN_MS / 2);
     const open = await stats(stack);
     expect(open.circuitBreakersOpen).toBe(1);
-    const whileOpen = receiver.requests.map((r) => r.receivedAt);
-    const afterFirstWave = whileOpen.slice(5);
+    const whileOpen = arrivals();
+    const wave = waveLength(whileOpen);
+    expect(wave).toBeGreaterThanOrEqual(5);
+    expect(wave).toBeLessThan(10);
     // Each probe comes alone, a cool-down after the failure before it.
-    for (const gap of gaps([whileOpen[4], ...afterFirstWave])) expect(gap).toBeGreaterThanOrEqual(COOLDOWN_MS - 50);
+    for (const gap of gaps(whileOpen.slice(wave - 1))) expect(gap).toBeGreaterThanOrEqual(COOLDOWN_MS - 50);
     // Held-back deliveries used no attempt: every attempt recorded is a request the endpoint got.
     expect(open.deliveries.failed + open.deliveries.pending).toBe(5);
     // (A probe may be on its way while we count: sent, not yet recorded.)
@@ -52,7 +58,8 @@ describe('circuit breaker per subscription', () => {
     );
     expect(attempts).toBeGreaterThanOrEqual(sentBefore - 1);
     expect(attempts).toBeLessThanOrEqual(receiver.requests.length);
-    expect(attempts).toBeLessThan(12);
+    // The wave, then a probe per cool-down: two or three by now.
+    expect(attempts).toBeLessThanOrEqual(wave + 3);
 
     const metrics = await stack.api.http.get('/metrics').expect(200);
     expect(Number(/hookline_delivery_deferrals_total\{reason="circuit_open"\} (\d+)/.exec(metrics.text)?.[1])).toBeGreaterThan(0);

@@ -144,13 +144,13 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1..64 letters, digits, _ : -')
       .default('hookline'),
     SWEEP_INTERVAL_MS: positiveInt('a positive number of milliseconds').default(5_000),
-    // Fair tenants (README "Fair tenants"): a tenant that queued more than this many deliveries in the
-    // last window goes behind those that did not. 0 turns the lanes off (one first-come, first-served line).
-    FAIR_SHARE_JOBS_PER_WINDOW: z.coerce
+    // Fair tenants (README "Fair tenants"): a tenant with more than this many deliveries queued (and
+    // as many queued within FAIR_SHARE_WINDOW_MS) goes behind those that have not. 0 turns the lanes off.
+    FAIR_SHARE_QUEUED_JOBS: z.coerce
       .number({ message: 'must be a whole number of deliveries' })
       .int('must be a whole number of deliveries')
       .min(0, 'must be 0 (off) or more deliveries')
-      .default(2_000),
+      .default(100),
     FAIR_SHARE_WINDOW_MS: positiveInt('a positive number of milliseconds').default(10_000),
     API_RATE_LIMIT_PER_SECOND: positiveInt('a positive whole number').default(1000),
     // Endpoint health and operators (docs/contract.md#delivery-semantics): see docs/operators.md.
