@@ -4,6 +4,14 @@ import { DeliveryJobsRepository } from '@hookline/deliveries';
 import { DeliveryEnqueuer } from '@hookline/queue';
 import { IntervalTask } from './interval-task';
 
+/**
+ * The share of the interval one run may take, at least one page: behind a backlog of due deliveries
+ * that do have jobs (workers busy, nothing lost), every page read is spent for nothing, and a run of
+ * 20 pages every second took most of a busy worker's time from the deliveries themselves.
+ */
+const RUN_BUDGET_SHARE = 0.1;
+const MIN_RUN_BUDGET_MS = 50;
+
 /** How much of the overdue index one run reads. */
 export interface SweepWindow {
   pageSize: number;
@@ -16,9 +24,10 @@ export interface SweepWindow {
  * too often) and queues them again. Job id = delivery id, so a race with another sweeper or with
  * the API adds nothing twice.
  *
- * Each run reads a bounded window of the overdue ids and the next run goes on from where it stopped,
- * starting over from the lowest id at the end: a backlog of overdue deliveries that do have jobs
- * (workers behind) cannot hide a lost one further up, which is reached within a few runs.
+ * Each run reads a bounded window of the overdue ids (pages, and a share of the interval) and the
+ * next run goes on from where it stopped, starting over from the lowest id at the end: a backlog of
+ * overdue deliveries that do have jobs (workers behind) cannot hide a lost one further up, which is
+ * reached within a few runs, and costs the worker a bounded share of its time.
  */
 @Injectable()
 export class Sweeper extends IntervalTask {
@@ -40,9 +49,10 @@ export class Sweeper extends IntervalTask {
 
   protected async runOnce(): Promise<void> {
     const { pageSize, pagesPerRun } = this.window;
+    const stopAt = Date.now() + Math.max(MIN_RUN_BUDGET_MS, this.intervalMs * RUN_BUDGET_SHARE);
     let startedAtBeginning = this.cursor === '';
     let requeued = 0;
-    for (let page = 0; page < pagesPerRun; page++) {
+    for (let page = 0; page < pagesPerRun && (page === 0 || Date.now() < stopAt); page++) {
       const ids = await this.deliveries.overdue(this.intervalMs, pageSize, this.cursor);
       if (ids.length) {
         this.cursor = ids[ids.length - 1];
