@@ -39,7 +39,7 @@ module.exports = {
   maxWorkers: 2,
   // A Jest worker keeps some of every file's memory (its module registry, its apps' caches): by the
   // end of a run its heap neared 2 GB, and a long file run there (the 25,000-row bulk job, whose API,
-  // worker and receiver share the process) spent its time in garbage collection. A worker past 1 GB
+  // worker and receiver share the process) crawled late in a run, most likely in garbage collection. A worker past 1 GB
   // after a file is replaced by a fresh one.
   workerIdleMemoryLimit: '1GB',
   projects: [
