@@ -1,5 +1,7 @@
 import { Pool } from 'pg';
 import { clock, sleep } from './clock';
+import type { PostgresCounters } from './postgres-work';
+import { postgresCounters, settledPostgresCounters } from './postgres-work';
 
 /** The longest wait between two counts while a backlog drains. */
 const MAX_POLL_MS = 1_000;
@@ -66,6 +68,16 @@ export class DeliveriesDb {
       previous = { at, count };
       await sleep(rate > 0 ? Math.min(MAX_POLL_MS, Math.max(pollMs, (expected - count) / rate / 2)) : pollMs);
     }
+  }
+
+  /** The bench database's write counters and the WAL position, to measure Postgres's work per delivery. */
+  postgresCounters(): Promise<PostgresCounters> {
+    return postgresCounters(this.pool);
+  }
+
+  /** The same once the last backend has reported its statistics. */
+  settledPostgresCounters(): Promise<PostgresCounters> {
+    return settledPostgresCounters(this.pool);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { clock } from '../clock';
 import { bearer, eventServiceClient, publishStreamClosedLoop, waitForReady } from '../grpc-publish';
 import { BENCH_ADMIN_KEY } from '../hookline-processes';
+import { describePostgresWork, postgresWorkPerDelivery } from '../postgres-work';
 import { perSecond } from '../stats';
 import { observed } from './observed';
 import type { HooklineContext, ScenarioResult } from './scenario';
@@ -28,6 +29,7 @@ export async function endToEndStream(ctx: HooklineContext): Promise<ScenarioResu
     await waitForReady(client, 10_000);
     ctx.log(`  publishing ${config.events} events over one PublishStream, as fast as it accepts them`);
     const message = (i: number) => ctx.payloads.publishRequest(tenantId, TYPE, i);
+    const countersBefore = await db.postgresCounters();
     const { result, cpu, profiles } = await observed(ctx, 'end-to-end-stream', [ctx.apiProcess, ...ctx.workers], async () => {
       const burst = await publishStreamClosedLoop(client, bearer(BENCH_ADMIN_KEY), config.events, message);
       if (burst.summary.rejected > 0) throw new Error(`${burst.summary.rejected} events rejected, first: ${burst.summary.errors[0]?.message}`);
@@ -38,6 +40,8 @@ export async function endToEndStream(ctx: HooklineContext): Promise<ScenarioResu
     if (!done.complete) throw new Error(`${done.count - WARMUP} of ${burst.summary.accepted} deliveries succeeded within the time budget`);
     await receiver.drain();
     const endedAt = done.lastRecordedAt ?? clock();
+    const postgres = postgresWorkPerDelivery(countersBefore, await db.settledPostgresCounters(), burst.summary.accepted);
+    ctx.log(`  Postgres per delivery: ${describePostgresWork(postgres)}`);
     return {
       id: '3b',
       title: 'Hookline end to end, published over gRPC PublishStream (→ Postgres → BullMQ → POST → attempt recorded)',
@@ -46,7 +50,15 @@ export async function endToEndStream(ctx: HooklineContext): Promise<ScenarioResu
         metric('publishPerSecond', 'publish accepted/s (stream summary)', perSecond(burst.summary.accepted, burst.summarizedAt - burst.startedAt), 'events/s'),
         metric('workerRss', 'worker RSS after', ctx.workers[0].rssMb(), 'MiB'),
       ],
-      details: { events: config.events, accepted: burst.summary.accepted, elapsedMs: endedAt - burst.startedAt, drainAfterPublishMs: endedAt - burst.summarizedAt, cpu, profiles },
+      details: {
+        events: config.events,
+        accepted: burst.summary.accepted,
+        elapsedMs: endedAt - burst.startedAt,
+        drainAfterPublishMs: endedAt - burst.summarizedAt,
+        cpu,
+        postgres,
+        profiles,
+      },
     };
   } finally {
     client.close();

@@ -4,6 +4,7 @@ import { publishClosedLoop } from '../load';
 import { perSecond, summarize } from '../stats';
 import type { HooklineContext, ScenarioResult } from './scenario';
 import { deferralsBetween, drainBudgetMs, metric, totalOf } from './scenario';
+import { describePostgresWork, postgresWorkPerDelivery } from '../postgres-work';
 import { observed } from './observed';
 import { warmUp } from './warm-up';
 
@@ -22,6 +23,7 @@ export async function endToEnd(ctx: HooklineContext): Promise<ScenarioResult> {
   await warmUp(ctx, tenantId, TYPE, WARMUP, { tenantId });
 
   const deferralsBefore = await api.deferrals();
+  const countersBefore = await db.postgresCounters();
   ctx.log(`  publishing ${config.events} events, ${config.publishConcurrency} requests in flight`);
   const { result, cpu, profiles } = await observed(ctx, 'end-to-end', [ctx.apiProcess, ...ctx.workers], async () => {
     const log = await publishClosedLoop(api, tenantId, config.events, config.publishConcurrency, (i) => ctx.payloads.publishBody(TYPE, i));
@@ -33,6 +35,8 @@ export async function endToEnd(ctx: HooklineContext): Promise<ScenarioResult> {
   if (!done.complete) throw new Error(`${done.count - WARMUP} of ${log.accepted} deliveries succeeded within the time budget`);
 
   const { records } = await receiver.drain();
+  const postgres = postgresWorkPerDelivery(countersBefore, await db.settledPostgresCounters(), log.accepted);
+  ctx.log(`  Postgres per delivery: ${describePostgresWork(postgres)}`);
   const arrivals = firstAttempts(records, PATH);
   const firstAttempt = summarize(publishToFirstAttempt(arrivals, log.sentAt));
   const accept = summarize(log.acceptLatencies);
@@ -62,6 +66,7 @@ export async function endToEnd(ctx: HooklineContext): Promise<ScenarioResult> {
       requestsAtReceiver: records.length,
       deferrals,
       cpu,
+      postgres,
       profiles,
     },
   };
