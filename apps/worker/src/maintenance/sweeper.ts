@@ -53,16 +53,16 @@ export class Sweeper extends IntervalTask {
     let startedAtBeginning = this.cursor === '';
     let requeued = 0;
     for (let page = 0; page < pagesPerRun && (page === 0 || Date.now() < stopAt); page++) {
-      const ids = await this.deliveries.overdue(this.intervalMs, pageSize, this.cursor);
+      const { overdue: ids, scanned, lastId } = await this.deliveries.overduePage(this.intervalMs, pageSize, this.cursor);
+      if (lastId) this.cursor = lastId;
       if (ids.length) {
-        this.cursor = ids[ids.length - 1];
         const missing = await this.missingFromRedis(ids);
         // Re-read after looking at Redis: a job that finished in between has committed its new
         // status before leaving Redis, so it no longer shows as overdue here.
         const lost = missing.length ? await this.deliveries.stillOverdue(missing, this.intervalMs) : [];
         if (lost.length && (await this.enqueuer.enqueue(await this.deliveries.jobData(lost)))) requeued += lost.length;
       }
-      if (ids.length < pageSize) {
+      if (scanned < pageSize) {
         // The end of the index: the next page starts over, unless this run already read it all.
         this.cursor = '';
         if (startedAtBeginning) break;
