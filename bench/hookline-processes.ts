@@ -35,7 +35,12 @@ export function databaseUrl(config: BenchConfig): string {
  * A clean slate for every run: a snapshot of dist/ and prisma/migrations, the bench database
  * dropped (the API creates and migrates it on start), the bench Redis db flushed.
  */
-export async function resetState(config: BenchConfig): Promise<void> {
+/**
+ * Drops the bench database and Redis db, and tells whether the server vacuums by itself: with
+ * autovacuum off (some CI setups turn it off) dead row versions pile up for the whole run, and every
+ * long scenario slows down as they do.
+ */
+export async function resetState(config: BenchConfig): Promise<{ autovacuum: boolean }> {
   for (const entry of Object.values(ENTRY)) {
     if (!existsSync(join(ROOT, entry.file))) throw new Error(`${entry.file} is missing: run \`node scripts/prepare.js --build\` (npm run bench does)`);
   }
@@ -45,8 +50,10 @@ export async function resetState(config: BenchConfig): Promise<void> {
 
   const admin = new Client({ connectionString: `${config.postgresUrl}/postgres` });
   await admin.connect();
+  let autovacuum: boolean;
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${config.databaseName}" WITH (FORCE)`);
+    autovacuum = (await admin.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0].autovacuum === 'on';
   } finally {
     await admin.end();
   }
@@ -57,6 +64,7 @@ export async function resetState(config: BenchConfig): Promise<void> {
   } finally {
     redis.disconnect();
   }
+  return { autovacuum };
 }
 
 /** After the run: the snapshot is only needed while its processes run. */

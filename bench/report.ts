@@ -38,6 +38,8 @@ export interface RunReport {
   finishedAt: string;
   mode: 'quick' | 'full';
   machine: Machine;
+  /** Whether the Postgres server vacuumed by itself during the run. */
+  postgres: { autovacuum: boolean };
   config: Record<string, unknown>;
   scenarios: ScenarioResult[];
   ratios: Ratios;

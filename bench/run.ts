@@ -40,7 +40,8 @@ async function main(): Promise<number> {
   log(`${config.quick ? 'quick' : 'full'} run on ${describeMachine(host)}`);
   if (busy(host)) log(`note: the machine is already busy (load ${host.loadAverageAtStart} on ${host.cores} cores); figures will be noisy`);
 
-  await resetState(config);
+  const postgres = await resetState(config);
+  if (!postgres.autovacuum) log('note: Postgres runs with autovacuum off: dead row versions pile up, and long scenarios (soak, noisy tenant) slow down as they do');
   const receiver = await ReceiverClient.start();
   log(`receiver on 127.0.0.1:${receiver.port} and :${receiver.noisyPort} (clock offset ${receiver.offsetMs.toFixed(3)} ms)`);
   const base: BaseContext = { config, receiver, payloads: new Payloads(config.bodyBytes), log };
@@ -127,6 +128,7 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     mode: config.quick ? 'quick' : 'full',
     machine: host,
+    postgres,
     config: { ...config, hookline: hooklineSettings(config) },
     scenarios,
     ratios,
