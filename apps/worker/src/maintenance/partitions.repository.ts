@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientBase } from 'pg';
 import { SqlPool } from '@hookline/database';
-import { DAY_MS, dayPartition, entirelyBefore, IdRange, parseRangeBound, PARTITIONED_TABLES, rangesOverlap, startOfDay } from './partition-ranges';
+import { idTime } from '@hookline/ids';
+import { entirelyBefore, IdRange, parseRangeBound, partitionName, PARTITIONED_TABLES, spanPartition, startOfSpan, uncoveredParts } from './partition-ranges';
 
 /** A client, or the pool itself for a one-off read. */
 type Queryable = Pick<ClientBase, 'query'>;
@@ -17,17 +18,17 @@ export interface Partition extends IdRange {
 const CREATE_LOCK_KEY = 'hookline.partitions';
 /** Creating a few empty tables takes milliseconds; a lock wait longer than this is a problem to report. */
 const CREATE_TIMEOUT_MS = 60_000;
-/** A partition detached by a run that died before dropping it: a standalone table still named as a partition. */
-const LEFTOVER_NAME = new RegExp(`^(${PARTITIONED_TABLES.map((t) => t.table).join('|')})_(p\\d{8}|legacy)$`);
+/** A partition detached by a run that died before dropping it: a standalone table still named as a partition (a day's, a finer span's, or the legacy one). */
+const LEFTOVER_NAME = new RegExp(`^(${PARTITIONED_TABLES.map((t) => t.table).join('|')})_(p\\d{8}|p\\d{12}|legacy)$`);
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
- * The partitions of events, deliveries and attempts: creating days ahead, and dropping days past
- * retention. Both are catalog operations whatever the rows: a new day is an empty table attached
- * (SHARE UPDATE EXCLUSIVE on the parent: publishes and reads go on), an old day is detached
- * CONCURRENTLY (the same lock) and dropped, never deleted row by row.
+ * The partitions of events, deliveries and attempts: creating spans (days by default) ahead, and
+ * dropping those past retention. Both are catalog operations whatever the rows: a new span is an
+ * empty table attached (SHARE UPDATE EXCLUSIVE on the parent: publishes and reads go on), an old
+ * one is detached CONCURRENTLY (the same lock) and dropped, never deleted row by row.
  */
 @Injectable()
 export class PartitionsRepository {
@@ -50,24 +51,28 @@ export class PartitionsRepository {
   }
 
   /**
-   * Makes sure every UTC day from the one `fromMs` falls in to the one `toMs` falls in has its
-   * partition in each table; a day an existing partition already covers in part (the legacy one)
-   * is left alone. Idempotent; workers doing it at once queue on an advisory lock and the later
-   * ones find nothing to do. Resolves to the partitions created.
+   * Makes sure every span of `spanMs` (PARTITION_SPAN) from the one `fromMs` falls in to the one
+   * `toMs` falls in has a partition in each table. What existing partitions already cover (the
+   * legacy one, or those of an earlier span) is left to them: only the parts of a span they leave
+   * uncovered get a partition, so spans can change without a gap or an overlap. Idempotent;
+   * workers doing it at once queue on an advisory lock and the later ones find nothing to do.
+   * Resolves to the partitions created.
    */
-  async ensureDays(fromMs: number, toMs: number): Promise<string[]> {
+  async ensure(fromMs: number, toMs: number, spanMs: number): Promise<string[]> {
     return this.sql.transaction(async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [CREATE_LOCK_KEY]);
       const existing = await this.list(client);
       const created: string[] = [];
       for (const { table, prefix } of PARTITIONED_TABLES) {
-        for (let day = startOfDay(fromMs); day <= startOfDay(toMs); day += DAY_MS) {
-          const partition = dayPartition(table, prefix, day);
-          if (existing.some((p) => p.table === table && rangesOverlap(p, partition))) continue;
-          // Attached rather than CREATE … PARTITION OF, which would lock the parent against every publish.
-          await client.query(`CREATE TABLE ${quote(partition.name)} (LIKE ${quote(table)} INCLUDING DEFAULTS)`);
-          await client.query(`ALTER TABLE ${quote(table)} ATTACH PARTITION ${quote(partition.name)} FOR VALUES FROM (${literal(partition.from)}) TO (${literal(partition.to)})`);
-          created.push(partition.name);
+        const covered = existing.filter((p) => p.table === table);
+        for (let start = startOfSpan(fromMs, spanMs); start <= startOfSpan(toMs, spanMs); start += spanMs) {
+          for (const part of uncoveredParts(spanPartition(table, prefix, start, spanMs), covered)) {
+            const name = partitionName(table, idTime(part.from), idTime(part.to));
+            // Attached rather than CREATE … PARTITION OF, which would lock the parent against every publish.
+            await client.query(`CREATE TABLE ${quote(name)} (LIKE ${quote(table)} INCLUDING DEFAULTS)`);
+            await client.query(`ALTER TABLE ${quote(table)} ATTACH PARTITION ${quote(name)} FOR VALUES FROM (${literal(part.from)}) TO (${literal(part.to)})`);
+            created.push(name);
+          }
         }
       }
       return created;
