@@ -7,6 +7,7 @@ import { DAY_MS, MAX_SPANS_AHEAD, spanPartition, startOfSpan } from '../../apps/
 import { PartitionMaintainer } from '../../apps/worker/src/maintenance/partition-maintainer';
 import { PartitionsRepository } from '../../apps/worker/src/maintenance/partitions.repository';
 import { PortalDataPurger } from '../../apps/worker/src/maintenance/portal-data-purger';
+import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
 
 /**
  * PARTITION_SPAN finer than a day, and RETENTION_DAYS as a fraction: retention of minutes, by
@@ -164,6 +165,46 @@ describe('minute partitions with a retention of minutes', () => {
       [subscription.body.id],
     );
     expect(minutes.map((m) => m.age)).toEqual([2]);
+  });
+  it('leaves a drop that cannot have its locks at once to the next run, rather than queue publishes behind it', async () => {
+    const path = `/v1/tenants/${stack.tenantId}`;
+    const subscription = await stack.api.http
+      .post(`${path}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: receiver.url, eventTypes: ['spans.locked'] })
+      .expect(201);
+    const at = Date.now() - 40 * MINUTE_MS;
+    await stack.worker.get(PartitionsRepository).ensure(at, at, MINUTE_MS);
+    await sql.query(
+      `WITH e AS (INSERT INTO events (id, tenant_id, type, data, created_at) VALUES ('evt_' || hookline_ulid_at($2), $1, 'spans.locked', '{}', $2) RETURNING id)
+       INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, status, created_at)
+       SELECT 'dlv_' || hookline_ulid_at($2), $1, e.id, 'spans.locked', $3, 'succeeded', $2 FROM e`,
+      [stack.tenantId, new Date(at), subscription.body.id],
+    );
+    const succeeded = async () => (await stack.api.http.get(`/v1/stats?tenantId=${stack.tenantId}`).set(stack.api.auth()).expect(200)).body.deliveries.succeeded;
+    const before = await succeeded();
+    const name = (table: string) => spanPartition(table, 'evt', startOfSpan(at, MINUTE_MS), MINUTE_MS).name;
+    const state = async (table: string) =>
+      (await sql.query<{ partition: boolean }>(`SELECT relispartition AS partition FROM pg_class WHERE relname = $1`, [name(table)])).rows[0]?.partition ?? 'gone';
+
+    // Dropping a deliveries partition drops its foreign keys' triggers on subscriptions: an ACCESS
+    // EXCLUSIVE lock there, which this open reader holds off.
+    const reader = new Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM subscriptions');
+      await stack.worker.get(RetentionPurger).tick();
+      expect({ events: await state('events'), deliveries: await state('deliveries') }).toEqual({ events: 'gone', deliveries: false });
+      expect(await succeeded()).toBe(before);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+    }
+
+    await stack.worker.get(RetentionPurger).tick();
+    expect(await state('deliveries')).toBe('gone');
+    expect(await succeeded()).toBe(before - 1);
   });
 });
 

@@ -18,6 +18,14 @@ export interface Partition extends IdRange {
 const CREATE_LOCK_KEY = 'hookline.partitions';
 /** Creating a few empty tables takes milliseconds; a lock wait longer than this is a problem to report. */
 const CREATE_TIMEOUT_MS = 60_000;
+/**
+ * Dropping a detached partition drops its foreign keys, and with them their triggers on the tables
+ * they reference (tenants, subscriptions, replays): an ACCESS EXCLUSIVE lock on each, for
+ * milliseconds. Waiting for it behind a long reader of those tables would queue every publish
+ * behind the drop, so the drop waits this long at most and is left to a later run otherwise.
+ */
+const DROP_LOCK_TIMEOUT = '200ms';
+const LOCK_NOT_AVAILABLE = '55P03';
 /** A partition detached by a run that died before dropping it: a standalone table still named as a partition (a day's, a finer span's, or the legacy one). */
 const LEFTOVER_NAME = new RegExp(`^(${PARTITIONED_TABLES.map((t) => t.table).join('|')})_(p\\d{8}|p\\d{12}|legacy)$`);
 
@@ -86,6 +94,7 @@ export class PartitionsRepository {
    */
   async dropBefore(client: Queryable, cutoffMs: number, shouldStop: () => boolean): Promise<string[]> {
     const dropped: string[] = [];
+    const deferred = new Set<string>();
     const partitions = await this.list(client);
     // A detach left pending first: Postgres refuses another concurrent detach on that table until it is finalized.
     const pendingFirst = [...partitions.filter((p) => p.detachPending), ...partitions.filter((p) => !p.detachPending && entirelyBefore(p, cutoffMs))];
@@ -93,37 +102,39 @@ export class PartitionsRepository {
       if (shouldStop()) return dropped;
       const how = partition.detachPending ? 'FINALIZE' : 'CONCURRENTLY';
       await client.query(`ALTER TABLE ${quote(partition.table)} DETACH PARTITION ${quote(partition.name)} ${how}`);
-      await this.drop(client, partition.name);
-      dropped.push(partition.name);
+      if (await this.drop(client, partition.name)) dropped.push(partition.name);
+      else deferred.add(partition.name);
     }
     const { rows } = await client.query<{ name: string }>(
       `SELECT relname AS name FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND NOT relispartition`,
     );
-    for (const { name } of rows.filter((row) => LEFTOVER_NAME.test(row.name))) {
+    for (const { name } of rows.filter((row) => LEFTOVER_NAME.test(row.name) && !deferred.has(row.name))) {
       if (shouldStop()) return dropped;
-      await this.drop(client, name);
-      dropped.push(name);
+      if (await this.drop(client, name)) dropped.push(name);
     }
     return dropped;
   }
 
   /**
-   * Drops a detached partition. A deliveries partition first takes its rows out of the status
-   * counters (the triggers on the parent never see a dropped partition's rows), in the same
-   * transaction, so a run that dies in between leaves the table and its counts as they were.
+   * Drops a detached partition; false when its locks were not to be had within DROP_LOCK_TIMEOUT
+   * (the table stays, detached, and a later run drops it). A deliveries partition first takes its
+   * rows out of the status counters (the triggers on the parent never see a dropped partition's
+   * rows), in the same transaction, so a run that dies in between leaves the table and its counts
+   * as they were.
    */
-  private async drop(client: Queryable, name: string): Promise<void> {
-    if (!name.startsWith('deliveries_')) {
-      await client.query(`DROP TABLE ${quote(name)}`);
-      return;
-    }
+  private async drop(client: Queryable, name: string): Promise<boolean> {
     await client.query('BEGIN');
     try {
-      await client.query(`INSERT INTO delivery_status_deltas (tenant_id, status, delta) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2`);
+      await client.query(`SET LOCAL lock_timeout = '${DROP_LOCK_TIMEOUT}'`);
+      if (name.startsWith('deliveries_')) {
+        await client.query(`INSERT INTO delivery_status_deltas (tenant_id, status, delta) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2`);
+      }
       await client.query(`DROP TABLE ${quote(name)}`);
       await client.query('COMMIT');
+      return true;
     } catch (error) {
       await client.query('ROLLBACK');
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return false;
       throw error;
     }
   }
