@@ -91,6 +91,9 @@ export async function retentionAtRate(ctx: HooklineContext): Promise<ScenarioRes
     await watcher.poll(clock());
     await sample();
     const exact = await probe.exactRows();
+    // The status counters lose a dropped partition's deliveries with it: their total should be the rows left.
+    const counters = await api.deliveryCounters(tenantId);
+    const countersTotal = Object.values(counters).reduce((sum, n) => sum + n, 0);
 
     const drops = dropEvents(watcher.drops, SAME_RUN_MS);
     const aroundDrop = (at: number) => drops.some((d) => at >= d.from - AROUND_DROP_MS && at <= d.to + AROUND_DROP_MS);
@@ -115,6 +118,7 @@ export async function retentionAtRate(ctx: HooklineContext): Promise<ScenarioRes
         metric('publishRate', 'publish rate achieved (gRPC)', perSecond(fed.summary.accepted, fed.summarizedAt - fed.startedAt), 'events/s'),
         metric('deliveriesPerSecond', 'first attempts/s during the feed', perSecond(firstAttempts, fed.summarizedAt - fed.startedAt), 'deliveries/s'),
         metric('partitionsDropped', 'partitions dropped during the feed', watcher.drops.length, 'count'),
+        metric('countersMinusRows', 'status counters total − deliveries rows, at the end', countersTotal - exact.deliveries, 'count'),
         metric(
           'rowsSlopeFirstHalf',
           'rows (3 tables): slope over the first half',
@@ -166,6 +170,7 @@ export async function retentionAtRate(ctx: HooklineContext): Promise<ScenarioRes
         },
         drops: perDrop,
         exactRowsAtEnd: exact,
+        statusCountersAtEnd: counters,
         statsRowsAtEnd: Object.fromEntries(PARTITIONED_TABLES.map((t) => [t, last.tables[t].rows])),
         samples: samples.map((s) => ({
           atS: Math.round(s.atS * 10) / 10,
