@@ -29,6 +29,10 @@ export interface BenchConfig {
   /** Scenario 7: events/s fed over gRPC PublishStream, and for how long. */
   soakRate: number;
   soakSeconds: number;
+  /** Scenario retention: events/s fed over gRPC PublishStream, for how long, and RETENTION_DAYS in minutes (with 1-minute partitions). */
+  retentionRate: number;
+  retentionSeconds: number;
+  retentionMinutes: number;
   /** DELIVERY_TIMEOUT_MS of the bench stack: how long the noisy neighbour holds a worker slot. */
   deliveryTimeoutMs: number;
   /** CPU-profile the API and the worker during scenarios 3 and 6 (BENCH_PROFILE=1). */
@@ -68,6 +72,9 @@ export function benchConfig(argv: readonly string[] = process.argv.slice(2), env
     noisyTenantBacklog: positiveInt(env, 'BENCH_NOISY_TENANT_BACKLOG', quick ? 20_000 : 200_000),
     soakRate: positiveInt(env, 'BENCH_SOAK_RATE', 2_000),
     soakSeconds: positiveInt(env, 'BENCH_SOAK_SECONDS', quick ? 30 : 300),
+    retentionRate: positiveInt(env, 'BENCH_RETENTION_RATE', 1_000),
+    retentionSeconds: positiveInt(env, 'BENCH_RETENTION_SECONDS', quick ? 240 : 480),
+    retentionMinutes: positiveInt(env, 'BENCH_RETENTION_MINUTES', quick ? 1 : 3),
     deliveryTimeoutMs: positiveInt(env, 'BENCH_DELIVERY_TIMEOUT_MS', 3_000),
     profile: flag(env.BENCH_PROFILE),
     tracing: flag(env.BENCH_TRACING),

@@ -47,6 +47,11 @@ export class HooklineClient {
     return (await this.call<{ data: DeliveryView[] }>('GET', `/v1/tenants/${tenantId}/deliveries?eventId=${eventId}&limit=100`, undefined, 200)).data;
   }
 
+  /** The tenant's deliveries by status, from the counters behind `GET /v1/stats` (not a count of rows). */
+  async deliveryCounters(tenantId: string): Promise<Record<string, number>> {
+    return (await this.call<{ deliveries: Record<string, number> }>('GET', `/v1/stats?tenantId=${tenantId}`, undefined, 200)).deliveries;
+  }
+
   /**
    * `hookline_delivery_deferrals_total` by reason from `GET /metrics` (attempts the worker held
    * back without using an attempt: endpoint_busy, rate_limited, circuit_open); null when the build

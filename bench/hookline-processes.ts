@@ -109,7 +109,7 @@ function benchSettings(config: BenchConfig): Record<string, string> {
 /** What the Hookline processes of this run were configured with (no secrets), for the results JSON. */
 export function hooklineSettings(config: BenchConfig): Record<string, string> {
   const passedThrough = Object.entries(process.env).filter(
-    ([key, value]) => value !== undefined && /^(ENDPOINT_|BREAKER_|SWEEP_|RETENTION_|MAX_PAYLOAD|WORKER_|DELIVERY_|RETRY_|FAIR_SHARE_|OTEL_)/.test(key),
+    ([key, value]) => value !== undefined && /^(ENDPOINT_|BREAKER_|SWEEP_|RETENTION_|PARTITION_|MAX_PAYLOAD|WORKER_|DELIVERY_|RETRY_|FAIR_SHARE_|OTEL_)/.test(key),
   ) as [string, string][];
   return { ...Object.fromEntries(passedThrough), ...benchSettings(config) };
 }

@@ -4,6 +4,7 @@
  *   npm run bench                  the delivery scenarios 1–7 (bench/run.ts), the full run
  *   npm run bench -- 3 3b 6        only those delivery scenarios (as BENCH_ONLY=3,3b,6)
  *   npm run bench -- noisy-tenant  a quiet tenant beside another's 200,000 queued deliveries (a delivery scenario)
+ *   npm run bench -- retention     1,000 events/s with 1-minute partitions and 3 minutes kept (a delivery scenario, alone)
  *   npm run bench -- ingest        publishing rates: REST, REST bulk, gRPC (bench/ingest.ts)
  *   npm run bench -- bulk          one 1 M-row bulk job end to end (bench/bulk.ts)
  *   npm run bench -- portal-log    the portal's delivery log with 1 M deliveries (bench/portal-log.ts)
@@ -20,7 +21,7 @@ const SUITES: Record<string, string> = {
   bulk: 'bulk.ts',
   'portal-log': 'portal-log.ts',
 };
-const DELIVERY_SCENARIO = /^(\d+[a-z]?|noisy-tenant)$/;
+const DELIVERY_SCENARIO = /^(\d+[a-z]?|noisy-tenant|retention)$/;
 
 export interface BenchPlan {
   suites: string[];
@@ -34,7 +35,12 @@ export function planBench(args: readonly string[]): BenchPlan {
   const deliveryScenarios = names.filter((name) => DELIVERY_SCENARIO.test(name));
   const unknown = names.filter((name) => !DELIVERY_SCENARIO.test(name) && !(name in SUITES));
   if (unknown.length > 0) {
-    throw new Error(`unknown benchmark ${unknown.join(', ')}: name delivery scenarios (1, 2, 3, 3b, 4, 5a, 5b, noisy-tenant, 6, 7) or ${Object.keys(SUITES).join(', ')}`);
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}: name delivery scenarios (1, 2, 3, 3b, 4, 5a, 5b, noisy-tenant, 6, 7, retention) or ${Object.keys(SUITES).join(', ')}`,
+    );
+  }
+  if (deliveryScenarios.includes('retention') && deliveryScenarios.length > 1) {
+    throw new Error('retention runs alone: its Hookline keeps minutes of data in 1-minute partitions, which would drop the rows other scenarios count');
   }
   const suites = names.filter((name) => name in SUITES);
   if (deliveryScenarios.length > 0 && !suites.includes('delivery')) suites.unshift('delivery');

@@ -84,6 +84,8 @@ export function formatValue(m: Pick<Metric, 'value' | 'unit'>): string {
       return `${Math.round(v)} MiB`;
     case 'MiB/min':
       return `${v.toFixed(1)} MiB/min`;
+    case 'count/min':
+      return `${Math.round(v).toLocaleString('en-US')} /min`;
     case 'x':
       return `${v.toFixed(2)}×`;
     case 'cores':

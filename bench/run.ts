@@ -27,7 +27,9 @@ import { noisyTenant } from './scenarios/noisy-tenant';
 import { queueCeiling } from './scenarios/queue-ceiling';
 import { rawCeiling } from './scenarios/raw-ceiling';
 import { scale } from './scenarios/scale';
+import { retentionAtRate, retentionSettings } from './scenarios/retention-at-rate';
 import { soak } from './scenarios/soak';
+import { PartitionProbe } from './partition-probe';
 import type { BaseContext, HooklineContext, ScenarioResult } from './scenarios/scenario';
 
 const runStartedAt = clock();
@@ -47,7 +49,7 @@ async function main(): Promise<number> {
   const base: BaseContext = { config, receiver, payloads: new Payloads(config.bodyBytes), log };
   const scenarios: ScenarioResult[] = [];
   const run = async (id: string, title: string, scenario: () => Promise<ScenarioResult>) => {
-    if (stopping || (config.only.length > 0 && !config.only.includes(id))) return;
+    if (stopping || (config.only.length > 0 && !config.only.includes(id)) || (OPT_IN.has(id) && !config.only.includes(id))) return;
     log(`scenario ${id}: ${title}`);
     try {
       const result = await scenario();
@@ -68,8 +70,13 @@ async function main(): Promise<number> {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.url;
     log(`tracing on: every trace exported (http/protobuf) to a sink on ${sink.url}`);
   }
+  // Retention at rate runs alone (bench/main.ts): its Hookline has 1-minute partitions and keeps minutes.
+  const retention = config.only.includes('retention');
+  if (retention) {
+    for (const [name, value] of Object.entries(retentionSettings(config.retentionMinutes))) process.env[name] ??= value;
+  }
   log('starting Hookline (compiled API and worker)');
-  const ctx = await startHookline(config, base);
+  const ctx = await startHookline(config, base, retention ? dropMigrationPartitions : undefined);
   const bootRss = ctx.workers[0].rssMb();
   const stackAlive = () => ctx.apiProcess.child.exitCode === null && ctx.workers.every((w) => w.child.exitCode === null);
   const hooklineScenarios: [string, string, (c: HooklineContext) => Promise<ScenarioResult>][] = [
@@ -82,6 +89,8 @@ async function main(): Promise<number> {
     ['6', 'scale: 1 vs 2 workers', scale],
     // Last: it takes `soakSeconds` (5 minutes in a full run).
     ['7', 'soak', soak],
+    // Only when named, alone: `retentionSeconds` (8 minutes) with a Hookline configured for it.
+    ['retention', 'retention at rate', retentionAtRate],
   ];
   try {
     for (const [id, title, scenario] of hooklineScenarios) {
@@ -146,11 +155,26 @@ async function main(): Promise<number> {
   return scenarios.some((s) => s.error) ? 1 : 0;
 }
 
-async function startHookline(config: BenchConfig, base: BaseContext): Promise<HooklineContext> {
+/** Scenarios run only when named. */
+const OPT_IN = new Set(['retention']);
+
+/** Before the worker of a retention run starts: without the migration's partitions, 1-minute ones are made from now on. */
+async function dropMigrationPartitions(config: BenchConfig): Promise<void> {
+  const probe = await PartitionProbe.connect(databaseUrl(config));
+  try {
+    log(`  dropped the migration's ${await probe.dropMigrationPartitions()} (empty) partitions, so the worker makes 1-minute ones`);
+  } finally {
+    await probe.close();
+  }
+}
+
+/** `beforeWorker`: runs once the API has migrated the database, before the first worker starts. */
+async function startHookline(config: BenchConfig, base: BaseContext, beforeWorker?: (config: BenchConfig) => Promise<void>): Promise<HooklineContext> {
   const port = await freePort();
   const grpcPort = await freePort();
   // One after the other: the first one creates and migrates the database.
   const apiProcess = await HooklineProcess.start('api', 'api', config, port, grpcPort);
+  await beforeWorker?.(config);
   const workers = [await HooklineProcess.start('worker', 'worker-1', config)];
   const url = `http://127.0.0.1:${port}`;
   const cpuTargets = (): CpuTarget[] => [

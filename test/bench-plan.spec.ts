@@ -13,6 +13,11 @@ describe('npm run bench [scenario…]', () => {
     expect(planBench(['noisy-tenant', '--quick'])).toEqual({ suites: ['delivery'], deliveryScenarios: ['noisy-tenant'], flags: ['--quick'] });
   });
 
+  it('takes retention as a delivery scenario that runs alone', () => {
+    expect(planBench(['retention'])).toEqual({ suites: ['delivery'], deliveryScenarios: ['retention'], flags: [] });
+    expect(() => planBench(['retention', '7'])).toThrow(/retention runs alone/);
+  });
+
   it('runs the named suites in the order given', () => {
     expect(planBench(['ingest', '6', 'bulk']).suites).toEqual(['delivery', 'ingest', 'bulk']);
     expect(planBench(['bulk']).suites).toEqual(['bulk']);

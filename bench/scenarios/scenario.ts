@@ -12,7 +12,7 @@ export interface Metric {
   key: string;
   label: string;
   value: number | null;
-  unit: 'deliveries/s' | 'events/s' | 'ms' | 'MiB' | 'MiB/min' | 'count' | 'cores' | 'x';
+  unit: 'deliveries/s' | 'events/s' | 'ms' | 'MiB' | 'MiB/min' | 'count' | 'count/min' | 'cores' | 'x';
   /** Filled in by run.ts for the rows that have one (3÷1, 3÷2, 2 workers ÷ 1, …). */
   ratio?: string;
 }

@@ -79,14 +79,14 @@ describe('partitioned storage', () => {
     try {
       const from = Date.now();
       const to = from + DAYS_AHEAD * DAY_MS;
-      const [a, b] = await Promise.all([stack.worker.get(PartitionsRepository).ensureDays(from, to), other.get(PartitionsRepository).ensureDays(from, to)]);
+      const [a, b] = await Promise.all([stack.worker.get(PartitionsRepository).ensure(from, to, DAY_MS), other.get(PartitionsRepository).ensure(from, to, DAY_MS)]);
       // One of them made every missing day, the other found nothing left to make; neither failed.
       expect([...a, ...b].sort()).toEqual(missing);
       expect(a.length === 0 || b.length === 0).toBe(true);
       const before = await allPartitions();
 
       await Promise.all([stack.worker.get(PartitionMaintainer).tick(), other.get(PartitionMaintainer).tick()]);
-      expect(await stack.worker.get(PartitionsRepository).ensureDays(from, to)).toEqual([]);
+      expect(await stack.worker.get(PartitionsRepository).ensure(from, to, DAY_MS)).toEqual([]);
       expect(await allPartitions()).toEqual(before);
     } finally {
       await other.close();
@@ -112,7 +112,7 @@ describe('partitioned storage', () => {
     const today = startOfDay(Date.now());
     const ages = [10, 8, 7, 6];
     const noon = (daysAgo: number) => new Date(today - daysAgo * DAY_MS + 12 * 3_600_000);
-    await stack.worker.get(PartitionsRepository).ensureDays(today - 10 * DAY_MS, today);
+    await stack.worker.get(PartitionsRepository).ensure(today - 10 * DAY_MS, today, DAY_MS);
     const ids: Record<number, { event: string; delivery: string; attempt: string }> = {};
     for (const daysAgo of ages) {
       const at = noon(daysAgo);
@@ -172,7 +172,7 @@ describe('partitioned storage', () => {
     const today = startOfDay(Date.now());
     const pendingDay = today - 12 * DAY_MS;
     // The day before it expired too, and listed first: the pending detach must be finalized before another starts.
-    await stack.worker.get(PartitionsRepository).ensureDays(pendingDay - DAY_MS, pendingDay);
+    await stack.worker.get(PartitionsRepository).ensure(pendingDay - DAY_MS, pendingDay, DAY_MS);
     const pending = dayName('events', pendingDay);
     // A reader's open snapshot makes DETACH … CONCURRENTLY wait in its second phase; its connection dies there.
     const reader = new Client({ connectionString: db.url });

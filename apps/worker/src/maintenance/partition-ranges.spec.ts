@@ -1,5 +1,5 @@
 import { idFloorAt } from '@hookline/ids';
-import { dayPartition, entirelyBefore, parseRangeBound, rangesOverlap, startOfDay } from './partition-ranges';
+import { dayPartition, entirelyBefore, lookAheadMs, parseRangeBound, partitionName, rangesOverlap, spanPartition, startOfDay, uncoveredParts } from './partition-ranges';
 
 const DEC_5 = Date.UTC(2026, 11, 5);
 
@@ -28,5 +28,43 @@ describe('partition ranges', () => {
     expect(entirelyBefore(day, DEC_5 + 86_400_000)).toBe(true);
     expect(entirelyBefore(day, DEC_5 + 86_400_000 - 1)).toBe(false);
     expect(entirelyBefore({ from: day.from, to: null }, Number.MAX_SAFE_INTEGER)).toBe(false);
+  });
+});
+
+describe('partition spans', () => {
+  const HOUR = 3_600_000;
+
+  it('names a finer span, or any range that is not a whole UTC day, by its start to the minute', () => {
+    expect(spanPartition('events', 'evt', DEC_5 + 14 * HOUR + 30 * 60_000, 60_000).name).toBe('events_p202612051430');
+    expect(spanPartition('events', 'evt', DEC_5, HOUR).name).toBe('events_p202612050000');
+    expect(spanPartition('events', 'evt', DEC_5, 86_400_000).name).toBe('events_p20261205');
+    expect(partitionName('events', DEC_5 + 3 * HOUR, DEC_5 + 86_400_000)).toBe('events_p202612050300');
+  });
+
+  it('looks a week ahead, or 48 spans if that is shorter', () => {
+    expect(lookAheadMs(86_400_000)).toBe(7 * 86_400_000);
+    expect(lookAheadMs(6 * HOUR)).toBe(7 * 86_400_000);
+    expect(lookAheadMs(HOUR)).toBe(48 * HOUR);
+    expect(lookAheadMs(60_000)).toBe(48 * 60_000);
+  });
+
+  it('finds the parts of a span that existing partitions leave uncovered', () => {
+    const day = dayPartition('events', 'evt', DEC_5);
+    const at = (ms: number) => idFloorAt('evt', ms);
+    expect(uncoveredParts(day, [])).toEqual([{ from: day.from, to: day.to }]);
+    expect(uncoveredParts(day, [{ from: null, to: day.to }])).toEqual([]);
+    expect(uncoveredParts(day, [{ from: day.from, to: at(DEC_5 + 3 * HOUR) }])).toEqual([{ from: at(DEC_5 + 3 * HOUR), to: day.to }]);
+    expect(
+      uncoveredParts(day, [
+        { from: at(DEC_5 + 5 * HOUR), to: at(DEC_5 + 6 * HOUR) },
+        { from: at(DEC_5 + HOUR), to: at(DEC_5 + 2 * HOUR) },
+      ]),
+    ).toEqual([
+      { from: day.from, to: at(DEC_5 + HOUR) },
+      { from: at(DEC_5 + 2 * HOUR), to: at(DEC_5 + 5 * HOUR) },
+      { from: at(DEC_5 + 6 * HOUR), to: day.to },
+    ]);
+    const hour = spanPartition('events', 'evt', DEC_5 + HOUR, HOUR);
+    expect(uncoveredParts(hour, [day])).toEqual([]);
   });
 });

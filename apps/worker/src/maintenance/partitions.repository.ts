@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientBase } from 'pg';
 import { SqlPool } from '@hookline/database';
-import { DAY_MS, dayPartition, entirelyBefore, IdRange, parseRangeBound, PARTITIONED_TABLES, rangesOverlap, startOfDay } from './partition-ranges';
+import { idTime } from '@hookline/ids';
+import { entirelyBefore, IdRange, parseRangeBound, partitionName, PARTITIONED_TABLES, spanPartition, startOfSpan, uncoveredParts } from './partition-ranges';
 
 /** A client, or the pool itself for a one-off read. */
 type Queryable = Pick<ClientBase, 'query'>;
@@ -17,17 +18,25 @@ export interface Partition extends IdRange {
 const CREATE_LOCK_KEY = 'hookline.partitions';
 /** Creating a few empty tables takes milliseconds; a lock wait longer than this is a problem to report. */
 const CREATE_TIMEOUT_MS = 60_000;
-/** A partition detached by a run that died before dropping it: a standalone table still named as a partition. */
-const LEFTOVER_NAME = new RegExp(`^(${PARTITIONED_TABLES.map((t) => t.table).join('|')})_(p\\d{8}|legacy)$`);
+/**
+ * Dropping a detached partition drops its foreign keys, and with them their triggers on the tables
+ * they reference (tenants, subscriptions, replays): an ACCESS EXCLUSIVE lock on each, for
+ * milliseconds. Waiting for it behind a long reader of those tables would queue every publish
+ * behind the drop, so the drop waits this long at most and is left to a later run otherwise.
+ */
+const DROP_LOCK_TIMEOUT = '200ms';
+const LOCK_NOT_AVAILABLE = '55P03';
+/** A partition detached by a run that died before dropping it: a standalone table still named as a partition (a day's, a finer span's, or the legacy one). */
+const LEFTOVER_NAME = new RegExp(`^(${PARTITIONED_TABLES.map((t) => t.table).join('|')})_(p\\d{8}|p\\d{12}|legacy)$`);
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
- * The partitions of events, deliveries and attempts: creating days ahead, and dropping days past
- * retention. Both are catalog operations whatever the rows: a new day is an empty table attached
- * (SHARE UPDATE EXCLUSIVE on the parent: publishes and reads go on), an old day is detached
- * CONCURRENTLY (the same lock) and dropped, never deleted row by row.
+ * The partitions of events, deliveries and attempts: creating spans (days by default) ahead, and
+ * dropping those past retention. Both are catalog operations whatever the rows: a new span is an
+ * empty table attached (SHARE UPDATE EXCLUSIVE on the parent: publishes and reads go on), an old
+ * one is detached CONCURRENTLY (the same lock) and dropped, never deleted row by row.
  */
 @Injectable()
 export class PartitionsRepository {
@@ -50,24 +59,28 @@ export class PartitionsRepository {
   }
 
   /**
-   * Makes sure every UTC day from the one `fromMs` falls in to the one `toMs` falls in has its
-   * partition in each table; a day an existing partition already covers in part (the legacy one)
-   * is left alone. Idempotent; workers doing it at once queue on an advisory lock and the later
-   * ones find nothing to do. Resolves to the partitions created.
+   * Makes sure every span of `spanMs` (PARTITION_SPAN) from the one `fromMs` falls in to the one
+   * `toMs` falls in has a partition in each table. What existing partitions already cover (the
+   * legacy one, or those of an earlier span) is left to them: only the parts of a span they leave
+   * uncovered get a partition, so spans can change without a gap or an overlap. Idempotent;
+   * workers doing it at once queue on an advisory lock and the later ones find nothing to do.
+   * Resolves to the partitions created.
    */
-  async ensureDays(fromMs: number, toMs: number): Promise<string[]> {
+  async ensure(fromMs: number, toMs: number, spanMs: number): Promise<string[]> {
     return this.sql.transaction(async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [CREATE_LOCK_KEY]);
       const existing = await this.list(client);
       const created: string[] = [];
       for (const { table, prefix } of PARTITIONED_TABLES) {
-        for (let day = startOfDay(fromMs); day <= startOfDay(toMs); day += DAY_MS) {
-          const partition = dayPartition(table, prefix, day);
-          if (existing.some((p) => p.table === table && rangesOverlap(p, partition))) continue;
-          // Attached rather than CREATE … PARTITION OF, which would lock the parent against every publish.
-          await client.query(`CREATE TABLE ${quote(partition.name)} (LIKE ${quote(table)} INCLUDING DEFAULTS)`);
-          await client.query(`ALTER TABLE ${quote(table)} ATTACH PARTITION ${quote(partition.name)} FOR VALUES FROM (${literal(partition.from)}) TO (${literal(partition.to)})`);
-          created.push(partition.name);
+        const covered = existing.filter((p) => p.table === table);
+        for (let start = startOfSpan(fromMs, spanMs); start <= startOfSpan(toMs, spanMs); start += spanMs) {
+          for (const part of uncoveredParts(spanPartition(table, prefix, start, spanMs), covered)) {
+            const name = partitionName(table, idTime(part.from), idTime(part.to));
+            // Attached rather than CREATE … PARTITION OF, which would lock the parent against every publish.
+            await client.query(`CREATE TABLE ${quote(name)} (LIKE ${quote(table)} INCLUDING DEFAULTS)`);
+            await client.query(`ALTER TABLE ${quote(table)} ATTACH PARTITION ${quote(name)} FOR VALUES FROM (${literal(part.from)}) TO (${literal(part.to)})`);
+            created.push(name);
+          }
         }
       }
       return created;
@@ -81,6 +94,7 @@ export class PartitionsRepository {
    */
   async dropBefore(client: Queryable, cutoffMs: number, shouldStop: () => boolean): Promise<string[]> {
     const dropped: string[] = [];
+    const deferred = new Set<string>();
     const partitions = await this.list(client);
     // A detach left pending first: Postgres refuses another concurrent detach on that table until it is finalized.
     const pendingFirst = [...partitions.filter((p) => p.detachPending), ...partitions.filter((p) => !p.detachPending && entirelyBefore(p, cutoffMs))];
@@ -88,37 +102,39 @@ export class PartitionsRepository {
       if (shouldStop()) return dropped;
       const how = partition.detachPending ? 'FINALIZE' : 'CONCURRENTLY';
       await client.query(`ALTER TABLE ${quote(partition.table)} DETACH PARTITION ${quote(partition.name)} ${how}`);
-      await this.drop(client, partition.name);
-      dropped.push(partition.name);
+      if (await this.drop(client, partition.name)) dropped.push(partition.name);
+      else deferred.add(partition.name);
     }
     const { rows } = await client.query<{ name: string }>(
       `SELECT relname AS name FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND NOT relispartition`,
     );
-    for (const { name } of rows.filter((row) => LEFTOVER_NAME.test(row.name))) {
+    for (const { name } of rows.filter((row) => LEFTOVER_NAME.test(row.name) && !deferred.has(row.name))) {
       if (shouldStop()) return dropped;
-      await this.drop(client, name);
-      dropped.push(name);
+      if (await this.drop(client, name)) dropped.push(name);
     }
     return dropped;
   }
 
   /**
-   * Drops a detached partition. A deliveries partition first takes its rows out of the status
-   * counters (the triggers on the parent never see a dropped partition's rows), in the same
-   * transaction, so a run that dies in between leaves the table and its counts as they were.
+   * Drops a detached partition; false when its locks were not to be had within DROP_LOCK_TIMEOUT
+   * (the table stays, detached, and a later run drops it). A deliveries partition first takes its
+   * rows out of the status counters (the triggers on the parent never see a dropped partition's
+   * rows), in the same transaction, so a run that dies in between leaves the table and its counts
+   * as they were.
    */
-  private async drop(client: Queryable, name: string): Promise<void> {
-    if (!name.startsWith('deliveries_')) {
-      await client.query(`DROP TABLE ${quote(name)}`);
-      return;
-    }
+  private async drop(client: Queryable, name: string): Promise<boolean> {
     await client.query('BEGIN');
     try {
-      await client.query(`INSERT INTO delivery_status_deltas (tenant_id, status, delta) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2`);
+      await client.query(`SET LOCAL lock_timeout = '${DROP_LOCK_TIMEOUT}'`);
+      if (name.startsWith('deliveries_')) {
+        await client.query(`INSERT INTO delivery_status_deltas (tenant_id, status, delta) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2`);
+      }
       await client.query(`DROP TABLE ${quote(name)}`);
       await client.query('COMMIT');
+      return true;
     } catch (error) {
       await client.query('ROLLBACK');
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return false;
       throw error;
     }
   }

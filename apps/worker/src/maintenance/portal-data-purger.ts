@@ -29,7 +29,7 @@ export class PortalDataPurger extends IntervalTask {
     for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
       const { rowCount } = await this.sql.query(
         `DELETE FROM delivery_stats_minutes WHERE ctid = ANY (ARRAY(
-           SELECT ctid FROM delivery_stats_minutes WHERE minute < now() - make_interval(days => $1) LIMIT $2))`,
+           SELECT ctid FROM delivery_stats_minutes WHERE minute < now() - $1::float8 * interval '1 day' LIMIT $2))`,
         [this.config.RETENTION_DAYS, BATCH],
       );
       if ((rowCount ?? 0) < BATCH) break;

@@ -13,9 +13,9 @@ const FIRST_RUN_SPREAD_MS = 5_000;
 const BACKLOG_PAUSE_MS = 1_000;
 
 /**
- * Retention. Events, deliveries and attempts go a whole UTC day at a time: each day is a partition,
- * detached and dropped once every id it can hold is older than RETENTION_DAYS, whatever the number
- * of rows. Then, in batches of 1,000 rows, one statement each: idempotency keys past their 24 h,
+ * Retention. Events, deliveries and attempts go a whole partition at a time (a UTC day, or a finer
+ * PARTITION_SPAN): each is detached and dropped once every id it can hold is older than
+ * RETENTION_DAYS, whatever the number of rows. Then, in batches of 1,000 rows, one statement each: idempotency keys past their 24 h,
  * bulk jobs and replays finished more than RETENTION_DAYS ago (with their row errors, staged chunks
  * and delivery links), and signing secrets whose rotation grace ended. No long lock is held, and
  * shutdown can stop the purge between two partitions or two batches. One worker purges at a time

@@ -11,8 +11,8 @@ export interface PurgeStep {
   sql: string;
 }
 
-const FINISHED_BULK_JOB = `j.status IN ('completed', 'completed_with_errors', 'failed') AND j.completed_at < now() - make_interval(days => $2)`;
-const FINISHED_REPLAY = `r.status IN ('completed', 'failed') AND r.completed_at < now() - make_interval(days => $2)`;
+const FINISHED_BULK_JOB = `j.status IN ('completed', 'completed_with_errors', 'failed') AND j.completed_at < now() - $2::float8 * interval '1 day'`;
+const FINISHED_REPLAY = `r.status IN ('completed', 'failed') AND r.completed_at < now() - $2::float8 * interval '1 day'`;
 
 /**
  * In purge order, after the expired days of events, deliveries and attempts are dropped whole

@@ -5,7 +5,7 @@ import { SecretKeyring } from '@hookline/secrets';
 import { ConfigError, loadConfig } from './app-config';
 import type * as AppConfigModule from './app-config';
 import { envSchema } from './config.schema';
-import { parseDuration, parseSchedule } from './duration';
+import { parseDuration, parsePartitionSpan, parseSchedule } from './duration';
 
 /** An admin key in every case that is not about it, so no test reads or writes .hookline/dev-admin-key. */
 const ADMIN_API_KEY = 'hk_admin_test_0123456789abcdef';
@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       MAX_PAYLOAD_BYTES: 262_144,
       ALLOW_PRIVATE_NETWORKS: false,
       RETENTION_DAYS: 30,
+      PARTITION_SPAN: 86_400_000,
       adminKeySource: 'env',
       secretsKeySource: 'env',
       SECRETS_KEY_PREVIOUS: [],
@@ -112,6 +113,12 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['WORKER_CONCURRENCY', 'lots'],
     ['RETENTION_DAYS', '0'],
+    ['RETENTION_DAYS', '-0.5'],
+    ['RETENTION_DAYS', 'a week'],
+    ['PARTITION_SPAN', '7m'],
+    ['PARTITION_SPAN', '2d'],
+    ['PARTITION_SPAN', '30s'],
+    ['PARTITION_SPAN', 'hourly'],
     ['RETENTION_INTERVAL_MS', '-1'],
     ['EGRESS_IPS', '203.0.113.7,not-an-ip'],
     ['EGRESS_PROXY_URL', 'socks5://proxy.internal:1080'],
@@ -335,5 +342,34 @@ describe('RETRY_SCHEDULE durations', () => {
     expect(parseSchedule('250ms, 5s,2m,1h')).toEqual([250, 5_000, 120_000, 3_600_000]);
     expect(parseSchedule('5s,5x')).toBeNull();
     expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, RETRY_SCHEDULE: '250ms,5s,2m,1h' }).RETRY_SCHEDULE).toEqual([250, 5_000, 120_000, 3_600_000]);
+  });
+});
+
+describe('PARTITION_SPAN and a fractional RETENTION_DAYS', () => {
+  it.each([
+    ['1d', 86_400_000],
+    ['6h', 21_600_000],
+    ['1h', 3_600_000],
+    ['15m', 900_000],
+    ['1m', 60_000],
+    ['1440m', 86_400_000],
+  ])('%s is a span of %d ms', (text, ms) => {
+    expect(parsePartitionSpan(text)).toBe(ms);
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, PARTITION_SPAN: text }).PARTITION_SPAN).toBe(ms);
+  });
+
+  it.each(['7m', '5h', '2d', '30s', '90s', '1.5m', '0m', '25h', 'hourly'])('%s is not a span: whole minutes that divide a day, at most a day', (text) => {
+    expect(parsePartitionSpan(text)).toBeNull();
+  });
+
+  it('names PARTITION_SPAN and the spans it takes', () => {
+    expect(configError({ PARTITION_SPAN: '7m' })).toBe(
+      'Invalid configuration: PARTITION_SPAN must be 1d or whole minutes that divide a day evenly, e.g. 6h, 1h, 15m, 1m (got "7m")',
+    );
+  });
+
+  it('takes a fraction of a day as RETENTION_DAYS, for a retention of minutes', () => {
+    expect(loadConfig({ ADMIN_API_KEY, SECRETS_KEY: SECRETS_KEY_HEX, RETENTION_DAYS: '0.0035' }).RETENTION_DAYS).toBe(0.0035);
+    expect(configError({ RETENTION_DAYS: '0' })).toBe('Invalid configuration: RETENTION_DAYS must be a positive number of days, e.g. 30 or 0.5 (got "0")');
   });
 });

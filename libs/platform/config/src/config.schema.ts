@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { parseSchedule } from './duration';
+import { parsePartitionSpan, parseSchedule } from './duration';
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -121,7 +121,20 @@ export const envSchema = z
     MAX_PAYLOAD_BYTES: positiveInt('a positive number of bytes').default(262_144),
     ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
     WORKER_CONCURRENCY: positiveInt('a positive whole number').default(200),
-    RETENTION_DAYS: positiveInt('a positive number of days').default(30),
+    // A fraction is allowed (0.0035 is about 5 minutes), for a test or a bench; PARTITION_SPAN should then be finer.
+    RETENTION_DAYS: z.coerce.number({ message: 'must be a positive number of days, e.g. 30 or 0.5' }).positive('must be a positive number of days, e.g. 30 or 0.5').default(30),
+    // Parsed to ms: how much time each partition of events, deliveries and attempts holds.
+    PARTITION_SPAN: z
+      .string()
+      .default('1d')
+      .transform((value, ctx) => {
+        const span = parsePartitionSpan(value);
+        if (span === null) {
+          ctx.addIssue({ code: 'custom', message: 'must be 1d or whole minutes that divide a day evenly, e.g. 6h, 1h, 15m, 1m' });
+          return z.NEVER;
+        }
+        return span;
+      }),
     RETENTION_INTERVAL_MS: z.coerce
       .number({ message: 'must be a number of milliseconds' })
       .int('must be a whole number of milliseconds')

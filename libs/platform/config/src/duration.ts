@@ -13,3 +13,17 @@ export function parseSchedule(text: string): number[] | null {
   const delays = text.split(',').map(parseDuration);
   return delays.every((d): d is number => d !== null) ? delays : null;
 }
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * Parses PARTITION_SPAN: `1d`, or a duration (`6h`, `15m`, `1m`) of whole minutes that divides a
+ * UTC day evenly, so every day starts a span and a span's name (its start, to the minute) is unique.
+ * Returns the span in ms, or null.
+ */
+export function parsePartitionSpan(text: string): number | null {
+  const span = /^\s*1d\s*$/.test(text) ? DAY_MS : parseDuration(text);
+  if (span === null || span < MINUTE_MS || span % MINUTE_MS !== 0 || DAY_MS % span !== 0) return null;
+  return span;
+}
