@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { AttemptRecorder } from '../../apps/worker/src/delivery/attempt-recorder';
 import { MAX_INTERNAL_FAILURES } from '../../apps/worker/src/delivery/internal-failures';
 import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack, waitUntil } from '../support';
+import { createIsolatedDatabase, execute, RecordingReceiver, startTestStack, waitUntil } from '../support';
 import type { Delivery } from './delivery-test-kit';
 import { getDelivery, header, publish, subscribe, tenantPath, waitForDelivery } from './delivery-test-kit';
 
@@ -104,16 +104,18 @@ describe('internal errors while processing a delivery', () => {
     // The slow subscription's record waits for a lock the test holds: everything recorded meanwhile
     // is written in the next batch. The poisoned subscription's records are refused (its internal
     // error record, without a status code, goes through).
-    await sql.query(`
-      CREATE OR REPLACE FUNCTION test_attempt_faults() RETURNS trigger AS $$
+    // Schema changes while the worker writes attempts: `execute` retries a deadlock.
+    await execute(db.url, [
+      `CREATE OR REPLACE FUNCTION test_attempt_faults() RETURNS trigger AS $$
       DECLARE sub text;
       BEGIN
         SELECT subscription_id INTO sub FROM deliveries WHERE id = NEW.delivery_id;
         IF sub = '${slow.id}' THEN PERFORM pg_advisory_xact_lock(4242); END IF;
         IF sub = '${poisoned.id}' AND NEW.status_code IS NOT NULL THEN RAISE EXCEPTION 'attempt refused by a test trigger'; END IF;
         RETURN NEW;
-      END $$ LANGUAGE plpgsql;
-      CREATE TRIGGER test_attempt_faults BEFORE INSERT ON attempts FOR EACH ROW EXECUTE FUNCTION test_attempt_faults();`);
+      END $$ LANGUAGE plpgsql;`,
+      'CREATE TRIGGER test_attempt_faults BEFORE INSERT ON attempts FOR EACH ROW EXECUTE FUNCTION test_attempt_faults()',
+    ]);
     const locker = new Client({ connectionString: db.url });
     await locker.connect();
     try {
@@ -153,7 +155,7 @@ describe('internal errors while processing a delivery', () => {
       expect((await getDelivery(stack, slowId)).status).toBe('succeeded');
     } finally {
       await locker.end();
-      await sql.query('DROP TRIGGER IF EXISTS test_attempt_faults ON attempts');
+      await execute(db.url, ['DROP TRIGGER IF EXISTS test_attempt_faults ON attempts']);
     }
   });
 

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import type { BulkChunkJobData } from '@hookline/queue';
 import { BULK_CHUNK_ATTEMPTS } from '@hookline/queue';
 import type { TestStack } from '../../../../test/support';
-import { startTestStack } from '../../../../test/support';
+import { execute, startTestStack } from '../../../../test/support';
 import { BulkChunkProcessor } from '../../../worker/src/bulk/bulk-chunk.processor';
 import { count, db, jobErrors, ndjson, NO_SWEEPER, sleep, upload, waitForJob } from './bulk-test-kit';
 
@@ -16,23 +16,22 @@ import { count, db, jobErrors, ndjson, NO_SWEEPER, sleep, upload, waitForJob } f
  */
 async function injectFailures(stack: TestStack, tenantId: string, failOnRows: (n: string) => string) {
   const name = `test_fail_${randomBytes(4).toString('hex')}`;
-  await db(stack).$executeRawUnsafe(`CREATE SEQUENCE ${name}`);
-  await db(stack).$executeRawUnsafe(`
-    CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+  // The run's shared database, whose events other files are writing: `execute` retries a deadlock.
+  const databaseUrl = process.env.DATABASE_URL!;
+  await execute(databaseUrl, [
+    `CREATE SEQUENCE ${name}`,
+    `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NEW.tenant_id = '${tenantId}' AND ${failOnRows(`nextval('${name}')`)} THEN
         RAISE EXCEPTION 'injected failure: the database went away' USING ERRCODE = 'connection_failure';
       END IF;
       RETURN NEW;
-    END $$`);
-  await db(stack).$executeRawUnsafe(`CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+    END $$`,
+    `CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION ${name}()`,
+  ]);
   return {
     rowsSeen: async () => Number((await db(stack).$queryRawUnsafe<{ n: bigint }[]>(`SELECT last_value AS n FROM ${name}`))[0].n),
-    remove: async () => {
-      await db(stack).$executeRawUnsafe(`DROP TRIGGER IF EXISTS ${name} ON events`);
-      await db(stack).$executeRawUnsafe(`DROP FUNCTION IF EXISTS ${name}()`);
-      await db(stack).$executeRawUnsafe(`DROP SEQUENCE IF EXISTS ${name}`);
-    },
+    remove: () => execute(stack.env.DATABASE_URL, [`DROP TRIGGER IF EXISTS ${name} ON events`, `DROP FUNCTION IF EXISTS ${name}()`, `DROP SEQUENCE IF EXISTS ${name}`]),
   };
 }
 
