@@ -31,7 +31,7 @@ async function injectFailures(stack: TestStack, tenantId: string, failOnRows: (n
   ]);
   return {
     rowsSeen: async () => Number((await db(stack).$queryRawUnsafe<{ n: bigint }[]>(`SELECT last_value AS n FROM ${name}`))[0].n),
-    remove: () => execute(stack.env.DATABASE_URL, [`DROP TRIGGER IF EXISTS ${name} ON events`, `DROP FUNCTION IF EXISTS ${name}()`, `DROP SEQUENCE IF EXISTS ${name}`]),
+    remove: () => execute(databaseUrl, [`DROP TRIGGER IF EXISTS ${name} ON events`, `DROP FUNCTION IF EXISTS ${name}()`, `DROP SEQUENCE IF EXISTS ${name}`]),
   };
 }
 
