@@ -95,13 +95,18 @@ describe('delivery status counters', () => {
       publishes.push(...batch);
       await Promise.all(batch);
       if (i === PARALLEL * 4)
-        for (const id of toCancel)
+        for (const id of toCancel) {
+          const tenantId = tenants[toCancel.indexOf(id)];
           publishes.push(
             stack.api.http
-              .post(`/v1/tenants/${tenants[toCancel.indexOf(id)]}/subscriptions/${id}/disable`)
+              .post(`/v1/tenants/${tenantId}/subscriptions/${id}/disable`)
               .set(auth)
-              .expect(200),
+              .then((response) => {
+                // The doomed tenant's disable races its deletion too (on a busy machine it can come second).
+                if (response.status !== 200 && !(tenantId === doomed && response.status === 404)) throw new Error(`disable answered ${response.status}`);
+              }),
           );
+        }
       if (i === PARALLEL * 6) publishes.push(stack.api.http.delete(`/v1/tenants/${doomed}`).set(auth).expect(204));
     }
     await Promise.all(publishes);
