@@ -6,8 +6,8 @@ import { IntervalTask } from './interval-task';
 
 /**
  * The share of the interval one run may take, at least one page: behind a backlog of due deliveries
- * that do have jobs (workers busy, nothing lost), every page read is spent for nothing, and a run of
- * 20 pages every second took most of a busy worker's time from the deliveries themselves.
+ * that do have jobs (workers busy, nothing lost), every page read is spent for nothing, so a run is
+ * bounded in time as well as in pages, whatever a page costs on a busy or bloated database.
  */
 const RUN_BUDGET_SHARE = 0.1;
 const MIN_RUN_BUDGET_MS = 50;
