@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { withTimeout } from '@hookline/timeout';
 import { FailOpen } from './fail-open';
@@ -75,9 +76,8 @@ export class TenantLanes {
   private readonly prefix: string;
   private readonly count: CountCommand;
   private readonly takeOff: LeftCommand;
-  /** Jobs that left, per tenant, not yet taken off the counts. */
-  private leftByTenant = new Map<string, number>();
-  private flushing: Promise<void> | null = null;
+  /** Tenants of the jobs that left, taken off the counts together while the previous call is out. */
+  private readonly leftJobs = new GroupCommit<string, void>((tenantIds) => this.takeOffAll(tenantIds));
 
   constructor(
     private readonly redis: RedisService,
@@ -139,33 +139,24 @@ export class TenantLanes {
    */
   left(tenantId: string): void {
     if (this.fairShare === 0) return;
-    this.leftByTenant.set(tenantId, (this.leftByTenant.get(tenantId) ?? 0) + 1);
-    this.startFlush();
+    void this.leftJobs.submit(tenantId);
   }
 
-  private startFlush(): void {
-    if (this.flushing || this.leftByTenant.size === 0) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = null;
-      this.startFlush();
-    });
-  }
-
-  /** Never throws. */
-  private async flush(): Promise<void> {
-    while (this.leftByTenant.size > 0) {
-      const batch = this.leftByTenant;
-      this.leftByTenant = new Map();
-      if (this.redis.status !== 'ready') {
-        this.failOpen.record('fair_share');
-        continue;
-      }
-      try {
-        await withTimeout(Promise.all([...batch].map(([tenantId, n]) => this.takeOff(this.queuedKey(tenantId), n, QUEUED_TTL_MS))), COUNT_TIMEOUT_MS);
-      } catch (error) {
-        this.failOpen.record('fair_share', error);
-      }
+  /** Never throws: without Redis the counts stay as they are (the window and the expiry bound the drift). */
+  private async takeOffAll(tenantIds: string[]): Promise<void[]> {
+    const done = tenantIds.map(() => undefined);
+    if (this.redis.status !== 'ready') {
+      this.failOpen.record('fair_share');
+      return done;
     }
+    const byTenant = new Map<string, number>();
+    for (const tenantId of tenantIds) byTenant.set(tenantId, (byTenant.get(tenantId) ?? 0) + 1);
+    try {
+      await withTimeout(Promise.all([...byTenant].map(([tenantId, n]) => this.takeOff(this.queuedKey(tenantId), n, QUEUED_TTL_MS))), COUNT_TIMEOUT_MS);
+    } catch (error) {
+      this.failOpen.record('fair_share', error);
+    }
+    return done;
   }
 
   private windowKey(tenantId: string, window: number): string {
