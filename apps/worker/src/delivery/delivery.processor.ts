@@ -140,6 +140,13 @@ export class DeliveryProcessor {
     const status = verdict === 'succeeded' ? 'succeeded' : next?.kind === 'retry' ? 'failed' : 'dead';
     const nextAttemptAt = next?.kind === 'retry' ? new Date(Date.now() + next.delayMs) : null;
 
+    if (verdict === 'gone') {
+      // Before the attempt is recorded, so whoever sees this delivery dead on a 410 sees its
+      // subscription disabled too (the delivery is claimed, so the disable leaves it to us).
+      this.logger.warn(`subscription ${data.subscriptionId} answered 410 Gone: disabling it`);
+      this.subscriptions.forget(data.subscriptionId);
+      await this.subscriptionsService.disableUnhealthy(data.subscriptionId, 'gone');
+    }
     const stored = await this.recorder.record({
       attemptId: newId('att'),
       deliveryId: data.deliveryId,
@@ -172,11 +179,6 @@ export class DeliveryProcessor {
       durationMs: outcome.durationMs,
       nextAttemptAt: retryAt,
     });
-    if (verdict === 'gone') {
-      this.logger.warn(`subscription ${data.subscriptionId} answered 410 Gone: disabling it`);
-      this.subscriptions.forget(data.subscriptionId);
-      await this.subscriptionsService.disableUnhealthy(data.subscriptionId, 'gone');
-    }
     await this.endpointGate.attempted(admission, {
       job: data,
       attemptNumber,
