@@ -1,6 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { StatusCountsRepository } from '@hookline/deliveries';
 import { DeliveryQueues } from '@hookline/queue';
+import { StatsService } from '@hookline/stats';
 import type { IsolatedDatabase, TestStack } from '../support';
 import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack, waitFor } from '../support';
 
@@ -73,11 +74,19 @@ describe('delivery status counters', () => {
 
     let loading = true;
     const mismatchesSeen: unknown[] = [];
+    // What GET /v1/stats answers must agree with itself too: the tenant's backlog is its pending and failed counts.
+    const stats = stack.api.app.get(StatsService);
+    const disagreements: unknown[] = [];
+    let statsRead = 0;
     const checker = (async () => {
       while (loading) {
         const rows = await prisma.$queryRawUnsafe<unknown[]>(MISMATCHES_SQL);
         if (rows.length) mismatchesSeen.push(rows);
         await counts.fold(7);
+        const view = await stats.stats(tenants[0]);
+        const backlog = view.backlog[0] ?? { pending: 0, failed: 0 };
+        if (backlog.pending !== view.deliveries.pending || backlog.failed !== view.deliveries.failed) disagreements.push({ deliveries: view.deliveries, backlog });
+        statsRead++;
       }
     })();
 
@@ -120,6 +129,8 @@ describe('delivery status counters', () => {
     await checker;
 
     expect(mismatchesSeen).toEqual([]);
+    expect(disagreements).toEqual([]);
+    expect(statsRead).toBeGreaterThan(10);
     expect(await prisma.$queryRawUnsafe(MISMATCHES_SQL)).toEqual([]);
     const byStatus = await prisma.$queryRawUnsafe<{ status: string; n: number }[]>(
       `SELECT status::text, count(*)::int AS n FROM deliveries WHERE tenant_id = $1 GROUP BY 1`,
@@ -130,8 +141,8 @@ describe('delivery status counters', () => {
     expect(expected.succeeded).toBeGreaterThan(0);
     expect(expected.dead).toBeGreaterThan(0);
     expect(expected.cancelled).toBeGreaterThan(0);
-    const stats = (await stack.api.http.get(`/v1/stats?tenantId=${tenants[0]}`).set(auth).expect(200)).body;
-    expect(stats.deliveries).toEqual(expected);
+    const answered = (await stack.api.http.get(`/v1/stats?tenantId=${tenants[0]}`).set(auth).expect(200)).body;
+    expect(answered.deliveries).toEqual(expected);
     expect(await counts.byStatus(doomed)).toEqual({ pending: 0, succeeded: 0, failed: 0, dead: 0, cancelled: 0 });
   }, 120_000);
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryStatus, PrismaService } from '@hookline/database';
+import { DeliveryStatus, Prisma, PrismaService } from '@hookline/database';
 
 export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'dead', 'cancelled'];
 
@@ -22,9 +22,10 @@ const FOLD_LOCK_KEY = 'hookline:delivery-status-counts:fold';
 export class StatusCountsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async byStatus(tenantId?: string): Promise<Record<DeliveryStatus, number>> {
+  /** `db`: a transaction, to read these in the same snapshot as other reads. */
+  async byStatus(tenantId?: string, db: Prisma.TransactionClient = this.prisma): Promise<Record<DeliveryStatus, number>> {
     const scope = tenantId ? 'WHERE tenant_id = $1' : '';
-    const rows = await this.prisma.$queryRawUnsafe<{ status: DeliveryStatus; n: number }[]>(
+    const rows = await db.$queryRawUnsafe<{ status: DeliveryStatus; n: number }[]>(
       `SELECT status, sum(n)::float8 AS n FROM (
          SELECT status, n FROM delivery_status_counts ${scope}
          UNION ALL
@@ -38,9 +39,9 @@ export class StatusCountsRepository {
   }
 
   /** Tenants with deliveries pending or failed (awaiting a retry), the most first. */
-  async notFinal(limit: number, tenantId?: string): Promise<TenantNotFinal[]> {
+  async notFinal(limit: number, tenantId?: string, db: Prisma.TransactionClient = this.prisma): Promise<TenantNotFinal[]> {
     const scope = tenantId ? 'AND tenant_id = $2' : '';
-    return this.prisma.$queryRawUnsafe<TenantNotFinal[]>(
+    return db.$queryRawUnsafe<TenantNotFinal[]>(
       `SELECT "tenantId", pending, failed FROM (
          SELECT tenant_id AS "tenantId",
                 coalesce(sum(n) FILTER (WHERE status = 'pending'), 0)::float8 AS pending,

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { DeliveryStatus, PrismaService } from '@hookline/database';
+import { DeliveryStatus, Prisma, PrismaService } from '@hookline/database';
 import { StatusCountsRepository } from '@hookline/deliveries';
 import { withTimeout } from '@hookline/timeout';
 import { DeliveryQueues, OPERATOR_EVENTS_QUEUE, operatorKeys, REDIS_CALL_TIMEOUT_MS, redisKeyspace, RedisService, REPLAYS_QUEUE } from '@hookline/queue';
@@ -76,14 +76,27 @@ export class StatsService {
   }
 
   private async compute(tenantId?: string): Promise<StatsView> {
-    const [byStatus, oldest, backlog, queues, breakers] = await Promise.all([
-      this.counts.byStatus(tenantId),
-      this.oldestPendingAge(tenantId),
-      this.backlog(tenantId),
+    const [{ byStatus, oldest, backlog }, queues, breakers] = await Promise.all([
+      this.postgresReading(tenantId),
       this.queueDepths().catch(() => ({})),
       this.openBreakers().catch(() => 0),
     ]);
     return { generatedAt: new Date(), tenantId: tenantId ?? null, deliveries: byStatus, oldestPendingAgeSeconds: oldest, backlog, queues, circuitBreakersOpen: breakers };
+  }
+
+  /**
+   * Counts, backlog and ages from one snapshot, so they agree: read apart, a delivery that turned
+   * dead between two reads showed in the dead count and in a tenant's backlog at once.
+   */
+  private postgresReading(tenantId?: string) {
+    return this.prisma.$transaction(
+      async (tx) => ({
+        byStatus: await this.counts.byStatus(tenantId, tx),
+        oldest: await this.oldestPendingAge(tenantId, tx),
+        backlog: await this.backlog(tenantId, tx),
+      }),
+      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+    );
   }
 
   /** Summed over the shards' sets: a subscription's breaker is in its own shard's set only. */
@@ -94,9 +107,9 @@ export class StatsService {
   }
 
   /** Two index lookups on (status, next_attempt_at). */
-  private async oldestPendingAge(tenantId?: string): Promise<number | null> {
+  private async oldestPendingAge(tenantId: string | undefined, db: Prisma.TransactionClient): Promise<number | null> {
     const scope = tenantId ? 'AND tenant_id = $1' : '';
-    const [row] = await this.prisma.$queryRawUnsafe<{ age: number | null }[]>(
+    const [row] = await db.$queryRawUnsafe<{ age: number | null }[]>(
       `SELECT extract(epoch FROM now() - LEAST(
                 (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now() ${scope}),
                 (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'failed' AND next_attempt_at <= now() ${scope})
@@ -110,10 +123,10 @@ export class StatsService {
    * The counts come from the status counters; the oldest due age of each listed tenant reads only
    * that tenant's pending and failed deliveries (the (tenant_id, status) index), never the rest.
    */
-  private async backlog(tenantId?: string): Promise<TenantBacklog[]> {
-    const tenants = await this.counts.notFinal(TOP_TENANTS, tenantId);
+  private async backlog(tenantId: string | undefined, db: Prisma.TransactionClient): Promise<TenantBacklog[]> {
+    const tenants = await this.counts.notFinal(TOP_TENANTS, tenantId, db);
     if (tenants.length === 0) return [];
-    const ages = await this.prisma.$queryRawUnsafe<{ tenantId: string; age: number | null }[]>(
+    const ages = await db.$queryRawUnsafe<{ tenantId: string; age: number | null }[]>(
       `SELECT t AS "tenantId",
               extract(epoch FROM now() - (SELECT min(next_attempt_at) FROM deliveries
                                           WHERE tenant_id = t AND status IN ('pending', 'failed') AND next_attempt_at <= now()))::float8 AS age
