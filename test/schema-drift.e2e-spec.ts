@@ -35,7 +35,7 @@ describe('migrations match schema.prisma', () => {
   });
 
   describe('reports what differs when schema.prisma changes', () => {
-    const differences = async (schema: string) => compareShapes(await expectedShape(schema), migrated, schema);
+    const differences = async (schema: string) => compareShapes(await expectedShape(schema, db), migrated, schema);
 
     it.each([
       [
@@ -64,6 +64,20 @@ describe('migrations match schema.prisma', () => {
         'an index in the other direction',
         alter(/(model ApiKey[^}]*)@@index\(\[tenantId, id\(sort: Desc\)\]\)/, '$1@@index([tenantId, id])'),
         ['api_keys: index api_keys_tenant_id_id_idx: schema says index (tenant_id, id), database has index (tenant_id, id DESC) on api_keys'],
+      ],
+      [
+        'a partial index made whole',
+        alter(', where: raw("replay_id IS NOT NULL")', ''),
+        [
+          'deliveries: index deliveries_replay_id_status_idx: schema says index (replay_id, status), database has index (replay_id, status) WHERE (replay_id IS NOT NULL) on deliveries',
+        ],
+      ],
+      [
+        'another predicate',
+        alter(`where: raw("status IN ('pending', 'failed')")`, `where: raw("status = 'pending'")`),
+        [
+          `deliveries: index deliveries_status_next_attempt_at_idx: schema says index (status, next_attempt_at) WHERE (status = 'pending'::"DeliveryStatus"), database has index (status, next_attempt_at) WHERE (status = ANY (ARRAY['pending'::"DeliveryStatus", 'failed'::"DeliveryStatus"])) on deliveries`,
+        ],
       ],
       [
         'a unique index made plain',

@@ -67,12 +67,54 @@ const POSTGRES_MAX_IDENTIFIER = 63;
 // ---------------------------------------------------------------------------------------------
 // schema.prisma -> shape
 
-export async function expectedShape(datamodelSource: string): Promise<DatabaseShape> {
+/**
+ * `db` renders the `where: raw("…")` of partial indexes as Postgres prints them back, so both sides
+ * are compared in Postgres's own words (it adds casts and parentheses, and turns `IN` into `= ANY`).
+ */
+export async function expectedShape(datamodelSource: string, db: Client): Promise<DatabaseShape> {
   const { datamodel } = await getDMMF({ datamodel: datamodelSource });
-  return shapeFromDatamodel(datamodel);
+  const predicates = declaredPredicates(datamodelSource);
+  const shape = shapeFromDatamodel(datamodel, predicates);
+  for (const index of shape.indexes.values()) {
+    if (index.extra === null) continue;
+    const rendered = await renderPredicate(db, index.table, index.columns[0].split(' ')[0], index.extra);
+    index.extra = 'error' in rendered ? `WHERE ${index.extra} (which Postgres refuses: ${rendered.error})` : `WHERE ${rendered.predicate}`;
+  }
+  if (/@@(?:index|unique)\([^\n]*where: \{/.test(datamodelSource))
+    shape.unsupported.push('a partial index in object syntax (`where: { … }`) is not compared by the drift test: write it as `where: raw("…")`');
+  return shape;
 }
 
-function shapeFromDatamodel(datamodel: Datamodel): DatabaseShape {
+/** The `where: raw("…")` of each `@@index`/`@@unique`, keyed by model and field names: DMMF leaves it out. */
+function declaredPredicates(source: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [, model, body] of source.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
+    for (const [, fields, predicate] of body.matchAll(/@@(?:index|unique)\(\[([^\]]*)\][^\n]*?where: raw\("((?:[^"\\]|\\.)*)"\)/g)) {
+      const names = fields.split(',').map((field) => field.trim().replace(/\(.*$/, ''));
+      found.set(predicateKey(model, names), predicate.replace(/\\(.)/g, '$1'));
+    }
+  }
+  return found;
+}
+
+const predicateKey = (model: string, fields: string[]) => `${model}(${fields.join(', ')})`;
+
+/** How Postgres prints `predicate` back, from an index on a scratch copy of `table` that is rolled back. */
+async function renderPredicate(db: Client, table: string, column: string, predicate: string): Promise<{ predicate: string } | { error: string }> {
+  await db.query('BEGIN');
+  try {
+    await db.query(`CREATE TEMP TABLE drift_probe (LIKE "${table}")`);
+    await db.query(`CREATE INDEX drift_probe_idx ON drift_probe ("${column}") WHERE ${predicate}`);
+    const { rows } = await db.query<{ predicate: string }>(`SELECT pg_get_expr(indpred, indrelid) AS predicate FROM pg_index WHERE indexrelid = 'drift_probe_idx'::regclass`);
+    return { predicate: rows[0].predicate };
+  } catch (error) {
+    return { error: (error as Error).message };
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
+
+function shapeFromDatamodel(datamodel: Datamodel, predicates: Map<string, string>): DatabaseShape {
   const shape: DatabaseShape = { tables: new Map(), enums: new Map(), indexes: new Map(), foreignKeys: new Map(), unsupported: [] };
   const enumDbName = new Map(datamodel.enums.map((e) => [e.name, e.dbName ?? e.name]));
   for (const e of datamodel.enums)
@@ -148,7 +190,14 @@ function shapeFromDatamodel(datamodel: Datamodel): DatabaseShape {
       columns: index.fields.map((f, i) => columns[i] + (f.sortOrder === 'desc' ? ' DESC' : '')),
       kind: index.type === 'id' ? 'primary key' : index.type === 'unique' ? 'unique index' : 'index',
       method: (index.algorithm ?? 'BTree').toLowerCase(),
-      extra: null,
+      // The raw predicate for now; expectedShape has Postgres print it.
+      extra:
+        predicates.get(
+          predicateKey(
+            index.model,
+            index.fields.map((f) => f.name),
+          ),
+        ) ?? null,
     });
   }
   return shape;
@@ -527,5 +576,5 @@ export function compareShapes(expected: DatabaseShape, actual: DatabaseShape, sc
 
 /** The whole check: schema.prisma source against the database `db` is connected to (its current schema). */
 export async function schemaDrift(schemaSource: string, db: Client): Promise<string[]> {
-  return compareShapes(await expectedShape(schemaSource), await actualShape(db), schemaSource);
+  return compareShapes(await expectedShape(schemaSource, db), await actualShape(db), schemaSource);
 }
