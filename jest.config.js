@@ -18,11 +18,13 @@ const base = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
 };
 
-/** Deliveries, retries, rate limits, breakers, the feed and Redis faults: what a cluster could break. */
+/** Deliveries, retries, rate limits, breakers, cancellations, the feed and Redis faults: what a cluster could break. */
 const CLUSTER_SUITES = [
   'test/delivery/publish-and-deliver.e2e-spec.ts',
   'test/delivery/retries.e2e-spec.ts',
   'test/delivery/sweeper-window.e2e-spec.ts',
+  'test/delivery/cancelled-never-sent.e2e-spec.ts',
+  'test/delivery/faults.e2e-spec.ts',
   'test/operators/rate-limit.e2e-spec.ts',
   'test/operators/circuit-breaker.e2e-spec.ts',
   'test/operators/replays.e2e-spec.ts',

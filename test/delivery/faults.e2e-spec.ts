@@ -2,7 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { PrismaService } from '@hookline/database';
-import { DeliveryQueues, redisOptions } from '@hookline/queue';
+import type { RedisClient } from '@hookline/queue';
+import { createRedisClient, DeliveryQueues, redisNodes, redisOptions } from '@hookline/queue';
 import type { IsolatedDatabase, TestApi, WorkerProcess } from '../support';
 import {
   countAttemptsOf,
@@ -14,15 +15,21 @@ import {
   spawnWorkerProcess,
   startTestApi,
   startTestWorker,
+  testConfig,
+  waitFor,
   waitUntil,
 } from '../support';
 
 /**
  * docs/contract.md#delivery-semantics under faults: a worker killed mid-attempt, a flushed Redis, a Redis the API cannot reach.
+ * Runs against a single Redis and, in the cluster pass, against a Redis Cluster.
  * Each block runs its own API (and worker) on its own queue prefix and closes them before the next.
  * The file has a database of its own: its deliveries sit overdue on purpose, and any other file's
  * sweeper sharing the database would send them (and this file's sweepers would send theirs).
  */
+
+/** The cluster pass sets REDIS_CLUSTER_NODES for every app this file starts. */
+const inCluster = Boolean(process.env.REDIS_CLUSTER_NODES);
 
 let db: IsolatedDatabase;
 beforeAll(async () => {
@@ -101,7 +108,8 @@ describe('a worker killed with SIGKILL mid-attempt', () => {
   });
 
   it('leaves its 50 in-flight deliveries to the next worker: all succeed, none without a 2xx attempt', async () => {
-    const env = stackEnv({ WORKER_CONCURRENCY: '50' });
+    // 50 on the one shard these deliveries go to: WORKER_CONCURRENCY is split over the shards.
+    const env = stackEnv({ WORKER_CONCURRENCY: String(50 * Number(process.env.QUEUE_SHARDS ?? 1)) });
     api = await startTestApi(env);
     const prisma = api.app.get(PrismaService);
     receiver = await RecordingReceiver.start(() => ({ status: 200, delayMs: 1_500 }));
@@ -155,7 +163,9 @@ describe('a worker killed with SIGKILL mid-attempt', () => {
 
 describe('a flushed Redis', () => {
   // FLUSHDB on the shared test db would wipe the queues of every other test file running now, so
-  // this block gets a Redis database of its own, next to the run's.
+  // this block gets a Redis database of its own, next to the run's. A cluster has no databases and
+  // is shared by the pass's files too: there every key of this block's prefix is deleted on every
+  // master, which is what a flush is to this block's apps.
   const redisUrl = (() => {
     const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/1');
     url.pathname = '/14';
@@ -164,16 +174,16 @@ describe('a flushed Redis', () => {
   let env: Record<string, string>;
   let api: TestApi;
   let worker: INestApplicationContext | undefined;
-  let redis: Redis;
+  let redis: RedisClient;
   let receiver: RecordingReceiver;
   let failing = true;
   let delayMs = 0;
 
   beforeAll(async () => {
     env = stackEnv({ REDIS_URL: redisUrl, RETRY_SCHEDULE: '1500ms,1500ms,1500ms' });
-    redis = new Redis(redisOptions(redisUrl));
+    redis = inCluster ? createRedisClient(testConfig(env)) : new Redis(redisOptions(redisUrl));
     // Leftovers of an earlier, interrupted run of this file are fine to flush; anything else is not ours.
-    const foreign = (await redis.keys('*')).filter((key) => !/^test-[0-9a-f]{8}:/.test(key));
+    const foreign = inCluster ? [] : (await redis.keys('*')).filter((key) => !/^test-[0-9a-f]{8}:/.test(key));
     if (foreign.length) throw new Error(`Redis db 14 holds keys this file did not write (${foreign.slice(0, 3).join(', ')}); refusing to FLUSHDB it`);
     api = await startTestApi(env);
     receiver = await RecordingReceiver.start(() => ({ status: failing ? 500 : 200, delayMs }));
@@ -185,11 +195,17 @@ describe('a flushed Redis', () => {
   afterAll(async () => {
     await receiver?.close();
     await api?.close();
-    await redis?.flushdb();
+    if (redis) await flush();
     redis?.disconnect();
   });
 
   async function flush() {
+    if (inCluster) {
+      const ours = (node: Redis) => node.keys(`*${env.QUEUE_PREFIX}*`);
+      for (const node of redisNodes(redis)) for (const key of await ours(node)) await node.del(key);
+      for (const node of redisNodes(redis)) expect(await ours(node)).toEqual([]);
+      return;
+    }
     const keys = await redis.keys('*');
     expect(keys.filter((key) => !key.startsWith(`${env.QUEUE_PREFIX}:`))).toEqual([]);
     await redis.flushdb();
@@ -223,12 +239,13 @@ describe('a flushed Redis', () => {
     const eventIds = await publishMany(api, path, 10);
 
     // The attempt is committed before its job moves to delayed: wait for both.
-    await waitUntil(
-      'all 10 failed once and delayed',
-      async () =>
-        (await prisma.delivery.count({ where: { tenantId, status: 'failed', attemptCount: 1 } })) === 10 &&
-        (await Promise.all(queues.all.map((queue) => queue.getDelayedCount()))).reduce((a, b) => a + b, 0) === 10,
-      5_000,
+    await waitFor(
+      async () => ({
+        failedOnce: await prisma.delivery.count({ where: { tenantId, status: 'failed', attemptCount: 1 } }),
+        delayed: (await Promise.all(queues.all.map((queue) => queue.getDelayedCount()))).reduce((a, b) => a + b, 0),
+      }),
+      ({ failedOnce, delayed }) => failedOnce === 10 && delayed === 10,
+      { what: 'all 10 failed once and delayed', timeoutMs: 5_000 },
     );
     await flush();
     failing = false;
@@ -279,7 +296,7 @@ describe('publishing while the API cannot reach Redis', () => {
   beforeAll(async () => {
     env = stackEnv();
     // Port 1 on loopback: nothing listens, every connection is refused.
-    api = await startTestApi({ ...env, REDIS_URL: 'redis://127.0.0.1:1/1' });
+    api = await startTestApi({ ...env, ...(inCluster ? { REDIS_CLUSTER_NODES: '127.0.0.1:1' } : { REDIS_URL: 'redis://127.0.0.1:1/1' }) });
     receiver = await RecordingReceiver.start();
   });
   afterAll(async () => {
