@@ -182,6 +182,7 @@ function shapeFromDatamodel(datamodel: Datamodel, predicates: Map<string, string
       shape.unsupported.push(`${table}: @@fulltext is not compared by the drift test`);
       continue;
     }
+    const fieldNames = index.fields.map((f) => f.name);
     const suffix = index.type === 'id' ? 'pkey' : index.type === 'unique' ? 'key' : 'idx';
     const name = index.dbName ?? (index.type === 'id' ? constraintName(table, [], 'pkey') : constraintName(table, columns, suffix));
     shape.indexes.set(name, {
@@ -191,13 +192,7 @@ function shapeFromDatamodel(datamodel: Datamodel, predicates: Map<string, string
       kind: index.type === 'id' ? 'primary key' : index.type === 'unique' ? 'unique index' : 'index',
       method: (index.algorithm ?? 'BTree').toLowerCase(),
       // The raw predicate for now; expectedShape has Postgres print it.
-      extra:
-        predicates.get(
-          predicateKey(
-            index.model,
-            index.fields.map((f) => f.name),
-          ),
-        ) ?? null,
+      extra: predicates.get(predicateKey(index.model, fieldNames)) ?? null,
     });
   }
   return shape;

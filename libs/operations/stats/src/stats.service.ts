@@ -95,7 +95,9 @@ export class StatsService {
         oldest: await this.oldestPendingAge(tenantId, tx),
         backlog: await this.backlog(tenantId, tx),
       }),
-      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+      // Prisma's defaults (2 s to get a connection, 5 s in all) would fail a reading that plain queries
+      // made on a busy database; these are the bounds a scrape can live with.
+      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, maxWait: 10_000, timeout: 30_000 },
     );
   }
 
