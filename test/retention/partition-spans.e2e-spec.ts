@@ -1,13 +1,15 @@
 import { Client } from 'pg';
 import type { INestApplicationContext } from '@nestjs/common';
 import { idTime } from '@hookline/ids';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack, startTestWorker, waitUntil } from '../support';
+import type { IsolatedDatabase, RecordingReceiver, TestStack } from '../support';
+import { createIsolatedDatabase, startTestWorker, waitUntil } from '../support';
 import { DAY_MS, MAX_SPANS_AHEAD, spanPartition, startOfSpan } from '../../apps/worker/src/maintenance/partition-ranges';
 import { PartitionMaintainer } from '../../apps/worker/src/maintenance/partition-maintainer';
 import { PartitionsRepository } from '../../apps/worker/src/maintenance/partitions.repository';
 import { PortalDataPurger } from '../../apps/worker/src/maintenance/portal-data-purger';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
+import type { PartitionRig } from './partition-test-kit';
+import { PARTITIONED_TABLES, partitionsOf, startPartitionRig } from './partition-test-kit';
 
 /**
  * PARTITION_SPAN finer than a day, and RETENTION_DAYS as a fraction: retention of minutes, by
@@ -16,17 +18,9 @@ import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-pur
  * across every tenant, and the first test removes every partition the migration made.
  */
 
-const TABLES = ['events', 'deliveries', 'attempts'] as const;
+const TABLES = PARTITIONED_TABLES;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-
-async function partitionsOf(sql: Client, table: string): Promise<string[]> {
-  const { rows } = await sql.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY c.relname`,
-    [table],
-  );
-  return rows.map((row) => row.name);
-}
 
 async function rowCounts(sql: Client): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -35,6 +29,7 @@ async function rowCounts(sql: Client): Promise<Record<string, number>> {
 }
 
 describe('minute partitions with a retention of minutes', () => {
+  let rig: PartitionRig;
   let db: IsolatedDatabase;
   let sql: Client;
   let stack: TestStack;
@@ -43,20 +38,16 @@ describe('minute partitions with a retention of minutes', () => {
   const RETENTION_DAYS = String(10 / 1_440);
 
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    // The migration's legacy partition and days cover every minute up to a week ahead: gone, so minutes get their own.
-    for (const table of TABLES) for (const name of await partitionsOf(sql, table)) await sql.query(`DROP TABLE "${name}"`);
-    stack = await startTestStack({ DATABASE_URL: db.url, PARTITION_SPAN: '1m', RETENTION_DAYS, RETENTION_INTERVAL_MS: '0' });
-    receiver = await RecordingReceiver.start();
+    rig = await startPartitionRig(
+      async (client) => {
+        // The migration's legacy partition and days cover every minute up to a week ahead: gone, so minutes get their own.
+        for (const table of TABLES) for (const name of await partitionsOf(client, table)) await client.query(`DROP TABLE "${name}"`);
+      },
+      { PARTITION_SPAN: '1m', RETENTION_DAYS, RETENTION_INTERVAL_MS: '0' },
+    );
+    ({ db, sql, stack, receiver } = rig);
   });
-  afterAll(async () => {
-    await receiver?.close();
-    await stack?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   it('keeps the next minutes ready, a bounded number of them, and a publish lands in its minute', async () => {
     const now = Date.now();

@@ -1,12 +1,14 @@
 import { Client } from 'pg';
 import { PrismaService } from '@hookline/database';
 import { idFloorAt } from '@hookline/ids';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack, startTestWorker, waitUntil } from '../support';
+import type { IsolatedDatabase, RecordingReceiver, TestStack } from '../support';
+import { startTestWorker, waitUntil } from '../support';
 import { DAY_MS, dayPartition, DAYS_AHEAD, startOfDay } from '../../apps/worker/src/maintenance/partition-ranges';
 import { PartitionMaintainer } from '../../apps/worker/src/maintenance/partition-maintainer';
 import { PartitionsRepository } from '../../apps/worker/src/maintenance/partitions.repository';
 import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-purger';
+import type { PartitionRig } from './partition-test-kit';
+import { PARTITIONED_TABLES, partitionsOf as partitionsOfTable, startPartitionRig } from './partition-test-kit';
 
 /**
  * Events, deliveries and attempts are partitioned by UTC day (ids are time-ordered): the worker
@@ -15,21 +17,17 @@ import { RetentionPurger } from '../../apps/worker/src/maintenance/retention-pur
  * (empty) legacy partition, which would otherwise hold every past day, to make days in the past.
  */
 
-const TABLES = ['events', 'deliveries', 'attempts'] as const;
+const TABLES = PARTITIONED_TABLES;
 
 describe('partitioned storage', () => {
+  let rig: PartitionRig;
   let db: IsolatedDatabase;
   let sql: Client;
   let stack: TestStack;
   let prisma: PrismaService;
   let receiver: RecordingReceiver;
 
-  const partitionsOf = async (table: string) =>
-    (
-      await sql.query<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY c.relname`, [
-        table,
-      ])
-    ).rows.map((row) => row.name);
+  const partitionsOf = (table: string) => partitionsOfTable(sql, table);
   const tableExists = async (name: string) => (await sql.query(`SELECT 1 FROM pg_class WHERE relname = $1`, [name])).rowCount === 1;
   const dayName = (table: string, day: number) => dayPartition(table, 'evt', day).name;
   const allPartitions = async () => {
@@ -39,21 +37,17 @@ describe('partitioned storage', () => {
   };
 
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    for (const table of TABLES) await sql.query(`DROP TABLE "${table}_legacy"`);
-    // No purge of its own accord: the test runs it when its days are in place.
-    stack = await startTestStack({ DATABASE_URL: db.url, RETENTION_DAYS: '7', RETENTION_INTERVAL_MS: '0' });
+    rig = await startPartitionRig(
+      async (client) => {
+        for (const table of TABLES) await client.query(`DROP TABLE "${table}_legacy"`);
+      },
+      // No purge of its own accord: the test runs it when its days are in place.
+      { RETENTION_DAYS: '7', RETENTION_INTERVAL_MS: '0' },
+    );
+    ({ db, sql, stack, receiver } = rig);
     prisma = stack.api.app.get(PrismaService);
-    receiver = await RecordingReceiver.start();
   });
-  afterAll(async () => {
-    await receiver?.close();
-    await stack?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   it('has today and the next days ready when a worker has started, in every partitioned table', async () => {
     const today = startOfDay(Date.now());
