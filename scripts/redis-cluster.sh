@@ -3,6 +3,7 @@
 #   scripts/redis-cluster.sh          start it, or reuse it when already up and healthy; prints REDIS_CLUSTER_NODES
 #   scripts/redis-cluster.sh restart-node PORT   kill that node and start it again from its nodes.conf
 #   scripts/redis-cluster.sh kill-node PORT      kill that node and leave it down (its replica, if any, takes over)
+#   scripts/redis-cluster.sh start-node PORT     start a node left down again, from its nodes.conf (a lost master rejoins as a replica)
 #   scripts/redis-cluster.sh stop     shut every node down
 # Ports: REDIS_CLUSTER_PORTS (default "7101 7102 7103"); files under REDIS_CLUSTER_DIR (default /tmp/hookline-redis-cluster).
 # REDIS_CLUSTER_REPLICAS (default 0) replicas per master, taken from the ports; REDIS_CLUSTER_NODE_TIMEOUT
@@ -60,6 +61,10 @@ case "${1:-start}" in
     start_node "$port"
     wait_ok
     ;;
+  start-node)
+    start_node "${2:?port}"
+    wait_ok
+    ;;
   kill-node)
     port=${2:?port}
     pid=$(cat "$DIR/redis-$port.pid")
@@ -70,7 +75,7 @@ case "${1:-start}" in
     for port in "${PORTS[@]}"; do cli "$port" shutdown nosave >/dev/null 2>&1 || true; done
     ;;
   *)
-    echo "usage: $0 [start|restart-node PORT|kill-node PORT|stop]" >&2
+    echo "usage: $0 [start|restart-node PORT|kill-node PORT|start-node PORT|stop]" >&2
     exit 2
     ;;
 esac

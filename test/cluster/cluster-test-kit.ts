@@ -52,10 +52,14 @@ export interface ClusterRig {
 /**
  * For the describe block it is called in: an API and a worker on the cluster `cluster` starts,
  * three shards, a database of their own (the sweeper's re-queueing is what these tests rely on, so
- * no other file's deliveries may be in it), and a receiver answering 200 after 20 ms. `stopAfter`
- * shuts the cluster down at the end. Call the result inside a test.
+ * no other file's deliveries may be in it), and a receiver answering 200 after 20 ms.
+ * `beforeClose` runs before the stack closes (e.g. to bring back a node the test left down);
+ * `stopAfter` shuts the cluster down at the end. Call the result inside a test.
  */
-export function onClusterOfItsOwn(cluster: (...args: string[]) => string, { stopAfter = false } = {}): () => ClusterRig {
+export function onClusterOfItsOwn(
+  cluster: (...args: string[]) => string,
+  { stopAfter = false, beforeClose = () => {} }: { stopAfter?: boolean; beforeClose?: () => void } = {},
+): () => ClusterRig {
   let db: IsolatedDatabase | undefined;
   let rig: ClusterRig | undefined;
   beforeAll(async () => {
@@ -66,10 +70,11 @@ export function onClusterOfItsOwn(cluster: (...args: string[]) => string, { stop
     rig = { stack, receiver };
   }, 60_000);
   afterAll(async () => {
+    beforeClose();
     await rig?.stack.close();
     await rig?.receiver.close();
     await db?.drop();
     if (stopAfter) cluster('stop');
-  });
+  }, 60_000);
   return () => rig!;
 }

@@ -48,8 +48,11 @@ async function clusterNodes(port: number): Promise<ClusterNode[]> {
 }
 
 describe('a Redis Cluster master lost for good, its replica promoted, while deliveries flow', () => {
-  // The next run starts from a cluster made afresh (the killed master would rejoin as a replica).
-  const rig = onClusterOfItsOwn(cluster, { stopAfter: true });
+  let lost: number | undefined;
+  // The lost master comes back (as a replica) before the stack closes: in CI, closing with a node
+  // still down outlasted the hook's 30 s (see the issue note). The next run starts from a cluster
+  // made afresh.
+  const rig = onClusterOfItsOwn(cluster, { stopAfter: true, beforeClose: () => lost && cluster('start-node', String(lost)) });
 
   it('loses no delivery: each reaches the receiver and ends succeeded', async () => {
     const { stack, receiver } = rig();
@@ -70,6 +73,7 @@ describe('a Redis Cluster master lost for good, its replica promoted, while deli
     await publishSome(0, total / 2);
     await waitUntil('a third of the deliveries received', () => receiver.requests.length >= total / 3, 30_000);
     cluster('kill-node', String(victim));
+    lost = victim;
     // Published while the master is gone and its replica not yet promoted, and on after it.
     const publishing = publishSome(total / 2, total);
     await waitUntil(
