@@ -1,13 +1,15 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { PrismaClient } from './generated/prisma/client';
-import { POSTGRES_SESSION_OPTIONS } from './session-options';
+import { withSessionSettings } from './session-settings';
 
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    super({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: 20, options: POSTGRES_SESSION_OPTIONS }) });
+    const pool = withSessionSettings(new Pool({ connectionString: config.DATABASE_URL, max: 20 }));
+    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   }
 
   /** Last, so queue workers finishing their jobs at shutdown can still record them. */
