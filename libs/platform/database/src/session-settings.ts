@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { ClientBase, PoolConfig } from 'pg';
 
 /**
  * What every connection Hookline opens to Postgres sets first.
@@ -13,9 +13,12 @@ import type { Pool } from 'pg';
  */
 const SESSION_SETUP_SQL = 'SET jit = off';
 
-/** `pool`, with every new connection running SESSION_SETUP_SQL before anything else is sent on it. */
-export function withSessionSettings<P extends Pool>(pool: P): P {
-  // A failure here shows on the query that follows, on the same broken connection.
-  pool.on('connect', (client) => void client.query(SESSION_SETUP_SQL).catch(() => undefined));
-  return pool;
-}
+/**
+ * Pool options: each new connection runs SESSION_SETUP_SQL before the pool hands it out (a
+ * connection that cannot is closed, and its caller gets the error).
+ */
+export const SESSION_SETTINGS: Pick<PoolConfig, 'onConnect'> = {
+  onConnect: async (client: ClientBase) => {
+    await client.query(SESSION_SETUP_SQL);
+  },
+};

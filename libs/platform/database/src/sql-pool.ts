@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { withSessionSettings } from './session-settings';
+import { SESSION_SETTINGS } from './session-settings';
 
 /**
  * node-postgres where Prisma costs too much: the hot paths' set-based statements (publish,
@@ -21,8 +21,7 @@ export class SqlPool extends Pool implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const kind = new.target as typeof SqlPool;
-    super({ connectionString: config.DATABASE_URL, max: kind.size, application_name: kind.applicationName });
-    withSessionSettings(this);
+    super({ connectionString: config.DATABASE_URL, max: kind.size, application_name: kind.applicationName, ...SESSION_SETTINGS });
     // An idle client that loses its connection is dropped by the pool; a query in flight gets the error.
     this.on('error', () => undefined);
   }
