@@ -18,6 +18,8 @@ const SESSION_SETUP_SQL = 'SET jit = off';
  * connection that cannot is closed, and its caller gets the error).
  */
 export const SESSION_SETTINGS: Pick<PoolConfig, 'onConnect'> = {
+  // pg-pool awaits the promise (its types say void).
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   onConnect: async (client: ClientBase) => {
     await client.query(SESSION_SETUP_SQL);
   },
