@@ -41,7 +41,8 @@ const WRITE_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
  * crash cannot reuse one.
  * The per-minute outcome rollup that charts read (delivery_stats_minutes) is upserted by the same
  * statement, one row per subscription and minute of the batch; an attempt counts `dead` when it left
- * its delivery dead.
+ * its delivery dead. $4 repeats the delivery ids: on the join alone the planner would plan the
+ * update for every partition of deliveries (docs/decisions/partitioned-storage.md).
  */
 const RECORD_SQL = `
 WITH input AS (
@@ -68,7 +69,7 @@ WITH input AS (
       last_error = i.error,
       updated_at = now()
   FROM input i, subscriptions s
-  WHERE d.id = i.delivery_id AND s.id = d.subscription_id
+  WHERE d.id = i.delivery_id AND d.id = ANY($4::text[]) AND s.id = d.subscription_id
   RETURNING d.id, d.attempt_count, d.tenant_id, d.subscription_id, d.status
 ), rollup AS (
   INSERT INTO delivery_stats_minutes AS s (tenant_id, subscription_id, minute, shard, succeeded, failed, dead, latency_counts)
@@ -178,7 +179,7 @@ export class AttemptRecorder {
       cycle_attempts: r.cycleAttempts,
       latency_bucket: latencyBucket(r.durationMs),
     }));
-    const moved = await this.sql.rows<{ id: string; status: string }>(RECORD_SQL, [JSON.stringify(rows), LATENCY_BUCKET_COUNT, this.rollupShard]);
+    const moved = await this.sql.rows<{ id: string; status: string }>(RECORD_SQL, [JSON.stringify(rows), LATENCY_BUCKET_COUNT, this.rollupShard, records.map((r) => r.deliveryId)]);
     return new Map(moved.map((row) => [row.id, row.status]));
   }
 }

@@ -26,7 +26,9 @@ const MAX_BATCH = 1_000;
 
 /**
  * Locks in id order (no deadlock with another claim or a cancellation, which lock the same way),
- * so `current` is each row's latest committed state. An open delivery of a subscription that is
+ * so `current` is each row's latest committed state. The update names its ids again although the
+ * join implies them: on constants the planner keeps to the partitions that hold the batch
+ * (docs/decisions/partitioned-storage.md). An open delivery of a subscription that is
  * no longer active is cancelled here rather than sent: the worker's subscription cache may be a
  * few seconds behind.
  */
@@ -45,7 +47,7 @@ WITH current AS (
       next_attempt_at = CASE WHEN c.active THEN d.next_attempt_at END,
       updated_at = CASE WHEN c.active THEN d.updated_at ELSE now() END
   FROM current c
-  WHERE d.id = c.id AND c.status IN ('pending', 'failed') AND (c.in_flight_until IS NULL OR c.in_flight_until <= now())
+  WHERE d.id = c.id AND d.id = ANY($1::text[]) AND c.status IN ('pending', 'failed') AND (c.in_flight_until IS NULL OR c.in_flight_until <= now())
   RETURNING d.id, d.status, d.in_flight_until
 )
 SELECT c.id, coalesce(k.status, c.status) AS status, k.in_flight_until AS lease, c.in_flight_until AS "inFlightUntil",

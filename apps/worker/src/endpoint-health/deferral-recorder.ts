@@ -4,6 +4,12 @@ import { PrismaService } from '@hookline/database';
 const FLUSH_DELAY_MS = 50;
 const MAX_BATCH = 1_000;
 
+/** `d.id = ANY($1)` beside the join: on constants the planner keeps to the partitions holding the ids (docs/decisions/partitioned-storage.md). */
+export const DEFERRAL_SQL = `
+UPDATE deliveries d SET next_attempt_at = u.at
+FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
+WHERE d.id = u.id AND d.id = ANY($1::text[]) AND d.status IN ('pending', 'failed')`;
+
 /**
  * Writes the new due time of deliveries held back by the gate (breaker, rate limit, busy endpoint),
  * a batch per tick: the API then shows when the next attempt really is, and the sweeper does not
@@ -38,9 +44,7 @@ export class DeferralRecorder implements OnModuleDestroy {
     this.writing = this.writing.then(() =>
       this.prisma
         .$executeRawUnsafe(
-          `UPDATE deliveries d SET next_attempt_at = u.at
-           FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
-           WHERE d.id = u.id AND d.status IN ('pending', 'failed')`,
+          DEFERRAL_SQL,
           batch.map(([id]) => id),
           batch.map(([, at]) => at),
         )

@@ -5,6 +5,31 @@ import { ReplayProgress } from './replay.view';
 
 const FINAL_STATUSES = `'succeeded', 'dead', 'cancelled'`;
 
+/**
+ * Resets `$1` (ids) still in one of `$2` (statuses) for replay `$3`: see resetBatch. The update names
+ * its ids again although the join implies them: on constants the planner keeps to the partitions
+ * that hold the batch (docs/decisions/partitioned-storage.md).
+ */
+export const RESET_BATCH_SQL = `
+WITH target AS (
+  SELECT d.id, d.replay_id AS previous
+  FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+  WHERE d.id = ANY($1::text[]) AND d.status = ANY($2::"DeliveryStatus"[])
+    AND s.status = 'active' AND s.deleted_at IS NULL
+  ORDER BY d.id
+  FOR UPDATE OF d
+), reset AS (
+  UPDATE deliveries d
+  SET status = 'pending', cycle_attempts = 0, internal_failures = 0, next_attempt_at = now(), updated_at = now(), replay_id = $3
+  FROM target t WHERE d.id = t.id AND d.id = ANY($1::text[])
+  RETURNING d.id, t.previous
+), credited AS (
+  UPDATE replays r SET superseded = r.superseded + x.n
+  FROM (SELECT previous, count(*)::int AS n FROM reset WHERE previous IS NOT NULL AND previous <> $3 GROUP BY previous) x
+  WHERE r.id = x.previous
+)
+SELECT id FROM reset`;
+
 /** The SQL of bulk replays: set-based, one batch per statement, never all ids in memory. */
 @Injectable()
 export class ReplaysRepository {
@@ -54,31 +79,7 @@ export class ReplaysRepository {
    */
   async resetBatch(replayId: string, ids: string[], filter: ReplayFilter, progress: ReplayProgress): Promise<string[]> {
     return this.prisma.$transaction(async (tx) => {
-      const reset = ids.length
-        ? await tx.$queryRawUnsafe<{ id: string }[]>(
-            `WITH target AS (
-               SELECT d.id, d.replay_id AS previous
-               FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-               WHERE d.id = ANY($1::text[]) AND d.status = ANY($2::"DeliveryStatus"[])
-                 AND s.status = 'active' AND s.deleted_at IS NULL
-               ORDER BY d.id
-               FOR UPDATE OF d
-             ), reset AS (
-               UPDATE deliveries d
-               SET status = 'pending', cycle_attempts = 0, internal_failures = 0, next_attempt_at = now(), updated_at = now(), replay_id = $3
-               FROM target t WHERE d.id = t.id
-               RETURNING d.id, t.previous
-             ), credited AS (
-               UPDATE replays r SET superseded = r.superseded + x.n
-               FROM (SELECT previous, count(*)::int AS n FROM reset WHERE previous IS NOT NULL AND previous <> $3 GROUP BY previous) x
-               WHERE r.id = x.previous
-             )
-             SELECT id FROM reset`,
-            ids,
-            filter.status,
-            replayId,
-          )
-        : [];
+      const reset = ids.length ? await tx.$queryRawUnsafe<{ id: string }[]>(RESET_BATCH_SQL, ids, filter.status, replayId) : [];
       await tx.replay.update({
         where: { id: replayId },
         data: { queued: { increment: reset.length }, progress: progress as unknown as Prisma.InputJsonValue },
