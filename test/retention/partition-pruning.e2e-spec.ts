@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { AppConfig } from '@hookline/config';
 import { SqlPool } from '@hookline/database';
 import { newId } from '@hookline/ids';
 import { RESET_BATCH_SQL } from '../../libs/operations/replays/src/replays.repository';
@@ -31,6 +32,7 @@ const deliveryPartitionsIn = (plan: string) => new Set(plan.match(/\bdeliveries_
  */
 describe('statements on a batch of deliveries and the partitions they plan', () => {
   let db: IsolatedDatabase;
+  let config: AppConfig;
   let sql: Client;
   let pool: PlanRecordingPool;
   let deliveryIds: string[];
@@ -58,7 +60,8 @@ describe('statements on a batch of deliveries and the partitions they plan', () 
     const { rows: all } = await sql.query(`SELECT 1 FROM pg_inherits WHERE inhparent = 'deliveries'::regclass`);
     expect(all.length).toBeGreaterThan(holding.size + 5);
 
-    pool = new PlanRecordingPool(testConfig({ DATABASE_URL: db.url }));
+    config = testConfig({ DATABASE_URL: db.url });
+    pool = new PlanRecordingPool(config);
   });
 
   afterAll(async () => {
@@ -68,7 +71,6 @@ describe('statements on a batch of deliveries and the partitions they plan', () 
   });
 
   it('claims and records attempts planning only the partitions of their deliveries', async () => {
-    const config = testConfig({ DATABASE_URL: db.url });
     const claims = new DeliveryClaims(pool, config);
     const recorder = new AttemptRecorder(pool);
 
