@@ -7,6 +7,9 @@
 // - with BENCH_MEMORY_LOG=1, every 5 s a `[memory]` line on stderr (so in its log under
 //   bench/results/logs/): RSS, V8 heap total and used, external; the heap used just after each
 //   collection is the floor to watch for a leak, the heap total is what V8 has sized the heap to.
+// - with BENCH_LOOP_LOG=1, every second a `[loop]` line on stderr: the event loop's delay (p50, p99,
+//   max) over that second and the garbage collector's pauses (count, longest, total), to tell a
+//   thread that is busy from one that stops.
 // Not signals: Nest's enableShutdownHooks() treats SIGUSR2 (and most others) as "shut down".
 'use strict';
 const { Session } = require('node:inspector');
@@ -21,6 +24,26 @@ if (process.env.BENCH_MEMORY_LOG === '1') {
     const seconds = Math.round((Date.now() - startedAt) / 1000);
     process.stderr.write(`[memory] t=${seconds}s rss=${mib(rss)} heapTotal=${mib(heapTotal)} heapUsed=${mib(heapUsed)} external=${mib(external)} MiB\n`);
   }, 5_000).unref();
+}
+
+if (process.env.BENCH_LOOP_LOG === '1') {
+  const { monitorEventLoopDelay, PerformanceObserver } = require('node:perf_hooks');
+  const startedAt = Date.now();
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const pauses = [];
+  new PerformanceObserver((list) => pauses.push(...list.getEntries().map((entry) => entry.duration))).observe({ entryTypes: ['gc'] });
+  const ms = (ns) => (ns / 1e6).toFixed(1);
+  setInterval(() => {
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(0);
+    const gc = pauses.splice(0);
+    const longest = gc.length ? Math.max(...gc).toFixed(1) : '0';
+    const total = gc.reduce((sum, pause) => sum + pause, 0).toFixed(1);
+    process.stderr.write(
+      `[loop] t=${seconds}s delay p50=${ms(delay.percentile(50))} p99=${ms(delay.percentile(99))} max=${ms(delay.max)} ms gc n=${gc.length} longest=${longest} total=${total} ms\n`,
+    );
+    delay.reset();
+  }, 1_000).unref();
 }
 
 if (process.send) {

@@ -15,10 +15,19 @@ const NOISY_TYPE = 'bench.bulk';
 const WARMUP = 100;
 /** Tenant A's backlog is its events fanned out to this many subscriptions: few requests, many deliveries. */
 const NOISY_SUBSCRIPTIONS = 50;
+/**
+ * B publishes this long before each measured window, unmeasured: alone, the processes' pools and
+ * compiled code are still growing; beside, the worker has just taken A's first jobs and loaded its
+ * subscriptions. Both windows then compare steady states; the settling seconds are kept in details.
+ */
+const SETTLE_SECONDS = 5;
 
 interface QuietPhase {
   log: PublishLog;
   latency: Summary;
+  /** The first SETTLE_SECONDS, not measured. */
+  settling: Summary;
+  measured: number;
   complete: boolean;
   /** Jobs ready to run (mostly tenant A's) when the phase started and when its last event was published. */
   runnableAtStart: number;
@@ -31,8 +40,9 @@ interface QuietPhase {
 /**
  * Noisy tenant: tenant B publishes `noisyTenantRate` events/s, first alone, then right after tenant A
  * queued `noisyTenantBacklog` deliveries (a bulk upload's worth, published while the queue was paused
- * so all of it is queued when B starts). B's publish → first attempt beside A should stay near its
- * figure alone: A's jobs past its fair share wait behind B's (see README "Fair tenants").
+ * so all of it is queued when B starts); each phase measures `noisyTenantSeconds` after
+ * SETTLE_SECONDS. B's publish → first attempt beside A should stay near its figure alone: A's jobs
+ * past its fair share wait behind B's, in Redis and in the worker (see README "Fair tenants").
  */
 export async function noisyTenant(ctx: HooklineContext): Promise<ScenarioResult> {
   const { config, api, db, receiver, queue } = ctx;
@@ -42,10 +52,11 @@ export async function noisyTenant(ctx: HooklineContext): Promise<ScenarioResult>
 
   let expectedQuiet = WARMUP;
   const phase = async (label: string, budgetMs: number): Promise<QuietPhase> => {
-    ctx.log(`  ${label}: tenant B at ${config.noisyTenantRate} events/s for ${config.noisyTenantSeconds} s`);
+    ctx.log(`  ${label}: tenant B at ${config.noisyTenantRate} events/s for ${SETTLE_SECONDS} s to settle, then ${config.noisyTenantSeconds} s measured`);
     const queueAtStart = await queue.byState();
     const runnableAtStart = await queue.runnable();
-    const log = await publishOpenLoop(api, quietTenant, config.noisyTenantRate, config.noisyTenantSeconds, (i) => ctx.payloads.publishBody(QUIET_TYPE, i));
+    const seconds = SETTLE_SECONDS + config.noisyTenantSeconds;
+    const log = await publishOpenLoop(api, quietTenant, config.noisyTenantRate, seconds, (i) => ctx.payloads.publishBody(QUIET_TYPE, i));
     const runnableAtEnd = await queue.runnable();
     expectedQuiet += log.accepted;
     const done = await db.waitForSucceeded({ subscriptionId: quiet }, expectedQuiet, budgetMs);
@@ -53,8 +64,11 @@ export async function noisyTenant(ctx: HooklineContext): Promise<ScenarioResult>
     const quietArrivals = firstAttempts(records, QUIET_PATH);
     const lastQuiet = Math.max(...quietArrivals.map((a) => a.arrivedAt));
     const noisyAttemptsMeanwhile = firstAttempts(records, NOISY_PATH).filter((a) => a.arrivedAt >= log.firstSentAt && a.arrivedAt <= lastQuiet).length;
-    const latency = summarize(publishToFirstAttempt(quietArrivals, log.sentAt));
-    return { log, latency, complete: done.complete, runnableAtStart, runnableAtEnd, queueAtStart, noisyAttemptsMeanwhile };
+    const measuredFrom = log.firstSentAt + SETTLE_SECONDS * 1000;
+    const [settlingSent, measuredSent] = splitBySentAt(log.sentAt, measuredFrom);
+    const latency = summarize(publishToFirstAttempt(quietArrivals, measuredSent));
+    const settling = summarize(publishToFirstAttempt(quietArrivals, settlingSent));
+    return { log, latency, settling, measured: measuredSent.size, complete: done.complete, runnableAtStart, runnableAtEnd, queueAtStart, noisyAttemptsMeanwhile };
   };
 
   const alone = await phase('alone', 60_000);
@@ -97,9 +111,12 @@ export async function noisyTenant(ctx: HooklineContext): Promise<ScenarioResult>
     ],
     details: {
       fairShareQueuedJobs: process.env.FAIR_SHARE_QUEUED_JOBS ?? 'default',
-      quietEventsPerPhase: beside.log.accepted,
+      quietEventsPerPhase: beside.measured,
+      settleSeconds: SETTLE_SECONDS,
       alone: alone.latency,
       beside: beside.latency,
+      aloneSettling: alone.settling,
+      besideSettling: beside.settling,
       noisyDeliveries,
       noisyQueuedMs: Math.round(queuedMs),
       runnableWhenBStarted: beside.runnableAtStart,
@@ -109,4 +126,11 @@ export async function noisyTenant(ctx: HooklineContext): Promise<ScenarioResult>
       noisyFinishedAfterBMs: Math.round(noisyDrainMs),
     },
   };
+}
+
+function splitBySentAt(sentAt: ReadonlyMap<string, number>, from: number): [Map<string, number>, Map<string, number>] {
+  const before = new Map<string, number>();
+  const after = new Map<string, number>();
+  for (const [id, at] of sentAt) (at < from ? before : after).set(id, at);
+  return [before, after];
 }
