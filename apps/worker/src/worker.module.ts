@@ -18,6 +18,7 @@ import { SubscriptionCache } from './delivery/subscription-cache';
 import { DeliveryCancellationRepository } from './delivery/delivery-cancellation.repository';
 import { DeliveryClaims } from './delivery/delivery-claims';
 import { InternalFailures } from './delivery/internal-failures';
+import { WorkingSlots } from './delivery/working-slots';
 import { PartitionMaintainer } from './maintenance/partition-maintainer';
 import { PartitionsRepository } from './maintenance/partitions.repository';
 import { PortalDataPurger } from './maintenance/portal-data-purger';
@@ -60,6 +61,11 @@ export class WorkerModule {
         DeliveryCancellationRepository,
         DeliveryClaims,
         InternalFailures,
+        {
+          provide: WorkingSlots,
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => new WorkingSlots(c.WORKER_CONCURRENCY, Math.min(c.WORKER_BACKLOG_SLOTS, c.WORKER_CONCURRENCY)),
+        },
         Sweeper,
         StatusCountsFolder,
         RetentionPurger,

@@ -16,6 +16,7 @@ import { CachedSubscription, SubscriptionCache } from './subscription-cache';
 import { DeliveryCancellationRepository } from './delivery-cancellation.repository';
 import { Claim, DeliveryClaims } from './delivery-claims';
 import { InternalFailures } from './internal-failures';
+import { SlotHolder, slotHolder, WorkingSlots } from './working-slots';
 
 type SendClaim = Extract<Claim, { kind: 'send' }>;
 
@@ -46,6 +47,7 @@ export class DeliveryProcessor {
     private readonly endpointGate: EndpointGate,
     private readonly claims: DeliveryClaims,
     private readonly internalFailures: InternalFailures,
+    private readonly working: WorkingSlots,
   ) {}
 
   process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
@@ -82,7 +84,7 @@ export class DeliveryProcessor {
       return;
     }
     // Endpoint health (breaker, rate limit, in-flight cap): held back = delayed, no attempt used.
-    const admission = await this.endpointGate.admit(job, token, subscription);
+    const admission = await this.endpointGate.admit(job, token, subscription, (turn) => this.working.aside(slotHolder(job), turn));
     let retryAt: Date | null;
     try {
       const claim = await this.claims.claim(data.deliveryId);
@@ -93,7 +95,7 @@ export class DeliveryProcessor {
         throw new DelayedError();
       }
       claimed.lease = claim.lease;
-      retryAt = await this.attempt(data, subscription, admission, claim);
+      retryAt = await this.attempt(data, slotHolder(job), subscription, admission, claim);
     } finally {
       this.endpointGate.release(admission);
     }
@@ -107,7 +109,7 @@ export class DeliveryProcessor {
    * One span per attempt, in the publish's trace (carried by the job, or read with the event when
    * queued again from Postgres); the undici request span is its child.
    */
-  private attempt(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission, claim: SendClaim): Promise<Date | null> {
+  private attempt(data: DeliveryJobData, holder: SlotHolder, subscription: CachedSubscription, admission: Admission, claim: SendClaim): Promise<Date | null> {
     const attributes = {
       'hookline.delivery_id': data.deliveryId,
       'hookline.event_id': data.eventId,
@@ -115,16 +117,24 @@ export class DeliveryProcessor {
       'hookline.tenant_id': data.tenantId,
       'hookline.attempt': claim.attemptCount + 1,
     };
-    return inSpan('webhook.attempt', { attributes, parent: contextFrom(data) }, (span) => this.sendAndRecord(data, subscription, admission, claim, span));
+    return inSpan('webhook.attempt', { attributes, parent: contextFrom(data) }, (span) => this.sendAndRecord(data, holder, subscription, admission, claim, span));
   }
 
   /** Signs, sends and records one attempt; when to retry, if at all. */
-  private async sendAndRecord(data: DeliveryJobData, subscription: CachedSubscription, admission: Admission, claim: SendClaim, span: Span): Promise<Date | null> {
+  private async sendAndRecord(
+    data: DeliveryJobData,
+    holder: SlotHolder,
+    subscription: CachedSubscription,
+    admission: Admission,
+    claim: SendClaim,
+    span: Span,
+  ): Promise<Date | null> {
     const attemptNumber = claim.attemptCount + 1;
     const cycleAttempts = claim.cycleAttempts + 1;
     const startedAt = new Date();
     const { body, headers } = outgoingRequest(data, subscription, attemptNumber, startedAt.getTime());
-    const outcome = await this.http.post(subscription.url, body, headers);
+    // The endpoint's answer is waited for without a working slot: a slow receiver holds only its place in WORKER_CONCURRENCY.
+    const outcome = await this.working.aside(holder, this.http.post(subscription.url, body, headers));
 
     const verdict = classifyOutcome(outcome);
     const next =

@@ -31,6 +31,9 @@ export interface Admission {
   released?: boolean;
 }
 
+/** How the caller waits for a busy endpoint's turn (the worker gives its working slot back meanwhile). */
+export type WaitForTurn = (turn: Promise<EndpointSlot | null>) => Promise<EndpointSlot | null>;
+
 export interface AttemptResult extends ReportedAttempt {
   verdict: OutcomeKind;
 }
@@ -68,11 +71,12 @@ export class EndpointGate {
    * Before the POST. Throws DelayedError (the job already moved to delayed) when held back. What it
    * returns must reach `release` once the attempt is over, whatever happens to it.
    */
-  async admit(job: Job<DeliveryJobData>, token: string | undefined, subscription: GatedSubscription): Promise<Admission> {
+  async admit(job: Job<DeliveryJobData>, token: string | undefined, subscription: GatedSubscription, waitForTurn: WaitForTurn = (turn) => turn): Promise<Admission> {
     const id = subscription.id;
     const deliveryId = job.data.deliveryId;
     // The local slot first: a rate-limited ADMIT that ends held back would waste its send slot.
-    const slot = await this.inFlight.acquire(id);
+    const local = this.inFlight.acquire(id);
+    const slot = local instanceof Promise ? await waitForTurn(local) : local;
     if (!slot) return this.holdBack(job, token, 'endpoint_busy', this.inFlight.retryInMs(id));
     const admission: Admission = { subscriptionId: id, deliveryId, slot };
     const limit = subscription.rateLimitPerSecond;

@@ -121,6 +121,8 @@ export const envSchema = z
     MAX_PAYLOAD_BYTES: positiveInt('a positive number of bytes').default(262_144),
     ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
     WORKER_CONCURRENCY: positiveInt('a positive whole number').default(200),
+    // Of those, how many a backlog may have doing the worker's own work while a quiet tenant has work (docs/decisions/fair-tenants.md).
+    WORKER_BACKLOG_SLOTS: positiveInt('a positive whole number').default(64),
     // A fraction is allowed (0.0035 is about 5 minutes), for a test or a bench; PARTITION_SPAN should then be finer.
     RETENTION_DAYS: z.coerce.number({ message: 'must be a positive number of days, e.g. 30 or 0.5' }).positive('must be a positive number of days, e.g. 30 or 0.5').default(30),
     // Parsed to ms: how much time each partition of events, deliveries and attempts holds.
