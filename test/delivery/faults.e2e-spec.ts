@@ -177,16 +177,19 @@ describe('a flushed Redis', () => {
   let redis: RedisClient;
   let receiver: RecordingReceiver;
   let failing = true;
-  let delayMs = 0;
+  /** While set, the receiver answers only once it settles. */
+  let holdAnswers: Promise<unknown> | undefined;
 
   beforeAll(async () => {
-    env = stackEnv({ REDIS_URL: redisUrl, RETRY_SCHEDULE: '1500ms,1500ms,1500ms' });
+    // 60 slots: on a cluster's three shards a worker takes 20 jobs of each, so the ten deliveries of one
+    // subscription (one shard) can all be in flight at once.
+    env = stackEnv({ REDIS_URL: redisUrl, RETRY_SCHEDULE: '1500ms,1500ms,1500ms', WORKER_CONCURRENCY: '60' });
     redis = inCluster ? createRedisClient(testConfig(env)) : new Redis(redisOptions(redisUrl));
     // Leftovers of an earlier, interrupted run of this file are fine to flush; anything else is not ours.
     const foreign = inCluster ? [] : (await redis.keys('*')).filter((key) => !/^test-[0-9a-f]{8}:/.test(key));
     if (foreign.length) throw new Error(`Redis db 14 holds keys this file did not write (${foreign.slice(0, 3).join(', ')}); refusing to FLUSHDB it`);
     api = await startTestApi(env);
-    receiver = await RecordingReceiver.start(() => ({ status: failing ? 500 : 200, delayMs }));
+    receiver = await RecordingReceiver.start(() => ({ status: failing ? 500 : 200, until: holdAnswers }));
   });
   afterEach(async () => {
     await worker?.close();
@@ -265,15 +268,20 @@ describe('a flushed Redis', () => {
   it('loses neither the result of an attempt in flight during the flush nor its delivery', async () => {
     const prisma = api.app.get(PrismaService);
     failing = true;
-    delayMs = 800;
+    let answer!: () => void;
+    holdAnswers = new Promise<void>((resolve) => (answer = resolve));
     worker = await startTestWorker(env);
     const { tenantId, path } = await setUp(api, receiver.url);
     const eventIds = await publishMany(api, path, 10);
-    await waitUntil('10 attempts in flight', () => receiver.requests.filter((r) => eventIds.includes(r.headers['webhook-id'] as string)).length === 10, 5_000);
-
-    // The jobs and their locks vanish under the worker while the receiver holds the requests.
-    await flush();
-    failing = false;
+    try {
+      await waitUntil('10 attempts in flight', () => receiver.requests.filter((r) => eventIds.includes(r.headers['webhook-id'] as string)).length === 10, 5_000);
+      // The jobs and their locks vanish under the worker while the receiver holds the requests.
+      await flush();
+      failing = false;
+    } finally {
+      holdAnswers = undefined;
+      answer();
+    }
 
     await waitUntil('all 10 succeeded', async () => (await prisma.delivery.count({ where: { tenantId, status: 'succeeded' } })) === 10, 10_000);
     expect(await succeededWithoutA2xx(prisma, tenantId)).toBe(0);
