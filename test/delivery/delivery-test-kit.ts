@@ -57,13 +57,14 @@ export function tenantPath(stack: TestStack, tenantId = stack.tenantId): string 
 let namespaceCounter = 0;
 
 /**
- * A subscription of the stack's tenant to `<ns>.*`, where `ns` is new to this run: tests of a file
- * share a tenant, and this keeps other tests' events away from this receiver. Publish `ns.<name>`.
+ * A subscription of the stack's tenant (or `tenantId`) to `<ns>.*`, where `ns` is new to this run:
+ * tests of a file share a tenant, and this keeps other tests' events away from this receiver.
+ * Publish `ns.<name>`.
  */
-export async function subscribe(stack: TestStack, url: string, fields: Record<string, unknown> = {}): Promise<Subscription & { ns: string }> {
+export async function subscribe(stack: TestStack, url: string, fields: Record<string, unknown> = {}, tenantId = stack.tenantId): Promise<Subscription & { ns: string }> {
   const ns = `t${process.pid}n${++namespaceCounter}`;
   const response = await stack.api.http
-    .post(`${tenantPath(stack)}/subscriptions`)
+    .post(`${tenantPath(stack, tenantId)}/subscriptions`)
     .set(stack.api.auth())
     .send({ url, eventTypes: [`${ns}.*`], ...fields })
     .expect(201);
@@ -79,10 +80,10 @@ export async function getSubscription(stack: TestStack, id: string): Promise<Sub
   ).body;
 }
 
-export async function publish(stack: TestStack, type: string, data: unknown = {}): Promise<{ id: string; createdAt: string; deliveryCount: number }> {
+export async function publish(stack: TestStack, type: string, data: unknown = {}, tenantId = stack.tenantId): Promise<{ id: string; createdAt: string; deliveryCount: number }> {
   return (
     await stack.api.http
-      .post(`${tenantPath(stack)}/events`)
+      .post(`${tenantPath(stack, tenantId)}/events`)
       .set(stack.api.auth())
       .send({ type, data })
       .expect(202)

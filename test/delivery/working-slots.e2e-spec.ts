@@ -2,26 +2,11 @@ import { DeliveryQueues } from '@hookline/queue';
 import { WorkingSlots } from '../../apps/worker/src/delivery/working-slots';
 import type { TestStack } from '../support';
 import { createTenant, RecordingReceiver, startTestStack, waitUntil } from '../support';
-import { NO_SWEEPER, sleep } from './delivery-test-kit';
+import { NO_SWEEPER, publish, sleep, subscribe } from './delivery-test-kit';
 
 const SLOW_ATTEMPTS = 4;
 const FAST_EVENTS = 3;
 const QUIET_EVERY_MS = 100;
-
-let nsCounter = 0;
-const namespace = () => `slots${process.pid}n${++nsCounter}`;
-
-async function subscribe(stack: TestStack, tenantId: string, url: string, ns: string): Promise<void> {
-  await stack.api.http
-    .post(`/v1/tenants/${tenantId}/subscriptions`)
-    .set(stack.api.auth())
-    .send({ url, eventTypes: [`${ns}.*`] })
-    .expect(201);
-}
-
-async function publish(stack: TestStack, tenantId: string, type: string, data: unknown): Promise<void> {
-  await stack.api.http.post(`/v1/tenants/${tenantId}/events`).set(stack.api.auth()).send({ type, data }).expect(202);
-}
 
 /**
  * WORKER_BACKLOG_SLOTS bounds the backlog's jobs doing the worker's own work while a quiet tenant is
@@ -63,23 +48,20 @@ describe('working slots', () => {
     const [queue] = stack.api.app.get(DeliveryQueues).all;
     const backlogTenant = stack.tenantId;
     const quietTenant = (await createTenant(stack.api)).id;
-    const slowNs = namespace();
-    const fastNs = namespace();
-    const quietNs = namespace();
-    await subscribe(stack, backlogTenant, slow.url, slowNs);
-    await subscribe(stack, backlogTenant, `${fast.url}/backlog`, fastNs);
-    await subscribe(stack, quietTenant, `${fast.url}/quiet`, quietNs);
+    const { ns: slowNs } = await subscribe(stack, slow.url, {}, backlogTenant);
+    const { ns: fastNs } = await subscribe(stack, `${fast.url}/backlog`, {}, backlogTenant);
+    const { ns: quietNs } = await subscribe(stack, `${fast.url}/quiet`, {}, quietTenant);
 
     // Queued together, past the fair share of 1: the backlog's deliveries (all but its first) get a slower lane.
     await queue.pause();
-    for (let i = 0; i < SLOW_ATTEMPTS; i++) await publish(stack, backlogTenant, `${slowNs}.paid`, { i });
-    for (let i = 0; i < FAST_EVENTS; i++) await publish(stack, backlogTenant, `${fastNs}.paid`, { i });
+    for (let i = 0; i < SLOW_ATTEMPTS; i++) await publish(stack, `${slowNs}.paid`, { i }, backlogTenant);
+    for (let i = 0; i < FAST_EVENTS; i++) await publish(stack, `${fastNs}.paid`, { i }, backlogTenant);
 
     // The quiet tenant publishes throughout, so the worker keeps its slots for it.
     let quietRunning = true;
     const quiet = (async () => {
       for (let i = 0; quietRunning && i < 600; i++) {
-        await publish(stack, quietTenant, `${quietNs}.ping`, { i });
+        await publish(stack, `${quietNs}.ping`, { i }, quietTenant);
         await sleep(QUIET_EVERY_MS);
       }
     })();
