@@ -4,7 +4,6 @@ import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { BullConnection, DeliveryJobData, DeliveryQueues, deliveryQueuePrefix, redisKeyspace, TenantLanes } from '@hookline/queue';
 import { deliveryWorkerOptions, shardConcurrency } from './delivery-worker.options';
 import { DeliveryProcessor } from './delivery.processor';
-import { slotHolder, WorkingSlots } from './working-slots';
 
 /**
  * One BullMQ worker per delivery shard, all running DeliveryProcessor. WORKER_CONCURRENCY is the
@@ -23,7 +22,6 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
     private readonly queues: DeliveryQueues,
     private readonly bull: BullConnection,
     private readonly lanes: TenantLanes,
-    private readonly working: WorkingSlots,
   ) {}
 
   onApplicationBootstrap() {
@@ -41,19 +39,13 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
     });
   }
 
-  /**
-   * Runs a job once it holds a working slot; one that ends other than by waiting in the queue again
-   * is off its tenant's queued count.
-   */
+  /** Runs a job; one that ends other than by waiting in the queue again is off its tenant's queued count. */
   private async process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
-    await this.working.acquire(slotHolder(job));
     try {
       await this.processor.process(job, token);
     } catch (error) {
       if (!(error instanceof DelayedError)) this.lanes.left(job.data.tenantId);
       throw error;
-    } finally {
-      this.working.release();
     }
     this.lanes.left(job.data.tenantId);
   }

@@ -56,17 +56,22 @@ export class DeliveryProcessor {
     return withLogFields({ delivery_id: deliveryId, event_id: eventId, subscription_id: subscriptionId, tenant_id: tenantId }, () => this.processJob(job, token));
   }
 
+  /** Runs once the job holds a working slot (WorkingSlots), which it keeps to the end but while it waits outside. */
   private async processJob(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const holder = slotHolder(job);
+    await this.working.acquire(holder);
     const claimed: { lease: Date | null } = { lease: null };
     try {
-      await this.deliver(job, token, claimed);
+      await this.deliver(job, token, holder, claimed);
     } catch (error) {
       if (error instanceof DelayedError) throw error;
       await this.internalFailures.failed(job, token, error, claimed.lease);
+    } finally {
+      this.working.release();
     }
   }
 
-  private async deliver(job: Job<DeliveryJobData>, token: string | undefined, claimed: { lease: Date | null }): Promise<void> {
+  private async deliver(job: Job<DeliveryJobData>, token: string | undefined, holder: SlotHolder, claimed: { lease: Date | null }): Promise<void> {
     const data = job.data;
     let subscription = await this.subscriptions.get(data.subscriptionId);
     // Disabled or deleted: the API cancels waiting deliveries, but one published in the same
@@ -84,7 +89,7 @@ export class DeliveryProcessor {
       return;
     }
     // Endpoint health (breaker, rate limit, in-flight cap): held back = delayed, no attempt used.
-    const admission = await this.endpointGate.admit(job, token, subscription, (turn) => this.working.aside(slotHolder(job), turn));
+    const admission = await this.endpointGate.admit(job, token, subscription, (turn) => this.working.aside(holder, turn));
     let retryAt: Date | null;
     try {
       const claim = await this.claims.claim(data.deliveryId);
@@ -95,7 +100,7 @@ export class DeliveryProcessor {
         throw new DelayedError();
       }
       claimed.lease = claim.lease;
-      retryAt = await this.attempt(data, slotHolder(job), subscription, admission, claim);
+      retryAt = await this.attempt(data, holder, subscription, admission, claim);
     } finally {
       this.endpointGate.release(admission);
     }

@@ -36,9 +36,10 @@ export const QUIET_TENANT_MEMORY_MS = 1_000;
  * Jobs waiting for a slot are taken lowest lane first, then in the order they asked. Fast-lane jobs
  * (quiet tenants) may use every slot. A job of a slower lane (a backlog) takes one only while fewer
  * than `backlogSize` are in use, whoever uses them, if another tenant had a fast-lane job within the
- * last second, and any free one otherwise: beside a backlog, a quiet tenant's delivery starts at once and shares the thread
- * with `backlogSize` of the backlog's jobs rather than with every job the worker holds; with no
- * other tenant around, the backlog drains as fast as before. Why: docs/decisions/fair-tenants.md.
+ * last second, and any free one otherwise: beside a backlog, a quiet tenant's delivery starts at
+ * once and shares the thread with `backlogSize` of the backlog's jobs rather than with every job the
+ * worker holds; with no other tenant around, the backlog drains as fast as before.
+ * Why: docs/decisions/fair-tenants.md.
  */
 export class WorkingSlots {
   private inUse = 0;
