@@ -31,3 +31,18 @@ export function publishToFirstAttempt(arrivals: readonly FirstArrival[], sentAt:
 export function countUnder(records: readonly ReceivedRecord[], pathPrefix: string): number {
   return records.reduce((n, record) => (record[4].startsWith(pathPrefix) ? n + 1 : n), 0);
 }
+
+/**
+ * How long a latency phase publishes, unmeasured, before its measured window: alone, the processes'
+ * pools and compiled code are still growing; beside a neighbour, the worker has just taken the
+ * neighbour's first jobs. Phases then compare steady states; the settling seconds are reported apart.
+ */
+export const SETTLE_SECONDS = 5;
+
+/** Events sent before `from` (settling) and from it on (measured). */
+export function splitBySentAt(sentAt: ReadonlyMap<string, number>, from: number): [Map<string, number>, Map<string, number>] {
+  const before = new Map<string, number>();
+  const after = new Map<string, number>();
+  for (const [id, at] of sentAt) (at < from ? before : after).set(id, at);
+  return [before, after];
+}

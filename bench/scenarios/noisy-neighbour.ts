@@ -1,6 +1,7 @@
-import { countUnder, firstAttempts, publishToFirstAttempt } from '../arrivals';
+import { countUnder, firstAttempts, publishToFirstAttempt, SETTLE_SECONDS, splitBySentAt } from '../arrivals';
 import type { PublishLog } from '../load';
 import { publishOpenLoop } from '../load';
+import type { Summary } from '../stats';
 import { summarize } from '../stats';
 import { HANG_PREFIX } from '../receiver-protocol';
 import type { HooklineContext, ScenarioResult } from './scenario';
@@ -16,7 +17,7 @@ const WARMUP = 100;
  * 5b. Noisy neighbour: events at `noisyRate`/s to a healthy subscription, first alone, then beside
  * a second subscription (another origin) whose endpoint never answers, so each of its attempts holds
  * a worker slot until DELIVERY_TIMEOUT_MS. The healthy subscription's publish → first attempt should
- * stay near its figure alone.
+ * stay near its figure alone. Each phase measures `noisySeconds` after SETTLE_SECONDS.
  */
 export async function noisyNeighbour(ctx: HooklineContext): Promise<ScenarioResult> {
   const { config, api, db, receiver, queue } = ctx;
@@ -24,20 +25,31 @@ export async function noisyNeighbour(ctx: HooklineContext): Promise<ScenarioResu
   const healthy = await api.createSubscription(tenantId, receiver.url(HEALTHY_PATH));
   await warmUp(ctx, tenantId, TYPE, WARMUP, { subscriptionId: healthy });
 
-  const phase = async (
-    label: string,
-    expectedHealthy: number,
-    budgetMs: number,
-  ): Promise<{ log: PublishLog; healthyLatency: ReturnType<typeof summarize>; hangStarted: number; complete: boolean }> => {
-    ctx.log(`  ${label}: ${config.noisyRate} events/s for ${config.noisySeconds} s`);
-    const log = await publishOpenLoop(api, tenantId, config.noisyRate, config.noisySeconds, (i) => ctx.payloads.publishBody(TYPE, i));
+  interface HealthyPhase {
+    log: PublishLog;
+    healthyLatency: Summary;
+    /** The first SETTLE_SECONDS, not measured. */
+    settling: Summary;
+    hangStarted: number;
+    complete: boolean;
+  }
+  const phase = async (label: string, expectedHealthy: number, budgetMs: number): Promise<HealthyPhase> => {
+    ctx.log(`  ${label}: ${config.noisyRate} events/s for ${SETTLE_SECONDS} s to settle, then ${config.noisySeconds} s measured`);
+    const log = await publishOpenLoop(api, tenantId, config.noisyRate, SETTLE_SECONDS + config.noisySeconds, (i) => ctx.payloads.publishBody(TYPE, i));
     const done = await db.waitForSucceeded({ subscriptionId: healthy }, expectedHealthy + log.accepted, budgetMs);
     const { records } = await receiver.drain();
-    const healthyLatency = summarize(publishToFirstAttempt(firstAttempts(records, HEALTHY_PATH), log.sentAt));
-    return { log, healthyLatency, hangStarted: countUnder(records, HANG_PATH), complete: done.complete };
+    const arrivals = firstAttempts(records, HEALTHY_PATH);
+    const [settlingSent, measuredSent] = splitBySentAt(log.sentAt, log.firstSentAt + SETTLE_SECONDS * 1000);
+    return {
+      log,
+      healthyLatency: summarize(publishToFirstAttempt(arrivals, measuredSent)),
+      settling: summarize(publishToFirstAttempt(arrivals, settlingSent)),
+      hangStarted: countUnder(records, HANG_PATH),
+      complete: done.complete,
+    };
   };
 
-  const events = config.noisyRate * config.noisySeconds;
+  const events = config.noisyRate * (SETTLE_SECONDS + config.noisySeconds);
   const alone = await phase('healthy subscription alone', WARMUP, 60_000);
   const hanging = await api.createSubscription(tenantId, receiver.noisyUrl(HANG_PATH));
   const deferralsBefore = await api.deferrals();
@@ -67,10 +79,13 @@ export async function noisyNeighbour(ctx: HooklineContext): Promise<ScenarioResu
     ],
     details: {
       eventsPerPhase: events,
+      settleSeconds: SETTLE_SECONDS,
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       workerConcurrency: config.concurrency,
       alone: alone.healthyLatency,
       beside: beside.healthyLatency,
+      aloneSettling: alone.settling,
+      besideSettling: beside.settling,
       hangingAttemptsStartedDuringPhase: beside.hangStarted,
       hangingAttemptsStartedAfter: countUnder(late.records, HANG_PATH),
       hangingSubscriptionStatuses: statuses,

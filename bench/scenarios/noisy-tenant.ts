@@ -1,4 +1,4 @@
-import { firstAttempts, publishToFirstAttempt } from '../arrivals';
+import { firstAttempts, publishToFirstAttempt, SETTLE_SECONDS, splitBySentAt } from '../arrivals';
 import { clock } from '../clock';
 import type { PublishLog } from '../load';
 import { publishClosedLoop, publishOpenLoop } from '../load';
@@ -15,12 +15,6 @@ const NOISY_TYPE = 'bench.bulk';
 const WARMUP = 100;
 /** Tenant A's backlog is its events fanned out to this many subscriptions: few requests, many deliveries. */
 const NOISY_SUBSCRIPTIONS = 50;
-/**
- * B publishes this long before each measured window, unmeasured: alone, the processes' pools and
- * compiled code are still growing; beside, the worker has just taken A's first jobs and loaded its
- * subscriptions. Both windows then compare steady states; the settling seconds are kept in details.
- */
-const SETTLE_SECONDS = 5;
 
 interface QuietPhase {
   log: PublishLog;
@@ -126,11 +120,4 @@ export async function noisyTenant(ctx: HooklineContext): Promise<ScenarioResult>
       noisyFinishedAfterBMs: Math.round(noisyDrainMs),
     },
   };
-}
-
-function splitBySentAt(sentAt: ReadonlyMap<string, number>, from: number): [Map<string, number>, Map<string, number>] {
-  const before = new Map<string, number>();
-  const after = new Map<string, number>();
-  for (const [id, at] of sentAt) (at < from ? before : after).set(id, at);
-  return [before, after];
 }
