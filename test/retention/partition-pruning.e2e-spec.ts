@@ -5,6 +5,7 @@ import { newId } from '@hookline/ids';
 import { RESET_BATCH_SQL } from '../../libs/operations/replays/src/replays.repository';
 import { AttemptRecorder } from '../../apps/worker/src/delivery/attempt-recorder';
 import { DeliveryClaims } from '../../apps/worker/src/delivery/delivery-claims';
+import { FAST_LANE } from '../../apps/worker/src/delivery/working-slots';
 import { DEFERRAL_SQL } from '../../apps/worker/src/endpoint-health/deferral-recorder';
 import type { IsolatedDatabase } from '../support';
 import { createIsolatedDatabase, testConfig } from '../support';
@@ -74,7 +75,7 @@ describe('statements on a batch of deliveries and the partitions they plan', () 
     const claims = new DeliveryClaims(pool, config);
     const recorder = new AttemptRecorder(pool);
 
-    const claim = await claims.claim(deliveryIds[0]);
+    const claim = await claims.claim(deliveryIds[0], FAST_LANE);
     if (claim.kind !== 'send') throw new Error(`claim refused: ${JSON.stringify(claim)}`);
     const status = await recorder.record({
       attemptId: newId('att'),

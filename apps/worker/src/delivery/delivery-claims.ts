@@ -3,6 +3,8 @@ import { GroupCommit } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { SqlPool } from '@hookline/database';
 import { LOCK_MARGIN_MS } from './delivery-worker.options';
+import type { Lane } from './working-slots';
+import { FAST_LANE } from './working-slots';
 
 /** What a job may do with its delivery right now. */
 export type Claim =
@@ -65,7 +67,12 @@ FROM current c LEFT JOIN claimed k ON k.id = c.id`;
 @Injectable()
 export class DeliveryClaims {
   private readonly leaseMs: number;
-  private readonly group = new GroupCommit<string, Claim>((ids) => this.claimAll(ids), MAX_BATCH);
+  /**
+   * Fast-lane claims go in statements of their own: a quiet tenant's claim never waits for a
+   * backlog's batch in flight and then rides in the next one with it (docs/decisions/fair-tenants.md).
+   */
+  private readonly fastLane = new GroupCommit<string, Claim>((ids) => this.claimAll(ids), MAX_BATCH);
+  private readonly slowerLanes = new GroupCommit<string, Claim>((ids) => this.claimAll(ids), MAX_BATCH);
 
   constructor(
     private readonly sql: SqlPool,
@@ -75,8 +82,8 @@ export class DeliveryClaims {
     this.leaseMs = config.DELIVERY_TIMEOUT_MS + LOCK_MARGIN_MS;
   }
 
-  claim(deliveryId: string): Promise<Claim> {
-    return this.group.submit(deliveryId);
+  claim(deliveryId: string, lane: Lane): Promise<Claim> {
+    return (lane === FAST_LANE ? this.fastLane : this.slowerLanes).submit(deliveryId);
   }
 
   private async claimAll(ids: string[]): Promise<Claim[]> {

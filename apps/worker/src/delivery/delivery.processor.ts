@@ -92,7 +92,7 @@ export class DeliveryProcessor {
     const admission = await this.endpointGate.admit(job, token, subscription, (turn) => this.working.aside(holder, turn));
     let retryAt: Date | null;
     try {
-      const claim = await this.claims.claim(data.deliveryId);
+      const claim = await this.claims.claim(data.deliveryId, holder.lane);
       // Cancelled, succeeded, dead or purged since this job was queued: it ends here, unsent.
       if (claim.kind === 'closed') return;
       if (claim.kind === 'busy') {

@@ -3,8 +3,11 @@ import type { Job } from 'bullmq';
 /** A job's lane: BullMQ's priority, 0 (none) for the fast lane; lower goes first. */
 export type Lane = number;
 
+/** The lane of jobs without a priority: a tenant within its fair share. */
+export const FAST_LANE: Lane = 0;
+
 export function jobLane(job: Pick<Job, 'opts'>): Lane {
-  return job.opts.priority ?? 0;
+  return job.opts.priority ?? FAST_LANE;
 }
 
 /** Who asks for a slot: its lane and its tenant. */
