@@ -8,7 +8,7 @@ import { DeliveryClaims } from '../../apps/worker/src/delivery/delivery-claims';
 import { FAST_LANE } from '../../apps/worker/src/delivery/working-slots';
 import { DEFERRAL_SQL } from '../../apps/worker/src/endpoint-health/deferral-recorder';
 import type { IsolatedDatabase } from '../support';
-import { createIsolatedDatabase, testConfig } from '../support';
+import { createIsolatedDatabase, seedDeliveries, testConfig } from '../support';
 
 /** A pool that asks Postgres for the plan of each statement, with its parameters, before running it. */
 class PlanRecordingPool extends SqlPool {
@@ -43,18 +43,7 @@ describe('statements on a batch of deliveries and the partitions they plan', () 
     db = await createIsolatedDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    const tenantId = newId('ten');
-    const subscriptionId = newId('sub');
-    const eventId = newId('evt');
-    await sql.query(`INSERT INTO tenants (id, name, updated_at) VALUES ($1, 'pruning', now())`, [tenantId]);
-    await sql.query(`INSERT INTO subscriptions (id, tenant_id, url, updated_at) VALUES ($1, $2, 'http://127.0.0.1:9/hook', now())`, [subscriptionId, tenantId]);
-    await sql.query(`INSERT INTO events (id, tenant_id, type, data) VALUES ($1, $2, 'order.created', '{}')`, [eventId, tenantId]);
-    deliveryIds = [newId('dlv'), newId('dlv')];
-    await sql.query(
-      `INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, next_attempt_at, updated_at)
-       SELECT id, $2, $3, 'order.created', $4, now(), now() FROM unnest($1::text[]) AS id`,
-      [deliveryIds, tenantId, eventId, subscriptionId],
-    );
+    deliveryIds = await seedDeliveries(sql, 2);
     const { rows } = await sql.query<{ partition: string }>(`SELECT DISTINCT tableoid::regclass::text AS partition FROM deliveries WHERE id = ANY($1)`, [deliveryIds]);
     holding = new Set(rows.map((row) => row.partition));
     // Otherwise the test could not tell: the database must have more partitions than the one holding the rows.

@@ -14,3 +14,4 @@ export * from './row-counts';
 export * from './wait';
 export * from './attempts';
 export * from './disposable-redis';
+export * from './seeded-deliveries';

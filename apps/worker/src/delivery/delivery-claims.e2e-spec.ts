@@ -1,10 +1,9 @@
 import { Client } from 'pg';
 import type { AppConfig } from '@hookline/config';
 import { SqlPool } from '@hookline/database';
-import { newId } from '@hookline/ids';
 import { withTimeout } from '@hookline/timeout';
 import type { IsolatedDatabase } from '../../../../test/support';
-import { createIsolatedDatabase, testConfig, waitUntil } from '../../../../test/support';
+import { createIsolatedDatabase, seedDeliveries, testConfig, waitUntil } from '../../../../test/support';
 import type { Claim } from './delivery-claims';
 import { DeliveryClaims } from './delivery-claims';
 import { FAST_LANE } from './working-slots';
@@ -30,18 +29,7 @@ describe('delivery claims by lane', () => {
     db = await createIsolatedDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    const tenantId = newId('ten');
-    const subscriptionId = newId('sub');
-    const eventId = newId('evt');
-    await sql.query(`INSERT INTO tenants (id, name, updated_at) VALUES ($1, 'claims', now())`, [tenantId]);
-    await sql.query(`INSERT INTO subscriptions (id, tenant_id, url, updated_at) VALUES ($1, $2, 'http://127.0.0.1:9/hook', now())`, [subscriptionId, tenantId]);
-    await sql.query(`INSERT INTO events (id, tenant_id, type, data) VALUES ($1, $2, 'order.created', '{}')`, [eventId, tenantId]);
-    [backlogDelivery, quietDelivery] = [newId('dlv'), newId('dlv')];
-    await sql.query(
-      `INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id, next_attempt_at, updated_at)
-       SELECT id, $2, $3, 'order.created', $4, now(), now() FROM unnest($1::text[]) AS id`,
-      [[backlogDelivery, quietDelivery], tenantId, eventId, subscriptionId],
-    );
+    [backlogDelivery, quietDelivery] = await seedDeliveries(sql, 2);
     config = testConfig({ DATABASE_URL: db.url });
     pool = new SqlPool(config);
   });
