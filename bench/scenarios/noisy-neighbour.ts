@@ -13,6 +13,15 @@ const HANG_PATH = `${HANG_PREFIX}/nn`;
 const TYPE = 'bench.noisy';
 const WARMUP = 100;
 
+interface HealthyPhase {
+  log: PublishLog;
+  healthyLatency: Summary;
+  /** The first SETTLE_SECONDS, not measured. */
+  settling: Summary;
+  hangStarted: number;
+  complete: boolean;
+}
+
 /**
  * 5b. Noisy neighbour: events at `noisyRate`/s to a healthy subscription, first alone, then beside
  * a second subscription (another origin) whose endpoint never answers, so each of its attempts holds
@@ -25,14 +34,6 @@ export async function noisyNeighbour(ctx: HooklineContext): Promise<ScenarioResu
   const healthy = await api.createSubscription(tenantId, receiver.url(HEALTHY_PATH));
   await warmUp(ctx, tenantId, TYPE, WARMUP, { subscriptionId: healthy });
 
-  interface HealthyPhase {
-    log: PublishLog;
-    healthyLatency: Summary;
-    /** The first SETTLE_SECONDS, not measured. */
-    settling: Summary;
-    hangStarted: number;
-    complete: boolean;
-  }
   const phase = async (label: string, expectedHealthy: number, budgetMs: number): Promise<HealthyPhase> => {
     ctx.log(`  ${label}: ${config.noisyRate} events/s for ${SETTLE_SECONDS} s to settle, then ${config.noisySeconds} s measured`);
     const log = await publishOpenLoop(api, tenantId, config.noisyRate, SETTLE_SECONDS + config.noisySeconds, (i) => ctx.payloads.publishBody(TYPE, i));
