@@ -17,14 +17,7 @@ describe('API key cache while Redis is away', () => {
     prisma = a.app.get(PrismaService);
     await waitUntil('both key caches to subscribe', () => a.app.get(ApiKeyCache).live && b.app.get(ApiKeyCache).live);
   });
-  afterAll(async () => {
-    try {
-      await redis?.up();
-      await Promise.all([a?.close(), b?.close()]);
-    } finally {
-      await redis?.down();
-    }
-  }, 60_000);
+  afterAll(() => redis?.closeWith(a, b), 60_000);
 
   const use = (api: TestApi, key: string) => api.http.get('/v1/event-types').set(api.auth(key));
   const revokeInDatabaseOnly = (keyId: string) => prisma.apiKey.updateMany({ where: { id: keyId }, data: { revokedAt: new Date() } });

@@ -1,6 +1,7 @@
-import { ApiKeyCache, ApiKeyChanges, generateApiKey, generatePortalToken } from '@hookline/auth';
+import { ApiKeyCache, generateApiKey, generatePortalToken } from '@hookline/auth';
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
+import { ChangeAnnouncer } from '@hookline/queue';
 import type { TestApi } from '../../../../test/support';
 import { createTenant, createTenantKey, startTestApi, waitUntil } from '../../../../test/support';
 
@@ -34,7 +35,7 @@ describe('API key cache across API processes', () => {
     // Still cached in B: proof that B did not read the row again.
     await use(b, key.key).expect(200);
 
-    await a.app.get(ApiKeyChanges).announce(tenant.id);
+    await a.app.get(ChangeAnnouncer).announce(a.app.get(ApiKeyCache), tenant.id);
     const refused = await use(b, key.key).expect(401);
     expect(refused.body).toMatchObject({ status: 401, detail: 'Unknown or revoked API key' });
   });

@@ -8,6 +8,7 @@ export const FAIL_OPEN_PATHS = [
   'delivery_updates',
   'subscription_cache_invalidation',
   'api_key_cache_invalidation',
+  'event_type_cache_invalidation',
   'fair_share',
 ] as const;
 export type FailOpenPath = (typeof FAIL_OPEN_PATHS)[number];
@@ -20,6 +21,7 @@ const CONSEQUENCE: Record<FailOpenPath, string> = {
   delivery_updates: 'delivery updates for WatchDeliveries are dropped',
   subscription_cache_invalidation: 'subscription changes may reach workers only when their cache entries expire (5 s)',
   api_key_cache_invalidation: 'a revoked API key may stay usable on other API processes until their cache entries expire (60 s)',
+  event_type_cache_invalidation: "an event type's schema change may reach other processes only when their cache entries expire (60 s)",
   fair_share: 'deliveries are queued without tenant lanes (first come, first served)',
 };
 

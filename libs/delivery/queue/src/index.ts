@@ -1,3 +1,4 @@
+export * from './announced-cache';
 export * from './bulk-job';
 export * from './bull-connection';
 export * from './delivery-enqueuer.service';

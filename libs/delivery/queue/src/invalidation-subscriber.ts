@@ -16,6 +16,11 @@ export function apiKeyChangesChannel(queuePrefix: string): string {
   return `${queuePrefix}:api-key-changes`;
 }
 
+/** Redis pub/sub channel on which a process announces an event type whose schema changed (created, updated, deleted). */
+export function eventTypeChangesChannel(queuePrefix: string): string {
+  return `${queuePrefix}:event-type-changes`;
+}
+
 export interface InvalidationHandlers {
   /** One announcement on the channel. */
   message(message: string): void;

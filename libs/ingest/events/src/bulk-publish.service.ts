@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ValidateFunction } from 'ajv';
 import { isolateFailures } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { SqlPool } from '@hookline/database';
-import { compileJsonSchema, dataFieldErrors, JsonSchema } from '@hookline/event-types';
+import { dataFieldErrors } from '@hookline/event-types';
 import { newId } from '@hookline/ids';
 import type { FieldError } from '@hookline/http-problem';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
 import type { TraceCarrier } from '@hookline/tracing';
 import { PublishInput } from './event-views';
 import { autocommitFailure, ClaimVanished, CommitUnknown, isPostgresAnswer, TransactionBroken, transactionFailure } from './publish-faults';
-import { BULK_PUBLISH_SQL, CLAIMS_SQL, EVENT_TYPE_SCHEMAS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
+import { BULK_PUBLISH_SQL, CLAIMS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
+import { EventTypeValidators } from './event-type-validators';
 import { publishRequestHash } from './request-hash';
 
 /**
@@ -94,13 +94,12 @@ export interface TenantPublish {
  */
 @Injectable()
 export class BulkPublishService {
-  /** Compiled validators by event type; a newer `updatedAt` (an edit from any process) replaces one. */
-  private readonly validators = new Map<string, { updatedAt: number; validate: ValidateFunction }>();
   private readonly logger = new Logger(BulkPublishService.name);
 
   constructor(
     private readonly sql: SqlPool,
     private readonly enqueuer: DeliveryEnqueuer,
+    private readonly validators: EventTypeValidators,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -191,7 +190,7 @@ export class BulkPublishService {
       else fresh.push(candidate);
     }
 
-    const validators = await this.validatorsFor(new Set(fresh.map((c) => c.type)));
+    const validators = await this.validators.of(new Set(fresh.map((c) => c.type)));
     const candidates: Candidate[] = [];
     const laterUses: Candidate[] = [];
     const keys = new Set<string>();
@@ -297,26 +296,6 @@ export class BulkPublishService {
       slug: 'idempotency-conflict',
     };
     outcomes[candidate.index] = { status: 'rejected', error: `idempotencyKey: "${candidate.key}" was already used with a different type or data`, problem };
-  }
-
-  private async validatorsFor(types: Set<string>): Promise<Map<string, ValidateFunction>> {
-    if (types.size === 0) return new Map();
-    const rows = await this.sql.rows<{ name: string; schema: unknown; updatedAt: Date }>(EVENT_TYPE_SCHEMAS_SQL, [[...types]]);
-    const found = new Map<string, ValidateFunction>();
-    for (const row of rows) {
-      if (row.schema === null) continue;
-      const cached = this.validators.get(row.name);
-      if (cached && cached.updatedAt === row.updatedAt.getTime()) {
-        found.set(row.name, cached.validate);
-        continue;
-      }
-      const compiled = compileJsonSchema(row.schema as JsonSchema);
-      // Schemas are checked on write, so this only happens if a stored schema stopped compiling.
-      if (!compiled.ok) throw new Error(`Stored schema of event type ${row.name} no longer compiles: ${compiled.message}`);
-      this.validators.set(row.name, { updatedAt: row.updatedAt.getTime(), validate: compiled.validate });
-      found.set(row.name, compiled.validate);
-    }
-    return found;
   }
 }
 

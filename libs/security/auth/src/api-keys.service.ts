@@ -4,9 +4,9 @@ import { Prisma, PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
+import { ChangeAnnouncer } from '@hookline/queue';
 import { generateApiKey, hashApiKey, PORTAL_TOKEN_PREFIX, sameHash } from './api-key.crypto';
 import { ApiKeyCache, CachedApiKey } from './api-key-cache';
-import { ApiKeyChanges } from './api-key-changes';
 import { Principal } from './principal';
 import { PrincipalLookups } from './principal-lookups';
 
@@ -38,7 +38,7 @@ export class ApiKeysService {
     private readonly prisma: PrismaService,
     private readonly lookups: PrincipalLookups,
     private readonly cache: ApiKeyCache,
-    private readonly changes: ApiKeyChanges,
+    private readonly announcer: ChangeAnnouncer,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminKeyHash = hashApiKey(config.ADMIN_API_KEY);
@@ -108,6 +108,6 @@ export class ApiKeysService {
       data: { revokedAt: new Date() },
     });
     if (count === 0) throw ProblemException.notFound('Api key');
-    await this.changes.announce(tenantId);
+    await this.announcer.announce(this.cache, tenantId);
   }
 }

@@ -1,6 +1,5 @@
 export * from './api-key.crypto';
 export * from './api-key-cache';
-export * from './api-key-changes';
 export * from './api-key.guard';
 export * from './api-keys.service';
 export * from './auth.decorators';

@@ -3,6 +3,8 @@ import type { ValidateFunction } from 'ajv';
 import { Prisma, PrismaService } from '@hookline/database';
 import { FieldError, ProblemException } from '@hookline/http-problem';
 import { Page } from '@hookline/pagination';
+import { ChangeAnnouncer } from '@hookline/queue';
+import { EventTypeSchemaCache } from './event-type-schema-cache';
 import { compileJsonSchema, dataFieldErrors } from './json-schema';
 
 export type JsonSchema = Record<string, unknown>;
@@ -33,22 +35,25 @@ export class EventTypesService {
   /** One compiled validator per type; a newer `updatedAt` (an edit from any process) replaces it. */
   private readonly validators = new Map<string, CachedValidator>();
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly schemaCache: EventTypeSchemaCache,
+    private readonly announcer: ChangeAnnouncer,
+  ) {}
 
+  /** Each write announces the name once committed: publishes cache a type's schema, or its absence. */
   async create(input: EventTypeCreateInput): Promise<EventTypeView> {
     assertCompiles(input.schema);
-    try {
-      return view(
-        await this.prisma.eventType.create({
-          data: { name: input.name, description: input.description ?? null, schema: jsonColumn(input.schema) },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new ProblemException(409, `Event type ${input.name} already exists`, [{ field: 'name', message: 'already exists' }], 'conflict');
-      }
-      throw error;
-    }
+    const row = await this.prisma.eventType
+      .create({ data: { name: input.name, description: input.description ?? null, schema: jsonColumn(input.schema) } })
+      .catch((error: unknown) => {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          throw new ProblemException(409, `Event type ${input.name} already exists`, [{ field: 'name', message: 'already exists' }], 'conflict');
+        }
+        throw error;
+      });
+    await this.announcer.announce(this.schemaCache, input.name);
+    return view(row);
   }
 
   /** Alphabetical (a catalogue, not a feed); the cursor is the last name shown. */
@@ -75,6 +80,7 @@ export class EventTypesService {
       data: { description: input.description, schema: jsonColumn(input.schema) },
     });
     if (count === 0) throw ProblemException.notFound('Event type');
+    await this.announcer.announce(this.schemaCache, name);
     return this.get(name);
   }
 
@@ -82,6 +88,7 @@ export class EventTypesService {
     const { count } = await this.prisma.eventType.deleteMany({ where: { name } });
     if (count === 0) throw ProblemException.notFound('Event type');
     this.validators.delete(name);
+    await this.announcer.announce(this.schemaCache, name);
   }
 
   /** Field errors of `data` against the type's schema; none when the type is unknown or has no schema. */

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeyChanges } from '@hookline/auth';
+import { ApiKeyCache } from '@hookline/auth';
 import { Prisma, PrismaService } from '@hookline/database';
 import { ProblemException } from '@hookline/http-problem';
 import { newId } from '@hookline/ids';
 import { Page, toPage } from '@hookline/pagination';
+import { ChangeAnnouncer } from '@hookline/queue';
 
 export interface TenantView {
   id: string;
@@ -22,7 +23,8 @@ export interface TenantInput {
 export class TenantsService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly apiKeyChanges: ApiKeyChanges,
+    private readonly apiKeyCache: ApiKeyCache,
+    private readonly announcer: ChangeAnnouncer,
   ) {}
 
   async create(input: TenantInput): Promise<TenantView> {
@@ -65,7 +67,7 @@ export class TenantsService {
       return (await tx.tenant.deleteMany({ where: { id } })).count;
     });
     if (count === 0) throw ProblemException.notFound('Tenant');
-    await this.apiKeyChanges.announce(id);
+    await this.announcer.announce(this.apiKeyCache, id);
   }
 }
 
