@@ -1,29 +1,26 @@
 import { PrismaService } from '@hookline/database';
 import { matchesEventType } from '@hookline/subscriptions';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack, waitFor } from '../support';
+import type { TestStack } from '../support';
+import { createTenant, RecordingReceiver, startIsolatedStack, waitFor } from '../support';
 
 /** docs/contract.md#the-rest-api and docs/contract.md#delivery-semantics: which subscriptions an event fans out to, and what a publish refuses before writing anything. */
 
 const MAX_PAYLOAD_BYTES = 4096;
 
 describe('fan-out and publish validation', () => {
-  let db: IsolatedDatabase;
   let stack: TestStack;
   let prisma: PrismaService;
   let receiver: RecordingReceiver;
 
   beforeAll(async () => {
     // A database of its own: no other file's sweeper can send these deliveries a second time.
-    db = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: db.url, MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
+    stack = await startIsolatedStack({ MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
     prisma = stack.api.app.get(PrismaService);
     receiver = await RecordingReceiver.start();
   });
   afterAll(async () => {
     await receiver?.close();
     await stack?.close();
-    await db?.drop();
   });
 
   const tenantPath = (tenantId: string) => `/v1/tenants/${tenantId}`;

@@ -1,12 +1,11 @@
 import { PrismaService } from '@hookline/database';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { countAttemptsOf, createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack } from '../support';
+import type { TestStack } from '../support';
+import { countAttemptsOf, createTenant, RecordingReceiver, startIsolatedStack } from '../support';
 import { waitUntil } from '../support/wait';
 
 /** docs/contract.md#the-rest-api: idempotent publishing, through the real API and worker, checked in Postgres and at the receiver. */
 
 describe('idempotent publish', () => {
-  let db: IsolatedDatabase;
   let stack: TestStack;
   let prisma: PrismaService;
   let receiverA: RecordingReceiver;
@@ -14,8 +13,7 @@ describe('idempotent publish', () => {
 
   beforeAll(async () => {
     // A database of its own: no other file's sweeper can send these deliveries a second time.
-    db = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: db.url });
+    stack = await startIsolatedStack();
     prisma = stack.api.app.get(PrismaService);
     receiverA = await RecordingReceiver.start();
     receiverB = await RecordingReceiver.start();
@@ -24,7 +22,6 @@ describe('idempotent publish', () => {
     await receiverA?.close();
     await receiverB?.close();
     await stack?.close();
-    await db?.drop();
   });
 
   /** A fresh tenant: `invoice.*` to receiver A, `invoice.paid` to receiver B, and `customer.*` (never matched here). */

@@ -1,6 +1,6 @@
 import { PrismaService } from '@hookline/database';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../support';
+import type { TestStack } from '../support';
+import { createTenant, createTenantKey, RecordingReceiver, startIsolatedStack } from '../support';
 import { waitUntil } from '../support/wait';
 
 /**
@@ -11,22 +11,19 @@ import { waitUntil } from '../support/wait';
  */
 
 describe('publishes batched by group commit', () => {
-  let db: IsolatedDatabase;
   let stack: TestStack;
   let prisma: PrismaService;
   let receiver: RecordingReceiver;
 
   beforeAll(async () => {
     // A database of its own: no other file's sweeper can send these deliveries a second time.
-    db = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: db.url });
+    stack = await startIsolatedStack();
     prisma = stack.api.app.get(PrismaService);
     receiver = await RecordingReceiver.start();
   });
   afterAll(async () => {
     await receiver?.close();
     await stack?.close();
-    await db?.drop();
   });
 
   it('answers each of 66 concurrent publishes over two tenants as if it had been alone', async () => {

@@ -1,7 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { DeliveryQueues } from '@hookline/queue';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack } from '../support';
+import type { TestStack } from '../support';
+import { RecordingReceiver, startIsolatedStack } from '../support';
 import { waitUntil } from '../support/wait';
 import { DeliveryWorkers } from '../../apps/worker/src/delivery/delivery-workers';
 import { Sweeper } from '../../apps/worker/src/maintenance/sweeper';
@@ -14,19 +14,16 @@ import { header, publish, subscribe } from './delivery-test-kit';
  * jobs, and the lost ones come after them. Its own database: the deliveries sit overdue on purpose.
  */
 describe('the sweeper reaches every due delivery', () => {
-  let db: IsolatedDatabase;
   let stack: TestStack;
   let hook: RecordingReceiver;
 
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: db.url, SWEEP_INTERVAL_MS: '300' });
+    stack = await startIsolatedStack({ SWEEP_INTERVAL_MS: '300' });
     hook = await RecordingReceiver.start();
   });
   afterAll(async () => {
     await hook?.close();
     await stack?.close();
-    await db?.drop();
   });
 
   it('re-enqueues lost deliveries beyond the first window, and each is then sent once', async () => {

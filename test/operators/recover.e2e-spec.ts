@@ -1,25 +1,22 @@
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { countAttemptsOf, createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../support';
+import type { TestStack } from '../support';
+import { countAttemptsOf, createTenant, createTenantKey, RecordingReceiver, startIsolatedStack, waitFor } from '../support';
 import { namespace, NO_SWEEPER, publish, sleep, subscribe, tenantPath, waitForReplay, waitForStats } from './operators-test-kit';
 
 describe('POST …/subscriptions/{id}/recover', () => {
   let stack: TestStack;
-  let database: IsolatedDatabase;
   let receiver: RecordingReceiver;
   let mode: 'ok' | 'fail' | 'hang' = 'ok';
 
   beforeAll(async () => {
     // Three attempts per cycle within ~250 ms; a hanging attempt times out after 2 s.
-    database = await createIsolatedDatabase();
-    stack = await startTestStack({ ...NO_SWEEPER, RETRY_SCHEDULE: '50ms,100ms', DATABASE_URL: database.url });
+    stack = await startIsolatedStack({ ...NO_SWEEPER, RETRY_SCHEDULE: '50ms,100ms' });
     receiver = await RecordingReceiver.start(() => (mode === 'hang' ? { hang: true } : { status: mode === 'ok' ? 200 : 500 }));
   });
   afterAll(async () => {
     await receiver?.close();
     await stack?.close();
-    await database?.drop();
   });
 
   const eventIdsSince = (index: number) => receiver.requests.slice(index).map((r) => r.headers['webhook-id'] as string);

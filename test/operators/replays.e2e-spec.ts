@@ -1,5 +1,5 @@
-import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../support';
+import type { TestStack } from '../support';
+import { createTenant, createTenantKey, RecordingReceiver, startIsolatedStack } from '../support';
 import type { Replay } from './operators-test-kit';
 import { namespace, NO_SWEEPER, publishMany, stats, subscribe, waitForReplay, waitForStats } from './operators-test-kit';
 
@@ -8,7 +8,6 @@ const FAST_DEATH = { ...NO_SWEEPER, RETRY_SCHEDULE: '50ms' };
 
 describe('dead letters and bulk replays', () => {
   let stack: TestStack;
-  let database: IsolatedDatabase;
   let receiver: RecordingReceiver;
   let healthy = false;
   let ns: string;
@@ -18,8 +17,7 @@ describe('dead letters and bulk replays', () => {
   let deadEventIds: Set<string>;
 
   beforeAll(async () => {
-    database = await createIsolatedDatabase();
-    stack = await startTestStack({ ...FAST_DEATH, DATABASE_URL: database.url });
+    stack = await startIsolatedStack(FAST_DEATH);
     // Events with data.ok succeed at once; the rest fail until the endpoint is healthy again.
     receiver = await RecordingReceiver.start((request) => ({ status: healthy || JSON.parse(request.body).data.ok ? 200 : 500 }));
     ns = namespace();
@@ -38,7 +36,6 @@ describe('dead letters and bulk replays', () => {
   afterAll(async () => {
     await receiver?.close();
     await stack?.close();
-    await database?.drop();
   });
 
   it('lists dead letters across tenants, newest first, filtered and paged', async () => {

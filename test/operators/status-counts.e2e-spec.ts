@@ -2,8 +2,8 @@ import { PrismaService } from '@hookline/database';
 import { StatusCountsRepository } from '@hookline/deliveries';
 import { DeliveryQueues } from '@hookline/queue';
 import { StatsService } from '@hookline/stats';
-import type { IsolatedDatabase, TestStack } from '../support';
-import { createIsolatedDatabase, createTenant, RecordingReceiver, startTestStack, waitFor } from '../support';
+import type { TestStack } from '../support';
+import { createTenant, RecordingReceiver, startIsolatedStack, waitFor } from '../support';
 
 /**
  * Per tenant and status: what the counters say (folded counts plus deltas) against count(*) over
@@ -31,14 +31,12 @@ const PARALLEL = 24;
  * table can be compared.
  */
 describe('delivery status counters', () => {
-  let db: IsolatedDatabase;
   let stack: TestStack;
   let ok: RecordingReceiver;
   let failing: RecordingReceiver;
 
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: db.url, RETRY_SCHEDULE: '20ms,20ms' });
+    stack = await startIsolatedStack({ RETRY_SCHEDULE: '20ms,20ms' });
     ok = await RecordingReceiver.start(() => ({ status: 200 }));
     failing = await RecordingReceiver.start(() => ({ status: 500 }));
   });
@@ -46,7 +44,6 @@ describe('delivery status counters', () => {
     await ok?.close();
     await failing?.close();
     await stack?.close();
-    await db?.drop();
   });
 
   it('stay equal to count(*) under concurrent publishes, attempts, cancels, deletes and folds', async () => {

@@ -13,7 +13,7 @@ export interface IsolatedDatabase {
  * other's deliveries: a sweeper re-enqueues every overdue delivery of its database whose job is
  * missing from its own queue prefix, so it sends another stack's slow or stranded deliveries
  * through its own worker. A test that relies on the sweeper, leaves deliveries overdue on purpose,
- * or purges by age takes a database of its own.
+ * or purges by age takes a database of its own (startIsolatedStack, for a whole stack on one).
  */
 export async function createIsolatedDatabase(): Promise<IsolatedDatabase> {
   const base = new URL(process.env.DATABASE_URL!);

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createTenant } from './factories';
+import { createIsolatedDatabase } from './isolated-database';
 import type { TestApi } from './test-api';
 import { startTestApi } from './test-api';
 import { startTestWorker } from './test-worker';
@@ -40,6 +41,31 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     close: async () => {
       await worker.close();
       await api.close();
+    },
+  };
+}
+
+/**
+ * A stack on a migrated database of its own (createIsolatedDatabase says when a test needs one):
+ * its `env.DATABASE_URL` names it, and `close()` drops it after stopping the stack.
+ */
+export async function startIsolatedStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+  const database = await createIsolatedDatabase();
+  let stack: TestStack;
+  try {
+    stack = await startTestStack({ ...overrides, DATABASE_URL: database.url });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return {
+    ...stack,
+    close: async () => {
+      try {
+        await stack.close();
+      } finally {
+        await database.drop();
+      }
     },
   };
 }

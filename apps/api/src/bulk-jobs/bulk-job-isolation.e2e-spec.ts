@@ -1,5 +1,5 @@
-import type { IsolatedDatabase, TestStack } from '../../../../test/support';
-import { createIsolatedDatabase, RecordingReceiver, refuseRows, startTestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { RecordingReceiver, refuseRows, startIsolatedStack } from '../../../../test/support';
 import { count, jobErrors, ndjson, upload, waitForJob } from './bulk-test-kit';
 
 /**
@@ -8,24 +8,21 @@ import { count, jobErrors, ndjson, upload, waitForJob } from './bulk-test-kit';
  * alone, and every other row of the chunk is accepted on the first attempt.
  */
 describe('a bulk chunk with rows the database refuses', () => {
-  let db: IsolatedDatabase;
   let stack: TestStack;
   let receiver: RecordingReceiver;
 
   beforeAll(async () => {
     receiver = await RecordingReceiver.start();
     // A trigger is added to the schema: a database of this file's own.
-    db = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: db.url });
+    stack = await startIsolatedStack();
   });
   afterAll(async () => {
     await stack?.close();
     await receiver?.close();
-    await db?.drop();
   });
 
   it('reports only those rows, by line, and publishes every other row of the chunk once', async () => {
-    await refuseRows(db.url, 'events', `NEW.data->>'poison' IS NOT NULL`);
+    await refuseRows(stack.env.DATABASE_URL, 'events', `NEW.data->>'poison' IS NOT NULL`);
     await stack.api.http
       .post(`/v1/tenants/${stack.tenantId}/subscriptions`)
       .set(stack.api.auth())

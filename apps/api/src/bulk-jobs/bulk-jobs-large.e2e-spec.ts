@@ -1,7 +1,7 @@
 import { PrismaService } from '@hookline/database';
 import { DeliveryQueues } from '@hookline/queue';
-import type { IsolatedDatabase, TestStack } from '../../../../test/support';
-import { createIsolatedDatabase, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { RecordingReceiver, startIsolatedStack, waitFor } from '../../../../test/support';
 import { count, ndjson, upload, waitForJob } from './bulk-test-kit';
 
 const ROWS = 25_000;
@@ -13,7 +13,6 @@ const ROWS = 25_000;
 describe('a 25,000-row NDJSON bulk job', () => {
   let stack: TestStack;
   let receiver: RecordingReceiver;
-  let database: IsolatedDatabase;
   jest.setTimeout(240_000);
   const eventIds = () => new Set(receiver.requests.map((r) => r.headers['webhook-id'] as string));
 
@@ -22,8 +21,7 @@ describe('a 25,000-row NDJSON bulk job', () => {
     // concurrency (or most jobs are deferred), and a busy event loop must not time attempts out.
     // Its own database with the sweeper on, as in production: on a starved CPU a job can lose its
     // lock often enough for BullMQ to drop it, and the sweeper is what brings such a delivery back.
-    database = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: database.url, SWEEP_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '100', ENDPOINT_MAX_IN_FLIGHT: '100', DELIVERY_TIMEOUT_MS: '10000' });
+    stack = await startIsolatedStack({ SWEEP_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '100', ENDPOINT_MAX_IN_FLIGHT: '100', DELIVERY_TIMEOUT_MS: '10000' });
     receiver = await RecordingReceiver.start();
     await stack.api.http
       .post(`/v1/tenants/${stack.tenantId}/subscriptions`)
@@ -34,7 +32,6 @@ describe('a 25,000-row NDJSON bulk job', () => {
   afterAll(async () => {
     await receiver.close();
     await stack.close();
-    await database.drop();
   });
 
   const file = ndjson(Array.from({ length: ROWS }, (_, i) => ({ type: i % 2 ? 'large.odd' : 'large.even', data: { i }, idempotencyKey: `large-${i}` })));

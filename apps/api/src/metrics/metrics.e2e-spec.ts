@@ -1,6 +1,6 @@
 import { DeliveryQueues } from '@hookline/queue';
-import type { IsolatedDatabase, TestStack } from '../../../../test/support';
-import { createIsolatedDatabase, createTenantKey, RecordingReceiver, startTestStack, waitFor } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { createTenantKey, RecordingReceiver, startIsolatedStack, waitFor } from '../../../../test/support';
 
 /** One sample of the Prometheus text, e.g. sample(text, 'hookline_dead_letters'). */
 function sample(text: string, series: string): number | undefined {
@@ -10,14 +10,12 @@ function sample(text: string, series: string): number | undefined {
 
 describe('GET /v1/stats and /metrics', () => {
   let stack: TestStack;
-  let database: IsolatedDatabase;
   let ok: RecordingReceiver;
   let failing: RecordingReceiver;
 
   beforeAll(async () => {
     // A database of its own, two attempts per cycle 20 ms apart.
-    database = await createIsolatedDatabase();
-    stack = await startTestStack({ SWEEP_INTERVAL_MS: '600000', RETRY_SCHEDULE: '20ms', DATABASE_URL: database.url });
+    stack = await startIsolatedStack({ SWEEP_INTERVAL_MS: '600000', RETRY_SCHEDULE: '20ms' });
     ok = await RecordingReceiver.start(() => ({ status: 200 }));
     failing = await RecordingReceiver.start(() => ({ status: 500 }));
   });
@@ -25,7 +23,6 @@ describe('GET /v1/stats and /metrics', () => {
     await ok?.close();
     await failing?.close();
     await stack?.close();
-    await database?.drop();
   });
 
   const tenant = () => `/v1/tenants/${stack.tenantId}`;

@@ -1,25 +1,22 @@
 import { PrismaService } from '@hookline/database';
 import { newId } from '@hookline/ids';
-import type { IsolatedDatabase, TestStack } from '../../../../test/support';
-import { createIsolatedDatabase, createTenant, startTestStack } from '../../../../test/support';
+import type { TestStack } from '../../../../test/support';
+import { createTenant, startIsolatedStack } from '../../../../test/support';
 import { PortalDataPurger } from './portal-data-purger';
 
 const DAY_MS = 86_400_000;
 
 describe('portal data purger', () => {
-  let db: IsolatedDatabase;
   let stack: TestStack;
   let prisma: PrismaService;
 
   beforeAll(async () => {
     // A database of its own: the purge deletes by age across all tenants.
-    db = await createIsolatedDatabase();
-    stack = await startTestStack({ DATABASE_URL: db.url, RETENTION_DAYS: '7' });
+    stack = await startIsolatedStack({ RETENTION_DAYS: '7' });
     prisma = stack.api.app.get(PrismaService);
   });
   afterAll(async () => {
     await stack?.close();
-    await db?.drop();
   });
 
   it('drops stats older than RETENTION_DAYS and sessions a day past expiry or revocation, and nothing else', async () => {
