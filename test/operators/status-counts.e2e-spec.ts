@@ -8,16 +8,27 @@ import { createTenant, RecordingReceiver, startIsolatedStack, waitFor } from '..
 /**
  * Per tenant and status: what the counters say (folded counts plus deltas) against count(*) over
  * deliveries, in ONE statement, so both are read in the same snapshot and must be equal at any moment.
+ * The same per partition too (its counts plus its deltas), which retention subtracts when it drops one.
  */
 const MISMATCHES_SQL = `
   WITH counters AS (
-    SELECT tenant_id, status::text, sum(n)::bigint AS n FROM (
+    SELECT '' AS partition, tenant_id, status::text, sum(n)::bigint AS n FROM (
       SELECT tenant_id, status, n FROM delivery_status_counts
       UNION ALL SELECT tenant_id, status, delta FROM delivery_status_deltas
-    ) AS c GROUP BY 1, 2
-  ), actual AS (SELECT tenant_id, status::text, count(*)::bigint AS n FROM deliveries GROUP BY 1, 2)
-  SELECT coalesce(c.tenant_id, a.tenant_id) AS tenant, coalesce(c.status, a.status) AS status, coalesce(c.n, 0)::int AS counted, coalesce(a.n, 0)::int AS actual
-  FROM counters c FULL JOIN actual a ON a.tenant_id = c.tenant_id AND a.status = c.status
+    ) AS c GROUP BY 2, 3
+    UNION ALL
+    SELECT partition, tenant_id, status::text, sum(n)::bigint FROM (
+      SELECT partition, tenant_id, status, n FROM delivery_partition_counts
+      UNION ALL SELECT partition, tenant_id, status, delta FROM delivery_status_deltas
+    ) AS c GROUP BY 1, 2, 3
+  ), actual AS (
+    SELECT '' AS partition, tenant_id, status::text, count(*)::bigint AS n FROM deliveries GROUP BY 2, 3
+    UNION ALL
+    SELECT tableoid::regclass::text, tenant_id, status::text, count(*)::bigint FROM deliveries GROUP BY 1, 2, 3
+  )
+  SELECT coalesce(c.partition, a.partition) AS partition, coalesce(c.tenant_id, a.tenant_id) AS tenant, coalesce(c.status, a.status) AS status,
+         coalesce(c.n, 0)::int AS counted, coalesce(a.n, 0)::int AS actual
+  FROM counters c FULL JOIN actual a ON a.partition = c.partition AND a.tenant_id = c.tenant_id AND a.status = c.status
   WHERE coalesce(c.n, 0) <> coalesce(a.n, 0)`;
 
 const EVENTS = 240;

@@ -84,6 +84,16 @@ describe('migration to partitioned storage', () => {
       const { rows } = await sql.query<{ partition: string; n: number }>(`SELECT tableoid::regclass::text AS partition, count(*)::int AS n FROM ${table} GROUP BY 1`);
       expect(rows).toEqual([{ partition: `${table}_legacy`, n: before[table].length }]);
     }
+    // Counted by partition as well as in total, so that dropping one reads its counts, not its rows.
+    const counted = async (table: string) =>
+      (
+        await sql.query<{ partition?: string; status: string; n: number }>(
+          `SELECT ${table === 'delivery_partition_counts' ? 'partition, ' : ''}status, n::int FROM ${table} WHERE tenant_id = $1`,
+          [tenantId],
+        )
+      ).rows;
+    expect(await counted('delivery_partition_counts')).toEqual([{ partition: 'deliveries_legacy', status: 'succeeded', n: 30 }]);
+    expect(await counted('delivery_status_counts')).toEqual([{ status: 'succeeded', n: 30 }]);
 
     // Read through the API (Prisma): an event with its deliveries, a delivery with its attempts.
     api = await startTestApi({ DATABASE_URL: url.toString() });
@@ -119,6 +129,8 @@ describe('migration to partitioned storage', () => {
     } finally {
       await pool.end();
     }
+    expect(await counted('delivery_partition_counts')).toEqual([]);
+    expect(await counted('delivery_status_counts')).toEqual([{ status: 'succeeded', n: 0 }]);
     const after = await sql.query<{ seq: string }>(
       `INSERT INTO events (id, tenant_id, type, data) VALUES ('evt_' || hookline_ulid_at(now() + interval '1 day'), $1, 'migration.after', '{}') RETURNING seq::text`,
       [tenantId],

@@ -135,8 +135,11 @@ describe('partitioned storage', () => {
 
     await stack.worker.get(RetentionPurger).tick();
 
-    // The dropped days' deliveries left the status counters with them.
+    // The dropped days' deliveries left the status counters with them, subtracted by their days' counts.
     expect(await succeeded()).toBe(3);
+    const dropped = [10, 8].map((daysAgo) => dayName('deliveries', today - daysAgo * DAY_MS));
+    expect((await sql.query(`SELECT 1 FROM delivery_partition_counts WHERE partition = ANY ($1)`, [dropped])).rowCount).toBe(0);
+    expect((await sql.query(`SELECT 1 FROM delivery_partitions WHERE name = ANY ($1)`, [dropped])).rowCount).toBe(0);
 
     const remaining = async (daysAgo: number) => ({
       events: await prisma.event.count({ where: { id: ids[daysAgo].event } }),

@@ -11,11 +11,12 @@ export async function openRowCounter(databaseUrl: string): Promise<RowCounter> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   const tables = await client.query<{ name: string }>(
-    // Partitions aside: their rows are counted in their parent (and the worker adds days ahead). The status
-    // counters aside too: the worker folds their deltas every second, whatever a request did.
+    // Partitions aside: their rows are counted in their parent (and the worker adds days ahead, listing
+    // those of deliveries). The status counters aside too: the worker folds their deltas every second,
+    // whatever a request did.
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> ALL ($1) ORDER BY c.relname`,
-    [['_prisma_migrations', 'delivery_status_deltas', 'delivery_status_counts']],
+    [['_prisma_migrations', 'delivery_status_deltas', 'delivery_status_counts', 'delivery_partition_counts', 'delivery_partitions']],
   );
   const sql = `SELECT ${tables.rows.map(({ name }) => `(SELECT count(*) FROM "${name}")::int AS "${name}"`).join(', ')}`;
   return {

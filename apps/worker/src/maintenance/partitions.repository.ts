@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientBase } from 'pg';
+import { FOLD_LOCK_KEY } from '@hookline/deliveries';
 import { SqlPool } from '@hookline/database';
 import { idTime } from '@hookline/ids';
 import { entirelyBefore, IdRange, parseRangeBound, partitionName, PARTITIONED_TABLES, spanPartition, startOfSpan, uncoveredParts } from './partition-ranges';
@@ -79,6 +80,7 @@ export class PartitionsRepository {
             // Attached rather than CREATE … PARTITION OF, which would lock the parent against every publish.
             await client.query(`CREATE TABLE ${quote(name)} (LIKE ${quote(table)} INCLUDING DEFAULTS)`);
             await client.query(`ALTER TABLE ${quote(table)} ATTACH PARTITION ${quote(name)} FOR VALUES FROM (${literal(part.from)}) TO (${literal(part.to)})`);
+            if (table === 'deliveries') await this.listForCounting(client, name, part.from);
             created.push(name);
           }
         }
@@ -116,6 +118,15 @@ export class PartitionsRepository {
   }
 
   /**
+   * Lists a new deliveries partition for the counting triggers, in the transaction that attaches it.
+   * A row left by a partition dropped by hand, under this name or from this id, is replaced.
+   */
+  private async listForCounting(client: Queryable, name: string, fromId: string): Promise<void> {
+    await client.query(`DELETE FROM delivery_partitions WHERE name = $1 OR from_id = $2`, [name, fromId]);
+    await client.query(`INSERT INTO delivery_partitions (name, from_id) VALUES ($1, $2)`, [name, fromId]);
+  }
+
+  /**
    * Drops a detached partition; false when its locks were not to be had within DROP_LOCK_TIMEOUT
    * (the table stays, detached, and a later run drops it). A deliveries partition first takes its
    * rows out of the status counters (the triggers on the parent never see a dropped partition's
@@ -126,9 +137,7 @@ export class PartitionsRepository {
     await client.query('BEGIN');
     try {
       await client.query(`SET LOCAL lock_timeout = '${DROP_LOCK_TIMEOUT}'`);
-      if (name.startsWith('deliveries_')) {
-        await client.query(`INSERT INTO delivery_status_deltas (tenant_id, status, delta) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2`);
-      }
+      if (name.startsWith('deliveries_')) await this.uncount(client, name);
       await client.query(`DROP TABLE ${quote(name)}`);
       await client.query('COMMIT');
       return true;
@@ -137,5 +146,37 @@ export class PartitionsRepository {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return false;
       throw error;
     }
+  }
+
+  /**
+   * Takes a detached deliveries partition's rows out of the status counters by its counts per
+   * tenant and status (delivery_partition_counts; its deltas not yet folded are simply deleted),
+   * whatever its size;
+   * no delta can still come for it, since detaching waited for every transaction that could write
+   * to it. Under the fold's lock, so the counts and deltas read are not being moved meanwhile. A
+   * table detached before partitions were counted has no row in delivery_partitions: its rows are
+   * counted instead.
+   */
+  private async uncount(client: Queryable, name: string): Promise<void> {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [FOLD_LOCK_KEY]);
+    const { rowCount } = await client.query(`DELETE FROM delivery_partitions WHERE name = $1`, [name]);
+    if (!rowCount) {
+      await client.query(
+        `INSERT INTO delivery_status_counts AS c (tenant_id, status, n) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2
+         ON CONFLICT (tenant_id, status) DO UPDATE SET n = c.n + EXCLUDED.n`,
+      );
+      return;
+    }
+    await client.query(
+      `WITH counted AS (
+         DELETE FROM delivery_partition_counts WHERE partition = $1 RETURNING tenant_id, status, n
+       ), unfolded AS (
+         DELETE FROM delivery_status_deltas WHERE partition = $1
+       )
+       INSERT INTO delivery_status_counts AS c (tenant_id, status, n)
+       SELECT tenant_id, status, -sum(n) FROM counted GROUP BY 1, 2
+       ON CONFLICT (tenant_id, status) DO UPDATE SET n = c.n + EXCLUDED.n`,
+      [name],
+    );
   }
 }

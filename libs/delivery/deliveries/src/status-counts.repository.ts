@@ -9,8 +9,11 @@ export interface TenantNotFinal {
   failed: number;
 }
 
-/** Folding never runs twice at once; another worker's turn is skipped, not waited for. */
-const FOLD_LOCK_KEY = 'hookline:delivery-status-counts:fold';
+/**
+ * Folding never runs twice at once; another worker's turn is skipped, not waited for. Retention
+ * takes it too while it subtracts a dropped partition (PartitionsRepository).
+ */
+export const FOLD_LOCK_KEY = 'hookline:delivery-status-counts:fold';
 
 /**
  * Deliveries by tenant and status, exact, without reading the deliveries table: statement-level
@@ -70,15 +73,20 @@ export class StatusCountsRepository {
         `WITH moved AS (
            DELETE FROM delivery_status_deltas
            WHERE id IN (SELECT id FROM delivery_status_deltas ORDER BY id LIMIT $1)
-           RETURNING tenant_id, status, delta
+           RETURNING partition, tenant_id, status, delta
          ), summed AS (
            INSERT INTO delivery_status_counts AS c (tenant_id, status, n)
            SELECT tenant_id, status, sum(delta) FROM moved GROUP BY tenant_id, status
            ON CONFLICT (tenant_id, status) DO UPDATE SET n = c.n + EXCLUDED.n
+         ), by_partition AS (
+           INSERT INTO delivery_partition_counts AS c (partition, tenant_id, status, n)
+           SELECT partition, tenant_id, status, sum(delta) FROM moved GROUP BY partition, tenant_id, status
+           ON CONFLICT (partition, tenant_id, status) DO UPDATE SET n = c.n + EXCLUDED.n
          )
          SELECT count(*)::int AS rows FROM moved`,
         maxRows,
       );
+      // A partition's rows at 0 stay until it is dropped: there are few, and finding them would be a scan.
       await tx.$executeRawUnsafe(`DELETE FROM delivery_status_counts WHERE n = 0`);
       return moved?.rows ?? 0;
     });
