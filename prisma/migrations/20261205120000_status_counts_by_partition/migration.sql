@@ -8,14 +8,20 @@
 -- row's partition up there (the last one starting at or below its id) and append their deltas per
 -- partition; the fold adds them to delivery_status_counts, as before, and to
 -- delivery_partition_counts. Reads still add delivery_status_counts and the deltas.
+--
+-- The partitions that hold rows now are listed as not counted: their rows are not counted here (on
+-- a large database that would hold writers off for as long as it reads every delivery), so when one
+-- of them drops, its rows are counted then, once, as before. Empty ones (the days made ahead), and
+-- partitions made from now on, are counted from their first row and drop by their counts.
 
--- Writers wait until this commits (readers do not): no delta is appended without its partition,
--- and the counts below are those of the rows as they stand at the commit.
+-- Writers wait until this commits (readers do not), so that no delta is appended without its
+-- partition. Nothing here reads deliveries: the wait is the few statements below.
 LOCK TABLE "deliveries" IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE "delivery_partitions" (
     "name" TEXT NOT NULL,
     "from_id" TEXT NOT NULL,
+    "counted" BOOLEAN NOT NULL DEFAULT true,
 
     CONSTRAINT "delivery_partitions_pkey" PRIMARY KEY ("name")
 );
@@ -30,11 +36,21 @@ CREATE TABLE "delivery_partition_counts" (
     CONSTRAINT "delivery_partition_counts_pkey" PRIMARY KEY ("partition", "tenant_id", "status")
 );
 
-INSERT INTO "delivery_partitions" ("name", "from_id")
-SELECT c.relname, coalesce(substring(pg_get_expr(c.relpartbound, c.oid) FROM $re$^FOR VALUES FROM \('([^']*)'\)$re$), '')
+INSERT INTO "delivery_partitions" ("name", "from_id", "counted")
+SELECT c.relname, coalesce(substring(pg_get_expr(c.relpartbound, c.oid) FROM $re$^FOR VALUES FROM \('([^']*)'\)$re$), ''), false
   FROM pg_inherits i
   JOIN pg_class c ON c.oid = i.inhrelid
  WHERE i.inhparent = '"deliveries"'::regclass;
+
+DO $$
+DECLARE
+  p record;
+BEGIN
+  FOR p IN SELECT "name" FROM "delivery_partitions" LOOP
+    EXECUTE format('UPDATE "delivery_partitions" SET "counted" = NOT EXISTS (SELECT 1 FROM %I) WHERE "name" = %L', p."name", p."name");
+  END LOOP;
+END
+$$;
 
 -- The deltas not yet folded go into the counts now: from here on every delta names its partition.
 INSERT INTO "delivery_status_counts" AS c ("tenant_id", "status", "n")
@@ -43,9 +59,6 @@ ON CONFLICT ("tenant_id", "status") DO UPDATE SET "n" = c."n" + EXCLUDED."n";
 DELETE FROM "delivery_status_deltas";
 DELETE FROM "delivery_status_counts" WHERE "n" = 0;
 ALTER TABLE "delivery_status_deltas" ADD COLUMN "partition" TEXT NOT NULL;
-
-INSERT INTO "delivery_partition_counts" ("partition", "tenant_id", "status", "n")
-SELECT "tableoid"::regclass::text, "tenant_id", "status", count(*) FROM "deliveries" GROUP BY 1, 2, 3;
 
 -- A row whose partition is not listed (one attached by hand) fails its statement on the NOT NULL
 -- of the deltas' partition, rather than leaving the counters wrong after that partition drops.

@@ -149,32 +149,28 @@ export class PartitionsRepository {
   }
 
   /**
-   * Takes a detached deliveries partition's rows out of the status counters by its counts per
-   * tenant and status (delivery_partition_counts; its deltas not yet folded are simply deleted),
-   * whatever its size;
-   * no delta can still come for it, since detaching waited for every transaction that could write
-   * to it. Under the fold's lock, so the counts and deltas read are not being moved meanwhile. A
-   * table detached before partitions were counted has no row in delivery_partitions: its rows are
-   * counted instead.
+   * Takes a detached deliveries partition's rows out of the status counters, under the fold's lock
+   * (the counts and deltas read here are not being moved meanwhile). No delta can still come for it:
+   * detaching waited for every transaction that could write to it. A partition counted from its
+   * first row leaves by its counts per tenant and status (delivery_partition_counts; its deltas not
+   * yet folded are simply deleted), whatever its size. One that existed before partitions were
+   * counted, or a table detached before then (no row in delivery_partitions), has its rows counted.
    */
   private async uncount(client: Queryable, name: string): Promise<void> {
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [FOLD_LOCK_KEY]);
-    const { rowCount } = await client.query(`DELETE FROM delivery_partitions WHERE name = $1`, [name]);
-    if (!rowCount) {
-      await client.query(
-        `INSERT INTO delivery_status_counts AS c (tenant_id, status, n) SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2
-         ON CONFLICT (tenant_id, status) DO UPDATE SET n = c.n + EXCLUDED.n`,
-      );
-      return;
-    }
+    const { rows } = await client.query<{ counted: boolean }>(`DELETE FROM delivery_partitions WHERE name = $1 RETURNING counted`, [name]);
+    const subtracted = rows[0]?.counted
+      ? `SELECT tenant_id, status, -n AS n FROM counted`
+      : // Its deltas not yet folded move into the totals, which then lose every row the table holds.
+        `SELECT tenant_id, status, delta AS n FROM unfolded UNION ALL SELECT tenant_id, status, -count(*) FROM ${quote(name)} GROUP BY 1, 2`;
     await client.query(
       `WITH counted AS (
          DELETE FROM delivery_partition_counts WHERE partition = $1 RETURNING tenant_id, status, n
        ), unfolded AS (
-         DELETE FROM delivery_status_deltas WHERE partition = $1
+         DELETE FROM delivery_status_deltas WHERE partition = $1 RETURNING tenant_id, status, delta
        )
        INSERT INTO delivery_status_counts AS c (tenant_id, status, n)
-       SELECT tenant_id, status, -sum(n) FROM counted GROUP BY 1, 2
+       SELECT tenant_id, status, sum(n) FROM (${subtracted}) AS gone GROUP BY 1, 2
        ON CONFLICT (tenant_id, status) DO UPDATE SET n = c.n + EXCLUDED.n`,
       [name],
     );
