@@ -29,7 +29,7 @@ interface Entry<V> {
 /**
  * A per-process cache of rows that change rarely, kept right across processes by announcements on
  * a Redis channel: whoever changes a row announces it after the commit, and every subscribed
- * process drops what `onAnnouncement` says. While this process is not subscribed, announcements
+ * process drops what `dropAnnounced` says. While this process is not subscribed, announcements
  * would be missed, so the cache is bypassed altogether (nothing served, nothing stored) and starts
  * empty once subscribed again. A lookup takes a `ticket()` before it reads and hands it to `set`:
  * a drop in between moves the generation on, and the stale result is not stored.
