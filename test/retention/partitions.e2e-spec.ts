@@ -206,6 +206,45 @@ describe('partitioned storage', () => {
     for (const table of TABLES) expect(await tableExists(dayName(table, pendingDay - DAY_MS))).toBe(false);
   });
 
+  it('counts a statement whose rows fall in two partitions in each of them', async () => {
+    const tenant = await stack.api.http.post('/v1/tenants').set(stack.api.auth()).send({ name: 'partitions-two-days' }).expect(201);
+    const tenantId = tenant.body.id as string;
+    const subscription = await stack.api.http
+      .post(`/v1/tenants/${tenantId}/subscriptions`)
+      .set(stack.api.auth())
+      .send({ url: receiver.url, eventTypes: ['partitions.*'] })
+      .expect(201);
+    const today = startOfDay(Date.now());
+    const days = [1, 2].map((d) => today + d * DAY_MS + 3_600_000);
+    // Per partition, what the counters hold (folded or not) against the rows, for this tenant only.
+    const counts = async () => {
+      const { rows } = await sql.query<{ partition: string; status: string; counted: number; actual: number }>(
+        `WITH counted AS (
+           SELECT partition, status::text, sum(n)::int AS n FROM (
+             SELECT partition, status, n FROM delivery_partition_counts WHERE tenant_id = $1
+             UNION ALL SELECT partition, status, delta FROM delivery_status_deltas WHERE tenant_id = $1
+           ) c GROUP BY 1, 2
+         ), actual AS (SELECT tableoid::regclass::text AS partition, status::text, count(*)::int AS n FROM deliveries WHERE tenant_id = $1 GROUP BY 1, 2)
+         SELECT coalesce(c.partition, a.partition) AS partition, coalesce(c.status, a.status) AS status, coalesce(c.n, 0) AS counted, coalesce(a.n, 0) AS actual
+         FROM counted c FULL JOIN actual a USING (partition, status) WHERE coalesce(c.n, 0) <> 0 OR coalesce(a.n, 0) <> 0 ORDER BY 1, 2`,
+        [tenantId],
+      );
+      return rows;
+    };
+    const both = (status: string) => days.map((day) => ({ partition: dayName('deliveries', startOfDay(day)), status, counted: 1, actual: 1 }));
+
+    await sql.query(
+      `INSERT INTO deliveries (id, tenant_id, event_id, event_type, subscription_id)
+       SELECT 'dlv_' || hookline_ulid_at(at), $1, 'evt_none', 'partitions.two', $2 FROM unnest($3::timestamptz[]) AS at`,
+      [tenantId, subscription.body.id, days.map((day) => new Date(day))],
+    );
+    expect(await counts()).toEqual(both('pending'));
+    await sql.query(`UPDATE deliveries SET status = 'succeeded' WHERE tenant_id = $1`, [tenantId]);
+    expect(await counts()).toEqual(both('succeeded'));
+    await sql.query(`DELETE FROM deliveries WHERE tenant_id = $1`, [tenantId]);
+    expect(await counts()).toEqual([]);
+  });
+
   it('deletes the attempts of a deleted tenant, though no foreign key cascades to them', async () => {
     const tenant = await stack.api.http.post('/v1/tenants').set(stack.api.auth()).send({ name: 'partitions-delete' }).expect(201);
     const path = `/v1/tenants/${tenant.body.id}`;
