@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isolateFailures } from '@hookline/batching';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { SqlPool } from '@hookline/database';
-import { dataFieldErrors } from '@hookline/event-types';
+import { dataFieldErrors, EventTypeValidators } from '@hookline/event-types';
 import { newId } from '@hookline/ids';
 import type { FieldError } from '@hookline/http-problem';
 import { DeliveryEnqueuer, DeliveryJobData } from '@hookline/queue';
@@ -10,7 +10,6 @@ import type { TraceCarrier } from '@hookline/tracing';
 import { PublishInput } from './event-views';
 import { autocommitFailure, ClaimVanished, CommitUnknown, isPostgresAnswer, TransactionBroken, transactionFailure } from './publish-faults';
 import { BULK_PUBLISH_SQL, CLAIMS_SQL, LIVE_CLAIMS_SQL } from './bulk-publish.sql';
-import { EventTypeValidators } from './event-type-validators';
 import { publishRequestHash } from './request-hash';
 
 /**

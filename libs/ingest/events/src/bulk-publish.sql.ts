@@ -56,7 +56,3 @@ FROM idempotency_keys WHERE tenant_id = $1 AND key = ANY($2::text[]) AND created
 export const CLAIMS_SQL = `
 SELECT key, event_id AS "eventId", request_hash AS "requestHash"
 FROM idempotency_keys WHERE tenant_id = $1 AND key = ANY($2::text[])`;
-
-/** The JSON Schema (if any) of each of these event types. $1 type names. */
-export const EVENT_TYPE_SCHEMAS_SQL = `
-SELECT name, schema, updated_at AS "updatedAt" FROM event_types WHERE name = ANY($1::text[])`;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { ValidateFunction } from 'ajv';
 import { Prisma, PrismaService } from '@hookline/database';
 import { FieldError, ProblemException } from '@hookline/http-problem';
 import { Page } from '@hookline/pagination';
 import { ChangeAnnouncer } from '@hookline/queue';
 import { EventTypeSchemaCache } from './event-type-schema-cache';
+import { EventTypeValidators } from './event-type-validators';
 import { compileJsonSchema, dataFieldErrors } from './json-schema';
 
 export type JsonSchema = Record<string, unknown>;
@@ -25,19 +25,12 @@ export interface EventTypeCreateInput {
 
 export type EventTypeUpdateInput = Omit<EventTypeCreateInput, 'name'>;
 
-interface CachedValidator {
-  updatedAt: number;
-  validate: ValidateFunction;
-}
-
 @Injectable()
 export class EventTypesService {
-  /** One compiled validator per type; a newer `updatedAt` (an edit from any process) replaces it. */
-  private readonly validators = new Map<string, CachedValidator>();
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly schemaCache: EventTypeSchemaCache,
+    private readonly validators: EventTypeValidators,
     private readonly announcer: ChangeAnnouncer,
   ) {}
 
@@ -87,26 +80,13 @@ export class EventTypesService {
   async remove(name: string): Promise<void> {
     const { count } = await this.prisma.eventType.deleteMany({ where: { name } });
     if (count === 0) throw ProblemException.notFound('Event type');
-    this.validators.delete(name);
     await this.announcer.announce(this.schemaCache, name);
   }
 
   /** Field errors of `data` against the type's schema; none when the type is unknown or has no schema. */
   async validateData(typeName: string, data: unknown): Promise<FieldError[]> {
-    const row = await this.prisma.eventType.findUnique({ where: { name: typeName }, select: { schema: true, updatedAt: true } });
-    if (!row || row.schema === null) return [];
-    const validate = this.validatorFor(typeName, row.schema as JsonSchema, row.updatedAt);
-    return validate(data) ? [] : dataFieldErrors(validate.errors ?? []);
-  }
-
-  private validatorFor(name: string, schema: JsonSchema, updatedAt: Date): ValidateFunction {
-    const cached = this.validators.get(name);
-    if (cached && cached.updatedAt === updatedAt.getTime()) return cached.validate;
-    const compiled = compileJsonSchema(schema);
-    // Schemas are checked on write, so this only happens if a stored schema stopped compiling (e.g. an ajv upgrade).
-    if (!compiled.ok) throw new Error(`Stored schema of event type ${name} no longer compiles: ${compiled.message}`);
-    this.validators.set(name, { updatedAt: updatedAt.getTime(), validate: compiled.validate });
-    return compiled.validate;
+    const validate = (await this.validators.of(new Set([typeName]))).get(typeName);
+    return !validate || validate(data) ? [] : dataFieldErrors(validate.errors ?? []);
   }
 }
 

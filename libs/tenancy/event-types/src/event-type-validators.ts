@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
 import { SqlPool } from '@hookline/database';
-import { compileJsonSchema, EventTypeSchemaCache, JsonSchema } from '@hookline/event-types';
-import { EVENT_TYPE_SCHEMAS_SQL } from './bulk-publish.sql';
+import { EventTypeSchemaCache } from './event-type-schema-cache';
+import type { JsonSchema } from './event-types.service';
+import { compileJsonSchema } from './json-schema';
+
+/** The JSON Schema (if any) of each of these event types. $1 type names. */
+const EVENT_TYPE_SCHEMAS_SQL = `SELECT name, schema, updated_at AS "updatedAt" FROM event_types WHERE name = ANY($1::text[])`;
 
 interface SchemaRow {
   name: string;
@@ -10,7 +14,7 @@ interface SchemaRow {
   updatedAt: Date;
 }
 
-/** The JSON Schema validators a publish batch checks its events against. */
+/** The JSON Schema validators that publishes (a batch at a time) and EventTypesService.validateData check data against. */
 @Injectable()
 export class EventTypeValidators {
   /**
