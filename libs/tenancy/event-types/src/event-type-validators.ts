@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
 import { SqlPool } from '@hookline/database';
 import { EventTypeSchemaCache } from './event-type-schema-cache';
-import type { JsonSchema } from './event-types.service';
-import { compileJsonSchema } from './json-schema';
+import { compileJsonSchema, JsonSchema } from './json-schema';
 
 /** The JSON Schema (if any) of each of these event types. $1 type names. */
 const EVENT_TYPE_SCHEMAS_SQL = `SELECT name, schema, updated_at AS "updatedAt" FROM event_types WHERE name = ANY($1::text[])`;

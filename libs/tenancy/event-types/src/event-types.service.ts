@@ -5,9 +5,7 @@ import { Page } from '@hookline/pagination';
 import { ChangeAnnouncer } from '@hookline/queue';
 import { EventTypeSchemaCache } from './event-type-schema-cache';
 import { EventTypeValidators } from './event-type-validators';
-import { compileJsonSchema, dataFieldErrors } from './json-schema';
-
-export type JsonSchema = Record<string, unknown>;
+import { compileJsonSchema, dataFieldErrors, JsonSchema } from './json-schema';
 
 export interface EventTypeView {
   name: string;

@@ -6,6 +6,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { FieldError } from '@hookline/http-problem';
 
+export type JsonSchema = Record<string, unknown>;
+
 /** Enough to act on a badly shaped event without letting one huge payload produce a huge error body. */
 export const MAX_DATA_ERRORS = 50;
 
