@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
-import { createRedisClient, DeliveryUpdateMessage, deliveryUpdatesChannel, RedisClient } from '@hookline/queue';
+import { createRedisClient, DeliveryUpdateMessage, deliveryUpdatesChannel, isCluster, RedisClient } from '@hookline/queue';
 
 export type DeliveryUpdateListener = (update: DeliveryUpdateMessage) => void;
 
@@ -13,7 +13,8 @@ interface Watcher {
 /**
  * Fans the workers' delivery updates (Redis pub/sub, one channel per tenant) out to this API's
  * WatchDeliveries calls. One subscriber connection per process, subscribed only to the channels
- * of tenants someone watches; ioredis re-subscribes by itself after a reconnect.
+ * of tenants someone watches; ioredis re-subscribes by itself after a reconnect. On a cluster the
+ * channels are sharded (deliveryUpdatesChannel says why): ioredis keeps one subscriber per master.
  */
 @Injectable()
 export class DeliveryWatchHub implements OnModuleDestroy {
@@ -33,7 +34,8 @@ export class DeliveryWatchHub implements OnModuleDestroy {
     const unwatch = () => this.unwatch(channel, watcher);
     try {
       // Sent for every watcher (a no-op when already subscribed), so this one resolves only after Redis has it.
-      await this.connection().subscribe(channel);
+      const connection = this.connection();
+      await (isCluster(connection) ? connection.ssubscribe(channel) : connection.subscribe(channel));
     } catch (error) {
       unwatch();
       throw error;
@@ -64,14 +66,16 @@ export class DeliveryWatchHub implements OnModuleDestroy {
     const set = this.watchers.get(channel);
     if (!set?.delete(watcher) || set.size > 0) return;
     this.watchers.delete(channel);
-    this.subscriber?.unsubscribe(channel).catch(() => undefined);
+    const subscriber = this.subscriber;
+    if (!subscriber) return;
+    (isCluster(subscriber) ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel)).catch(() => undefined);
   }
 
   private connection(): RedisClient {
     if (this.subscriber) return this.subscriber;
-    const subscriber = createRedisClient(this.config, { maxRetriesPerRequest: 1 });
+    const subscriber = createRedisClient(this.config, { maxRetriesPerRequest: 1, shardedSubscribers: true });
     subscriber.on('error', (error: Error) => this.logger.warn(`delivery updates subscriber: ${error.message}`));
-    subscriber.on('message', (channel: string, text: string) => this.dispatch(channel, text));
+    subscriber.on(isCluster(subscriber) ? 'smessage' : 'message', (channel: string, text: string) => this.dispatch(channel, text));
     this.subscriber = subscriber;
     return subscriber;
   }

@@ -1,6 +1,9 @@
 import { Metadata, status } from '@grpc/grpc-js';
+import Redis from 'ioredis';
+import { isCluster, RedisClient, RedisService } from '@hookline/queue';
 import type { TestStack } from '../../../../test/support';
 import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
+import { DeliveryUpdatesPublisher } from '../../../worker/src/delivery/delivery-updates.publisher';
 import { DeliveryWatchHub } from './delivery-watch.hub';
 import type { DeliveryUpdateMessage } from './grpc-test-client';
 import { bearer, grpcClient, json, publish } from './grpc-test-client';
@@ -21,6 +24,8 @@ describe('gRPC EventService.WatchDeliveries', () => {
   let tenantKey: string;
   let okSub: string;
   let failingSub: string;
+  /** Every watch a test opened, cancelled after it whether it passed or not (so a failure cannot leak into the next). */
+  const opened: Watch[] = [];
 
   beforeAll(async () => {
     stack = await startTestStack({ RETRY_SCHEDULE: '50ms,50ms' });
@@ -32,6 +37,11 @@ describe('gRPC EventService.WatchDeliveries', () => {
       (await stack.api.http.post(`/v1/tenants/${stack.tenantId}/subscriptions`).set(stack.api.auth()).send({ url }).expect(201)).body.id as string;
     okSub = await subscribe(ok.url);
     failingSub = await subscribe(failing.url);
+  });
+  afterEach(async () => {
+    const open = opened.splice(0);
+    for (const w of open) w.cancel();
+    await Promise.all(open.map((w) => w.ended));
   });
   afterAll(async () => {
     client?.close();
@@ -65,7 +75,11 @@ describe('gRPC EventService.WatchDeliveries', () => {
         }
         return updates.slice();
       };
-      call.on('metadata', (_headers: Metadata) => resolve({ updates, next, ended, cancel: () => call.cancel() }));
+      call.on('metadata', (_headers: Metadata) => {
+        const w = { updates, next, ended, cancel: () => call.cancel() };
+        opened.push(w);
+        resolve(w);
+      });
       void ended.then((s) => reject(Object.assign(new Error(s.details), s)));
     });
   }
@@ -88,7 +102,6 @@ describe('gRPC EventService.WatchDeliveries', () => {
     ]);
     expect(toFailing[0].next_attempt_at).toBeDefined();
     expect(toFailing[2].next_attempt_at).toBeUndefined();
-    all.cancel();
   });
 
   it('narrows to one subscription and to event types', async () => {
@@ -104,8 +117,6 @@ describe('gRPC EventService.WatchDeliveries', () => {
     expect(onlyOk.updates).toHaveLength(2);
     expect(updates.every((u) => u.subscription_id === okSub)).toBe(true);
     expect(onlyOrders.updates.map((u) => [u.event_id, u.event_type])).toEqual([[order.id, 'order.created']]);
-    onlyOk.cancel();
-    onlyOrders.cancel();
   });
 
   it('sees nothing of another tenant', async () => {
@@ -117,7 +128,6 @@ describe('gRPC EventService.WatchDeliveries', () => {
     await ok.waitForRequests(before + 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(mine.updates.filter((u) => u.subscription_id === theirs.body.id)).toEqual([]);
-    mine.cancel();
   });
 
   it('refuses bad keys, other tenants, unknown subscriptions and bad type filters', async () => {
@@ -129,6 +139,48 @@ describe('gRPC EventService.WatchDeliveries', () => {
     await expect(watch({ tenant_id: stack.tenantId, types: ['bad type'] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     // Nothing refused was left subscribed.
     expect(stack.api.app.get(DeliveryWatchHub).watcherCount).toBe(0);
+  });
+
+  it('keeps a tenant’s updates in the order they were published while Redis nodes stall', async () => {
+    const w = await watch({ tenant_id: stack.tenantId });
+    const publisher = stack.worker.get(DeliveryUpdatesPublisher);
+    // Every master of a cluster (or the one Redis), each paused in turn for writes (PUBLISH included)
+    // while updates go out one at a time: an update entering at a stalled node must not be overtaken.
+    const shared = stack.worker.get(RedisService) as RedisClient;
+    const masters = isCluster(shared) ? shared.nodes('master').map((node) => node.options) : [shared.options];
+    const pausers = masters.map((options) => new Redis({ host: options.host, port: options.port, password: options.password, lazyConnect: true }));
+    const job = {
+      deliveryId: 'dlv_order',
+      tenantId: stack.tenantId,
+      subscriptionId: okSub,
+      eventId: 'evt_order',
+      eventType: 'watch.order',
+      timestamp: new Date().toISOString(),
+      dataJson: '{}',
+      attemptCount: 0,
+      cycleAttempts: 0,
+    };
+    const COUNT = 60;
+    let publishing = true;
+    try {
+      const stalls = (async () => {
+        for (let round = 0; publishing; round++) {
+          await pausers[round % pausers.length].client('PAUSE', 40, 'WRITE');
+          await new Promise((resolve) => setTimeout(resolve, 15));
+        }
+      })();
+      for (let attempt = 1; attempt <= COUNT; attempt++) {
+        publisher.attempted(job, { attempt, status: 'failed', startedAt: new Date(), statusCode: 503, error: null, durationMs: 1, nextAttemptAt: new Date() });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      publishing = false;
+      await stalls;
+      const updates = await w.next(COUNT, 15_000);
+      expect(updates.map((u) => u.attempt)).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
+    } finally {
+      publishing = false;
+      pausers.forEach((pauser) => pauser.disconnect());
+    }
   });
 
   it('stops listening when the client cancels', async () => {

@@ -4,6 +4,11 @@ import type { DeliveryJobData } from './delivery-job';
  * Redis pub/sub channel on which workers announce each recorded attempt of a tenant's deliveries,
  * for the API's gRPC WatchDeliveries (docs/contract.md#grpc). Channels ignore the db index, hence the
  * queue prefix in the name; one channel per tenant, so an API subscribes only to what is watched.
+ *
+ * On a cluster the channel is sharded (SPUBLISH / SSUBSCRIBE): it lives on the master owning its slot,
+ * so a tenant's updates reach a watcher in the order they were published. A plain PUBLISH enters at
+ * whichever node the client picks and is relayed over the cluster bus, where one node's relay can
+ * overtake another's: attempt 2 could arrive before attempt 1. It also reaches only that shard, not every node.
  */
 export function deliveryUpdatesChannel(queuePrefix: string, tenantId: string): string {
   return `${queuePrefix}:delivery-updates:${tenantId}`;

@@ -29,6 +29,8 @@ export interface RedisClientOptions {
   maxRetriesPerRequest?: number | null;
   /** false: the caller subscribes again itself after a reconnect (to know when it is live). */
   autoResubscribe?: boolean;
+  /** On a cluster: SSUBSCRIBE goes to the master owning each channel's slot (ignored on one Redis). */
+  shardedSubscribers?: boolean;
 }
 
 const CLUSTER_SLOTS_REFRESH_TIMEOUT_MS = 5_000;
@@ -41,7 +43,7 @@ type ClientConfig = Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>;
  * from REDIS_URL; a cluster has no db index), otherwise a Redis at REDIS_URL.
  */
 export function createRedisClient(config: ClientConfig, options: RedisClientOptions = {}): RedisClient {
-  const { lazyConnect, enableOfflineQueue, enableAutoPipelining, maxRetriesPerRequest = null, autoResubscribe } = options;
+  const { lazyConnect, enableOfflineQueue, enableAutoPipelining, maxRetriesPerRequest = null, autoResubscribe, shardedSubscribers } = options;
   const { db: _db, ...node } = redisOptions(config.REDIS_URL);
   if (config.REDIS_CLUSTER_NODES?.length) {
     return new Cluster(config.REDIS_CLUSTER_NODES, {
@@ -51,6 +53,7 @@ export function createRedisClient(config: ClientConfig, options: RedisClientOpti
       slotsRefreshTimeout: CLUSTER_SLOTS_REFRESH_TIMEOUT_MS,
       enableOfflineQueue,
       enableAutoPipelining,
+      shardedSubscribers,
       redisOptions: { username: node.username, password: node.password, tls: node.tls, maxRetriesPerRequest, autoResubscribe },
     });
   }
