@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import Redis from 'ioredis';
-import { isCluster, RedisClient, RedisService } from '@hookline/queue';
+import type { RedisClient } from '@hookline/queue';
+import { isCluster, RedisService } from '@hookline/queue';
 import type { TestStack } from '../../../../test/support';
 import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
 import { DeliveryUpdatesPublisher } from '../../../worker/src/delivery/delivery-updates.publisher';
