@@ -15,10 +15,15 @@ export function clusterScript(env: Record<string, string>): (...args: string[]) 
 
 /** The port of the master that serves `shard`'s hash tag, as the node on `port` sees the slots. */
 export async function masterOfShard(stack: TestStack, shard: number, port: number): Promise<number> {
+  const keyspace = redisKeyspace(testConfig(stack.env));
+  return masterOfKey(`${shardTag(keyspace, shard)}:deliveries-${shard}:wait`, port);
+}
+
+/** The port of the master that serves `key`'s slot (a sharded pub/sub channel's too), as the node on `port` sees the slots. */
+export async function masterOfKey(key: string, port: number): Promise<number> {
   const client = new Redis({ host: '127.0.0.1', port });
   try {
-    const keyspace = redisKeyspace(testConfig(stack.env));
-    const slot = Number(await client.cluster('KEYSLOT', `${shardTag(keyspace, shard)}:deliveries-${shard}:wait`));
+    const slot = Number(await client.cluster('KEYSLOT', key));
     const ranges = await client.cluster('SLOTS');
     return ranges.find(([from, to]) => slot >= from && slot <= to)![2][1];
   } finally {

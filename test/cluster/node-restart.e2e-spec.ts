@@ -1,7 +1,9 @@
-import { DeliveryQueues } from '@hookline/queue';
+import { DeliveryQueues, deliveryUpdatesChannel } from '@hookline/queue';
+import { DeliveryWatchHub } from '../../apps/api/src/grpc/delivery-watch.hub';
+import { DeliveryUpdatesPublisher } from '../../apps/worker/src/delivery/delivery-updates.publisher';
 import { publish, subscribe } from '../delivery/delivery-test-kit';
-import { waitUntil } from '../support';
-import { clusterScript, expectEveryDeliveryMade, masterOfShard, onClusterOfItsOwn } from './cluster-test-kit';
+import { testConfig, waitUntil } from '../support';
+import { clusterScript, expectEveryDeliveryMade, masterOfKey, masterOfShard, onClusterOfItsOwn } from './cluster-test-kit';
 
 /**
  * A cluster of its own (other ports, so the test files sharing the pass's cluster are not hit by
@@ -41,4 +43,47 @@ describe('a Redis Cluster node restarted while deliveries flow', () => {
 
     await expectEveryDeliveryMade(stack, receiver, total);
   }, 120_000);
+
+  it('carries a tenant’s live delivery updates again once the master holding its channel is back', async () => {
+    const { stack } = rig();
+    const publisher = stack.worker.get(DeliveryUpdatesPublisher);
+    const heard: number[] = [];
+    const unwatch = await stack.api.app.get(DeliveryWatchHub).watch(
+      stack.tenantId,
+      (update) => heard.push(update.attempt),
+      () => undefined,
+    );
+    const job = {
+      deliveryId: 'dlv_restart',
+      tenantId: stack.tenantId,
+      subscriptionId: 'sub_restart',
+      eventId: 'evt_restart',
+      eventType: 'restart.watch',
+      timestamp: new Date().toISOString(),
+      dataJson: '{}',
+      attemptCount: 0,
+      cycleAttempts: 0,
+    };
+    let attempt = 0;
+    const sendUpdate = () =>
+      publisher.attempted(job, { attempt: ++attempt, status: 'failed', startedAt: new Date(), statusCode: 503, error: null, durationMs: 1, nextAttemptAt: new Date() });
+    try {
+      sendUpdate();
+      await waitUntil('the first update heard', () => heard.length > 0);
+      const channel = deliveryUpdatesChannel(testConfig(stack.env).QUEUE_PREFIX, stack.tenantId);
+      cluster('restart-node', String(await masterOfKey(channel, PORTS[0])));
+      const sentBefore = attempt;
+      // Updates are a live feed: those sent while the node is away are lost. One sent once it is back is heard.
+      await waitUntil(
+        'an update sent after the restart heard',
+        () => {
+          sendUpdate();
+          return heard.some((n) => n > sentBefore);
+        },
+        30_000,
+      );
+    } finally {
+      unwatch();
+    }
+  }, 60_000);
 });
