@@ -1,8 +1,7 @@
 import { DeliveryQueues, deliveryUpdatesChannel } from '@hookline/queue';
 import { DeliveryWatchHub } from '../../apps/api/src/grpc/delivery-watch.hub';
-import { DeliveryUpdatesPublisher } from '../../apps/worker/src/delivery/delivery-updates.publisher';
 import { publish, subscribe } from '../delivery/delivery-test-kit';
-import { testConfig, waitUntil } from '../support';
+import { attemptAnnouncer, testConfig, waitUntil } from '../support';
 import { clusterScript, expectEveryDeliveryMade, masterOfKey, masterOfShard, onClusterOfItsOwn } from './cluster-test-kit';
 
 /**
@@ -46,39 +45,24 @@ describe('a Redis Cluster node restarted while deliveries flow', () => {
 
   it('carries a tenant’s live delivery updates again once the master holding its channel is back', async () => {
     const { stack } = rig();
-    const publisher = stack.worker.get(DeliveryUpdatesPublisher);
     const heard: number[] = [];
     const unwatch = await stack.api.app.get(DeliveryWatchHub).watch(
       stack.tenantId,
       (update) => heard.push(update.attempt),
       () => undefined,
     );
-    const job = {
-      deliveryId: 'dlv_restart',
-      tenantId: stack.tenantId,
-      subscriptionId: 'sub_restart',
-      eventId: 'evt_restart',
-      eventType: 'restart.watch',
-      timestamp: new Date().toISOString(),
-      dataJson: '{}',
-      attemptCount: 0,
-      cycleAttempts: 0,
-    };
-    let attempt = 0;
-    const sendUpdate = () =>
-      publisher.attempted(job, { attempt: ++attempt, status: 'failed', startedAt: new Date(), statusCode: 503, error: null, durationMs: 1, nextAttemptAt: new Date() });
+    const announce = attemptAnnouncer(stack, 'sub_restart');
     try {
-      sendUpdate();
-      await waitUntil('the first update heard', () => heard.length > 0);
+      announce();
+      await waitUntil('the first update heard', () => heard.length === 1);
       const channel = deliveryUpdatesChannel(testConfig(stack.env).QUEUE_PREFIX, stack.tenantId);
       cluster('restart-node', String(await masterOfKey(channel, PORTS[0])));
-      const sentBefore = attempt;
       // Updates are a live feed: those sent while the node is away are lost. One sent once it is back is heard.
       await waitUntil(
         'an update sent after the restart heard',
         () => {
-          sendUpdate();
-          return heard.some((n) => n > sentBefore);
+          announce();
+          return heard.length > 1;
         },
         30_000,
       );

@@ -15,3 +15,4 @@ export * from './wait';
 export * from './attempts';
 export * from './disposable-redis';
 export * from './seeded-deliveries';
+export * from './delivery-updates';

@@ -3,8 +3,7 @@ import Redis from 'ioredis';
 import type { RedisClient } from '@hookline/queue';
 import { isCluster, RedisService } from '@hookline/queue';
 import type { TestStack } from '../../../../test/support';
-import { createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
-import { DeliveryUpdatesPublisher } from '../../../worker/src/delivery/delivery-updates.publisher';
+import { attemptAnnouncer, createTenant, createTenantKey, RecordingReceiver, startTestStack } from '../../../../test/support';
 import { DeliveryWatchHub } from './delivery-watch.hub';
 import type { DeliveryUpdateMessage } from './grpc-test-client';
 import { bearer, grpcClient, json, publish } from './grpc-test-client';
@@ -144,23 +143,12 @@ describe('gRPC EventService.WatchDeliveries', () => {
 
   it('keeps a tenant’s updates in the order they were published while Redis nodes stall', async () => {
     const w = await watch({ tenant_id: stack.tenantId });
-    const publisher = stack.worker.get(DeliveryUpdatesPublisher);
     // Every master of a cluster (or the one Redis), each paused in turn for writes (PUBLISH included)
     // while updates go out one at a time: an update entering at a stalled node must not be overtaken.
     const shared = stack.worker.get(RedisService) as RedisClient;
     const masters = isCluster(shared) ? shared.nodes('master').map((node) => node.options) : [shared.options];
     const pausers = masters.map((options) => new Redis({ host: options.host, port: options.port, password: options.password, lazyConnect: true }));
-    const job = {
-      deliveryId: 'dlv_order',
-      tenantId: stack.tenantId,
-      subscriptionId: okSub,
-      eventId: 'evt_order',
-      eventType: 'watch.order',
-      timestamp: new Date().toISOString(),
-      dataJson: '{}',
-      attemptCount: 0,
-      cycleAttempts: 0,
-    };
+    const announce = attemptAnnouncer(stack, okSub);
     const COUNT = 60;
     let publishing = true;
     try {
@@ -170,8 +158,8 @@ describe('gRPC EventService.WatchDeliveries', () => {
           await new Promise((resolve) => setTimeout(resolve, 15));
         }
       })();
-      for (let attempt = 1; attempt <= COUNT; attempt++) {
-        publisher.attempted(job, { attempt, status: 'failed', startedAt: new Date(), statusCode: 503, error: null, durationMs: 1, nextAttemptAt: new Date() });
+      for (let sent = 0; sent < COUNT; sent++) {
+        announce();
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       publishing = false;
