@@ -1,6 +1,8 @@
 import { DeliveryUpdatesPublisher } from '../../apps/worker/src/delivery/delivery-updates.publisher';
 import type { TestStack } from './test-stack';
 
+export const ANNOUNCED_DELIVERY_ID = 'dlv_announced';
+
 /**
  * Announces attempts of one made-up delivery of the stack's tenant through the worker's
  * DeliveryUpdatesPublisher, as the processor does after recording each: for tests of the live feed
@@ -9,7 +11,7 @@ import type { TestStack } from './test-stack';
 export function attemptAnnouncer(stack: TestStack, subscriptionId: string): () => number {
   const publisher = stack.worker.get(DeliveryUpdatesPublisher);
   const job = {
-    deliveryId: 'dlv_announced',
+    deliveryId: ANNOUNCED_DELIVERY_ID,
     tenantId: stack.tenantId,
     subscriptionId,
     eventId: 'evt_announced',

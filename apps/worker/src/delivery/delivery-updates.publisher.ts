@@ -8,8 +8,8 @@ const MAX_PENDING = 10_000;
 /**
  * Announces each recorded attempt on the tenant's delivery-updates channel, for the API's gRPC
  * WatchDeliveries. Best effort and fire-and-forget: a live feed, not a log (the attempts table
- * is), so it never delays or fails a delivery. Updates of one tick go out in one pipeline; on a
- * cluster as SPUBLISH, which the hub's sharded subscriber hears (deliveryUpdatesChannel says why).
+ * is), so it never delays or fails a delivery. Updates of one tick go out together: in one pipeline,
+ * or on a cluster as SPUBLISH, which the hub's sharded subscriber hears (deliveryUpdatesChannel says why).
  */
 @Injectable()
 export class DeliveryUpdatesPublisher {
