@@ -73,10 +73,11 @@ describe('internal errors while processing a delivery', () => {
       const letters = await stack.api.http.get(`/v1/dead-letters?tenantId=${stack.tenantId}&subscriptionId=${broken.id}`).set(stack.api.auth()).expect(200);
       expect(letters.body.data.map((d: Delivery) => d.id)).toEqual([deliveryId]);
 
-      // Every failure logged at error with the delivery id, and counted.
-      const logged = errors.mock.calls.map(([message]) => String(message)).filter((message) => message.includes(deliveryId));
+      // Every failure logged at error with the delivery's ids as fields, and counted.
+      const logged = errors.mock.calls.filter(([fields]) => (fields as { delivery_id?: string })?.delivery_id === deliveryId);
       expect(logged).toHaveLength(MAX_INTERNAL_FAILURES);
-      expect(logged[MAX_INTERNAL_FAILURES - 1]).toMatch(/internal error 5\/5, delivery is dead/);
+      expect(logged[0][0]).toMatchObject({ subscription_id: broken.id, tenant_id: stack.tenantId, err: expect.any(Error) });
+      expect(String(logged[MAX_INTERNAL_FAILURES - 1][1])).toMatch(new RegExp(`^delivery ${deliveryId}: internal error 5/5, delivery is dead`));
       await waitUntil('the metric counts the failures', async () => (await internalErrorsMetric()) === before + MAX_INTERNAL_FAILURES, 15_000);
 
       const [healthyDelivery] = await deliveryIdsOf(healthy.id);

@@ -3,7 +3,6 @@ import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@hookline/config';
 import { HttpDeliveryClient } from '@hookline/http-delivery';
 import { newId } from '@hookline/ids';
-import { withLogFields } from '@hookline/logging';
 import { DeliveryJobData } from '@hookline/queue';
 import { classifyOutcome, nextAttemptDelay } from '@hookline/retry-policy';
 import { SubscriptionsService } from '@hookline/subscriptions';
@@ -14,6 +13,7 @@ import { DeliveryUpdatesPublisher } from './delivery-updates.publisher';
 import { outgoingRequest } from './outgoing-request';
 import { CachedSubscription, SubscriptionCache } from './subscription-cache';
 import { DeliveryCancellationRepository } from './delivery-cancellation.repository';
+import { deliveryLogFields } from './delivery-log-fields';
 import { Claim, DeliveryClaims } from './delivery-claims';
 import { InternalFailures } from './internal-failures';
 import { SlotHolder, slotHolder, WorkingSlots } from './working-slots';
@@ -50,14 +50,8 @@ export class DeliveryProcessor {
     private readonly working: WorkingSlots,
   ) {}
 
-  process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
-    const { deliveryId, eventId, subscriptionId, tenantId } = job.data;
-    // Every line logged while this job runs names the delivery (internal failures, breaker, 410…).
-    return withLogFields({ delivery_id: deliveryId, event_id: eventId, subscription_id: subscriptionId, tenant_id: tenantId }, () => this.processJob(job, token));
-  }
-
   /** Runs once the job holds a working slot (WorkingSlots), which it keeps to the end but while it waits outside. */
-  private async processJob(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+  async process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
     const holder = slotHolder(job);
     await this.working.acquire(holder);
     const claimed: { lease: Date | null } = { lease: null };
@@ -158,7 +152,7 @@ export class DeliveryProcessor {
     if (verdict === 'gone') {
       // Before the attempt is recorded, so whoever sees this delivery dead on a 410 sees its
       // subscription disabled too (the delivery is claimed, so the disable leaves it to us).
-      this.logger.warn(`subscription ${data.subscriptionId} answered 410 Gone: disabling it`);
+      this.logger.warn(deliveryLogFields(data), `subscription ${data.subscriptionId} answered 410 Gone: disabling it`);
       this.subscriptions.forget(data.subscriptionId);
       await this.subscriptionsService.disableUnhealthy(data.subscriptionId, 'gone');
     }

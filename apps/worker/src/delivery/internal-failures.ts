@@ -5,6 +5,7 @@ import { SqlPool } from '@hookline/database';
 import { newId } from '@hookline/ids';
 import { DeliveryJobData } from '@hookline/queue';
 import { scheduledDelayMs } from '@hookline/retry-policy';
+import { deliveryLogFields } from './delivery-log-fields';
 import { DeliveryMetrics } from '../endpoint-health/delivery-metrics';
 import { OperatorEvents } from '../endpoint-health/operator-events';
 
@@ -65,6 +66,7 @@ export class InternalFailures {
   async failed(job: Job<DeliveryJobData>, token: string | undefined, error: unknown, lease: Date | null): Promise<void> {
     const data = job.data;
     const reason = describe(error);
+    const fields = { ...deliveryLogFields(data), err: error };
     this.metrics.internalError();
     const delays = Array.from({ length: MAX_INTERNAL_FAILURES }, (_, i) => this.backoffMs(i + 1));
     let counted: { status: string; internalFailures: number; attemptCount: number } | undefined;
@@ -78,16 +80,16 @@ export class InternalFailures {
         newId('att'),
       ]);
     } catch (countError) {
-      this.logger.error(`delivery ${data.deliveryId}: internal error, not counted (${(countError as Error).message}): ${reason}`, (error as Error)?.stack);
+      this.logger.error(fields, `delivery ${data.deliveryId}: internal error, not counted (${(countError as Error).message}): ${reason}`);
       throw error;
     }
     if (!counted) {
-      this.logger.error(`delivery ${data.deliveryId}: internal error on a delivery no longer open: ${reason}`, (error as Error)?.stack);
+      this.logger.error(fields, `delivery ${data.deliveryId}: internal error on a delivery no longer open: ${reason}`);
       return;
     }
     const n = counted.internalFailures;
     if (counted.status === 'dead') {
-      this.logger.error(`delivery ${data.deliveryId}: internal error ${n}/${MAX_INTERNAL_FAILURES}, delivery is dead: ${reason}`, (error as Error)?.stack);
+      this.logger.error(fields, `delivery ${data.deliveryId}: internal error ${n}/${MAX_INTERNAL_FAILURES}, delivery is dead: ${reason}`);
       await this.operatorEvents.emit('delivery.dead', `${data.deliveryId}:${counted.attemptCount}`, {
         tenantId: data.tenantId,
         subscriptionId: data.subscriptionId,
@@ -101,7 +103,7 @@ export class InternalFailures {
       return;
     }
     const delayMs = delays[n - 1];
-    this.logger.error(`delivery ${data.deliveryId}: internal error ${n}/${MAX_INTERNAL_FAILURES}, retrying in ${delayMs}ms: ${reason}`, (error as Error)?.stack);
+    this.logger.error(fields, `delivery ${data.deliveryId}: internal error ${n}/${MAX_INTERNAL_FAILURES}, retrying in ${delayMs}ms: ${reason}`);
     try {
       await job.moveToDelayed(Date.now() + delayMs, token);
     } catch {

@@ -19,7 +19,10 @@ export class AutoDisable {
     const { consecutiveFailures: failures, firstFailureAt, recordedAt } = streak;
     if (failures < AUTO_DISABLE_MIN_FAILURES || recordedAt - firstFailureAt < AUTO_DISABLE_AFTER_MS) return false;
     if (!(await this.subscriptions.disableUnhealthy(subscriptionId, 'failing'))) return false;
-    this.logger.warn(`subscription ${subscriptionId} disabled (failing): ${failures} failed attempts in a row since ${new Date(firstFailureAt).toISOString()}`);
+    this.logger.warn(
+      { subscription_id: subscriptionId },
+      `subscription ${subscriptionId} disabled (failing): ${failures} failed attempts in a row since ${new Date(firstFailureAt).toISOString()}`,
+    );
     return true;
   }
 }

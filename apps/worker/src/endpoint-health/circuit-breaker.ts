@@ -100,8 +100,8 @@ export class CircuitBreaker {
     if (!state) return null;
     const { closed, consecutiveFailures, firstFailureAt, opened } = state;
     this.streakSettled(subscriptionId, outcome, opened);
-    if (closed) this.logger.log(`circuit closed for subscription ${subscriptionId}: ${probe ? 'the probe' : 'an attempt'} succeeded`);
-    if (opened) this.logger.warn(`circuit opened for subscription ${subscriptionId} after ${consecutiveFailures} failed attempts in a row`);
+    if (closed) this.logger.log({ subscription_id: subscriptionId }, `circuit closed for subscription ${subscriptionId}: ${probe ? 'the probe' : 'an attempt'} succeeded`);
+    if (opened) this.logger.warn({ subscription_id: subscriptionId }, `circuit opened for subscription ${subscriptionId} after ${consecutiveFailures} failed attempts in a row`);
     return outcome === 'failure' ? { consecutiveFailures, firstFailureAt, recordedAt: now } : null;
   }
 

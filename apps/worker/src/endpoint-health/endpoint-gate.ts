@@ -105,7 +105,7 @@ export class EndpointGate {
     try {
       await this.settle(admission, result);
     } catch (error) {
-      this.logger.warn(`endpoint health of ${admission.subscriptionId} not updated: ${(error as Error).message}`);
+      this.logger.warn({ subscription_id: admission.subscriptionId }, `endpoint health of ${admission.subscriptionId} not updated: ${(error as Error).message}`);
     }
   }
 

@@ -1,18 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { logFields, withLogFields } from './log-fields';
 import { accessLogLevel } from './logging.module';
-
-describe('log fields', () => {
-  it('adds the enclosing fields to every line, inner ones over outer ones, and nothing outside', async () => {
-    expect(logFields()).toEqual({});
-    await withLogFields({ delivery_id: 'dlv_1', event_id: 'evt_1' }, async () => {
-      await Promise.resolve();
-      expect(logFields()).toEqual({ delivery_id: 'dlv_1', event_id: 'evt_1' });
-      withLogFields({ event_id: 'evt_2' }, () => expect(logFields()).toEqual({ delivery_id: 'dlv_1', event_id: 'evt_2' }));
-    });
-    expect(logFields()).toEqual({});
-  });
-});
 
 describe('access log level', () => {
   const request = {} as IncomingMessage;
