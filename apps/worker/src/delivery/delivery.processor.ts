@@ -50,7 +50,7 @@ export class DeliveryProcessor {
     private readonly working: WorkingSlots,
   ) {}
 
-  /** Runs once the job holds a working slot (WorkingSlots), which it keeps to the end but while it waits outside. */
+  /** Takes a working slot (WorkingSlots), kept to the end but while the job waits outside, then delivers. */
   async process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
     const holder = slotHolder(job);
     await this.working.acquire(holder);
