@@ -1,2 +1,1 @@
 export * from './logging.module';
-export * from './log-fields';

@@ -5,7 +5,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } 
 import { LoggerModule } from 'nestjs-pino';
 import { levels, stdSerializers } from 'pino';
 import { AppConfig } from '@hookline/config';
-import { logFields } from './log-fields';
+import { activeTraceFields } from '@hookline/tracing';
 
 const REDACT = {
   paths: ['req.headers.authorization', 'req.headers.cookie', '*.secret', '*.key', 'secret', 'key'],
@@ -79,7 +79,7 @@ export function loggingModule(config: AppConfig): DynamicModule {
     return LoggerModule.forRoot({
       pinoHttp: {
         ...options,
-        mixin: logFields,
+        mixin: activeTraceFields,
         genReqId: requestId,
         customLogLevel: accessLogLevel,
         autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
@@ -97,7 +97,7 @@ export function loggingModule(config: AppConfig): DynamicModule {
           serializers: { req: stdSerializers.req },
           mixin: () => {
             const request = currentRequest.getStore();
-            return request ? { ...logFields(), req: request } : logFields();
+            return request ? { ...activeTraceFields(), req: request } : activeTraceFields();
           },
         },
         forRoutes: [],
